@@ -1,0 +1,2 @@
+package org.schedctl;
+public class Main { public static void main(String[] a){} }
