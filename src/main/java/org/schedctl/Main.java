@@ -1,2 +1,132 @@
 package org.schedctl;
-public class Main { public static void main(String[] a){} }
+
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+
+import org.schedctl.cli.AppContext;
+import org.schedctl.cli.RootCommand;
+import org.schedctl.domain.ConflictException;
+import org.schedctl.domain.Durations;
+import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.NotFoundException;
+import org.schedctl.domain.PermissionDeniedException;
+import org.schedctl.domain.SchedException;
+import org.schedctl.domain.Text;
+import org.schedctl.domain.UnavailableException;
+import org.schedctl.domain.Zones;
+import org.schedctl.store.SqlErrors;
+import picocli.CommandLine;
+
+/** Builds the command line, and maps every failure to one line on stderr and the exit code of CLI.md. */
+public final class Main {
+    public static final int OK = 0;
+    public static final int INTERNAL = 1;
+    public static final int USAGE = 2;
+    public static final int CONFLICT = 3;
+    public static final int NOT_FOUND = 4;
+    public static final int UNAVAILABLE = 5;
+    public static final int DENIED = 6;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.getenv(), System.in, System.out, System.err, Clock.systemUTC()));
+    }
+
+    /** Runs one invocation in-process; tests call this with their own streams and environment. */
+    public static int execute(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err, Clock clock) {
+        PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        try (AppContext context = new AppContext(in, outWriter, errWriter, env, clock)) {
+            CommandLine cl = commandLine(context);
+            cl.setOut(outWriter);
+            cl.setErr(errWriter);
+            return cl.execute(args);
+        } finally {
+            outWriter.flush();
+            errWriter.flush();
+        }
+    }
+
+    public static CommandLine commandLine(AppContext context) {
+        CommandLine cl = new CommandLine(new RootCommand(context));
+        cl.registerConverter(Duration.class, Durations::parse);
+        cl.registerConverter(ZoneId.class, Zones::parse);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            String help = ex.getCommandLine().getCommandSpec().qualifiedName(" ");
+            err.println("schedctl: error: " + oneLine(ex.getMessage()) + ". See '" + help + " --help'");
+            if (isVerbose(args)) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            boolean verbose = isVerbose(parseResult.originalArgs().toArray(String[]::new));
+            SchedException known = SqlErrors.translate(ex);
+            if (known == null && ex.getCause() != null) {
+                known = SqlErrors.translate(ex.getCause());
+            }
+            if (known != null) {
+                err.println("schedctl: error: " + oneLine(known.getMessage()));
+                if (verbose) {
+                    ex.printStackTrace(err);
+                }
+                err.flush();
+                return exitCode(known);
+            }
+            err.println("schedctl: error: internal error (" + oneLine(String.valueOf(ex)) + "). Run again with -v for details, and report it");
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return INTERNAL;
+        });
+        return cl;
+    }
+
+    public static int exitCode(SchedException e) {
+        if (e instanceof InvalidInputException) return USAGE;
+        if (e instanceof ConflictException) return CONFLICT;
+        if (e instanceof NotFoundException) return NOT_FOUND;
+        if (e instanceof UnavailableException) return UNAVAILABLE;
+        if (e instanceof PermissionDeniedException) return DENIED;
+        return INTERNAL;
+    }
+
+    private static boolean isVerbose(String[] args) {
+        for (String a : args) {
+            if ("-v".equals(a)) {
+                return true;
+            }
+            if ("--".equals(a)) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** Error messages are one line whatever the input held: line breaks and control characters are escaped. */
+    private static String oneLine(String message) {
+        String m = message == null ? "" : message;
+        if (m.endsWith(".")) {
+            m = m.substring(0, m.length() - 1);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (char c : m.toCharArray()) {
+            sb.append(Character.isISOControl(c) ? Text.printable(String.valueOf(c)) : String.valueOf(c));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,155 @@
+package org.schedctl.cli;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Optional;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.schedctl.config.Config;
+import org.schedctl.domain.Zones;
+import org.schedctl.store.Connector;
+import org.schedctl.store.Database;
+
+/**
+ * What one invocation works with: its streams and environment, and — built lazily, once — the config, the
+ * database target, the pool and the {@link Database}. A command that needs no database never touches them.
+ */
+public final class AppContext implements AutoCloseable {
+    private final InputStream in;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final Map<String, String> env;
+    private final Clock clock;
+    private GlobalOptions options;
+    private String commandName = "";
+    private String tz;
+    private Config config;
+    private Connector.Target target;
+    private HikariDataSource pool;
+    private Database database;
+
+    public AppContext(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock) {
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.env = env;
+        this.clock = clock;
+    }
+
+    void bind(GlobalOptions options, String commandName, String tz) {
+        this.options = options;
+        this.commandName = commandName;
+        this.tz = tz;
+    }
+
+    public InputStream in() {
+        return in;
+    }
+
+    public PrintWriter out() {
+        return out;
+    }
+
+    public PrintWriter err() {
+        return err;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public GlobalOptions options() {
+        return options;
+    }
+
+    public String commandName() {
+        return commandName;
+    }
+
+    public Config config() {
+        if (config == null) {
+            config = Config.load(env, Config.flags("db.url", options.db));
+        }
+        return config;
+    }
+
+    public Connector.Target target() {
+        if (target == null) {
+            target = Connector.resolve(config(), options.db);
+        }
+        return target;
+    }
+
+    /** The database, with the schema checked against this build (the embedded default migrates itself). */
+    public Database database() {
+        if (database == null) {
+            pool = Connector.pool(target(), 4);
+            Connector.checkSchema(target(), pool, this::progress);
+            database = new Database(pool, actor(), commandName);
+        }
+        return database;
+    }
+
+    /** A pool to the target without any schema check, for {@code db migrate} and {@code db status}. */
+    public HikariDataSource rawPool() {
+        if (pool == null) {
+            pool = Connector.pool(target(), 2);
+        }
+        return pool;
+    }
+
+    public String actor() {
+        return Optional.ofNullable(options.as).orElse(env.get("SCHEDCTL_USER"));
+    }
+
+    /** The zone used to show times: --tz, else the given fallback (e.g. the instructor's zone), else the system zone. */
+    public ZoneId displayZone(ZoneId fallback) {
+        if (tz != null) {
+            return Zones.parse(tz);
+        }
+        return fallback != null ? fallback : systemZone();
+    }
+
+    public ZoneId systemZone() {
+        String tz = env.get("TZ");
+        if (tz != null && !tz.isBlank()) {
+            try {
+                return Zones.parse(tz.startsWith(":") ? tz.substring(1) : tz);
+            } catch (RuntimeException e) {
+                return ZoneId.systemDefault();
+            }
+        }
+        return ZoneId.systemDefault();
+    }
+
+    /** The --tz given to this command, if any. */
+    public String tz() {
+        return tz;
+    }
+
+    public Output output(ZoneId fallbackZone) {
+        return new Output(out, options.output, displayZone(fallbackZone));
+    }
+
+    /** Progress and notes go to stderr, and not at all with -q. */
+    public void progress(String message) {
+        if (!options.quiet) {
+            err.println("schedctl: " + message);
+            err.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package org.schedctl.cli;
+
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every leaf command shares: access to the invocation's {@link AppContext}. A command parses, calls one
+ * service method and renders; it returns 0, and failures travel as domain exceptions to {@code Main}.
+ */
+public abstract class BaseCommand implements Callable<Integer> {
+    @Spec
+    protected CommandSpec spec;
+
+    /**
+     * The global --tz of CLI.md, declared per command rather than inherited because `user add` and
+     * `instructor settings` read it as the zone of the person they create or change.
+     */
+    @Option(names = "--tz", paramLabel = "ZONE", description = "IANA zone used to show and read times")
+    protected String tz;
+
+    @Override
+    public final Integer call() throws Exception {
+        RootCommand root = (RootCommand) spec.root().userObject();
+        AppContext ctx = root.context();
+        String qualified = spec.qualifiedName(" ");
+        ctx.bind(root.options(), qualified.startsWith("schedctl ") ? qualified.substring("schedctl ".length()) : qualified,
+                tz != null ? tz : root.options().tz);
+        return execute(ctx);
+    }
+
+    protected abstract int execute(AppContext ctx) throws Exception;
+}

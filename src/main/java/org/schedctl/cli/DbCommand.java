@@ -1,0 +1,97 @@
+package org.schedctl.cli;
+
+import java.util.List;
+
+import org.flywaydb.core.api.output.MigrateResult;
+import org.schedctl.config.Config;
+import org.schedctl.domain.InvalidInputException;
+import org.schedctl.store.Connector;
+import org.schedctl.store.EmbeddedServer;
+import org.schedctl.store.Migrations;
+import org.schedctl.store.Schema;
+import picocli.CommandLine.Command;
+
+@Command(name = "db", description = "The database: migrations, the embedded server's life, the URL in use.",
+        subcommands = {DbCommand.Migrate.class, DbCommand.Status.class, DbCommand.Start.class, DbCommand.Stop.class, DbCommand.Url.class})
+public final class DbCommand {
+
+    public record MigrationResult(String database, int from_version, int to_version, int applied) {
+    }
+
+    @Command(name = "migrate", description = "Apply the schema migrations (Flyway).")
+    static final class Migrate extends BaseCommand {
+        @Override
+        protected int execute(AppContext ctx) {
+            Connector.Target target = ctx.target();
+            MigrateResult result = new Migrations(ctx.rawPool()).migrate();
+            int from = result.initialSchemaVersion == null ? 0 : Integer.parseInt(result.initialSchemaVersion);
+            int to = result.targetSchemaVersion == null ? from : Integer.parseInt(result.targetSchemaVersion);
+            ctx.output(null).print(new MigrationResult(target.displayUrl(), from, to, result.migrationsExecuted));
+            return 0;
+        }
+    }
+
+    public record MigrationRow(String version, String description, String state) {
+    }
+
+    @Command(name = "status", description = "List migrations and whether they are applied.")
+    static final class Status extends BaseCommand {
+        @Override
+        protected int execute(AppContext ctx) {
+            List<MigrationRow> rows = new Migrations(ctx.rawPool()).status().stream()
+                    .map(m -> new MigrationRow(m.version(), m.description(), m.state())).toList();
+            ctx.progress("database " + ctx.target().displayUrl() + "; this build expects schema version " + Schema.EXPECTED_VERSION);
+            ctx.output(null).print(rows);
+            return 0;
+        }
+    }
+
+    public record ServerState(String state, String url, String home) {
+    }
+
+    @Command(name = "start", description = "Start the embedded server (commands also start it on demand).")
+    static final class Start extends BaseCommand {
+        @Override
+        protected int execute(AppContext ctx) {
+            EmbeddedServer server = embedded(ctx);
+            boolean wasRunning = server.runningPort().isPresent();
+            Connector.Target target = ctx.target();
+            ctx.output(null).print(new ServerState(wasRunning ? "already running" : "started", target.displayUrl(), server.home().toString()));
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", description = "Stop the embedded server.")
+    static final class Stop extends BaseCommand {
+        @Override
+        protected int execute(AppContext ctx) {
+            EmbeddedServer server = embedded(ctx);
+            boolean stopped = server.stop();
+            ctx.output(null).print(new ServerState(stopped ? "stopped" : "not running", "", server.home().toString()));
+            return 0;
+        }
+    }
+
+    @Command(name = "url", description = "Print the JDBC URL in use (never the password).")
+    static final class Url extends BaseCommand {
+        @Override
+        protected int execute(AppContext ctx) {
+            String url = ctx.target().displayUrl();
+            if (ctx.options().output() == OutputFormat.table) {
+                ctx.out().println(url);
+            } else {
+                ctx.output(null).print(new ServerState(ctx.target().isEmbedded() ? "embedded" : "external", url, ""));
+            }
+            return 0;
+        }
+    }
+
+    private static EmbeddedServer embedded(AppContext ctx) {
+        Config config = ctx.config();
+        if (ctx.options().db() != null || config.get("db.url").isPresent()) {
+            throw new InvalidInputException("`db start` and `db stop` manage the embedded server, but a database URL is configured. "
+                    + "Manage that server with its own tools, or unset --db/SCHEDCTL_DB_URL/db.url");
+        }
+        return new EmbeddedServer(config.dataHome());
+    }
+}

@@ -1,0 +1,55 @@
+package org.schedctl.cli;
+
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The global options of CLI.md, accepted before or after any subcommand. */
+public final class GlobalOptions {
+    @Option(names = "--db", paramLabel = "URL", scope = ScopeType.INHERIT,
+            description = "PostgreSQL JDBC URL (default: SCHEDCTL_DB_URL, db.url, else the embedded server)")
+    String db;
+
+    @Option(names = "--as", paramLabel = "USER", scope = ScopeType.INHERIT,
+            description = "Acting user, by email or id (env SCHEDCTL_USER; default: the built-in administrator)")
+    String as;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT,
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: table)")
+    OutputFormat output = OutputFormat.table;
+
+    /** Root-level --tz (before the subcommand); each command also takes --tz itself, see {@link BaseCommand}. */
+    @Option(names = "--tz", paramLabel = "ZONE", description = "IANA zone used to show and read times")
+    String tz;
+
+    @Option(names = "-q", scope = ScopeType.INHERIT, description = "Quieter: no progress or notes on stderr")
+    boolean quiet;
+
+    @Option(names = "-v", scope = ScopeType.INHERIT, description = "More detail; stack traces on errors")
+    boolean verbose;
+
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, description = "No colours (also NO_COLOR)")
+    boolean noColor;
+
+    @Option(names = "--yes", scope = ScopeType.INHERIT, description = "Answer yes to confirmations")
+    boolean yes;
+
+    public String db() {
+        return db;
+    }
+
+    public OutputFormat output() {
+        return output;
+    }
+
+    public boolean verbose() {
+        return verbose;
+    }
+
+    public boolean yes() {
+        return yes;
+    }
+
+    public String tz() {
+        return tz;
+    }
+}

@@ -1,0 +1,65 @@
+package org.schedctl.cli;
+
+import java.time.Duration;
+import java.time.ZoneId;
+
+import org.schedctl.service.InstructorService;
+import org.schedctl.service.InstructorService.SettingsChange;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "instructor", description = "Instructor configuration.",
+        subcommands = {InstructorCommand.Settings.class, InstructorCommand.ListInstructors.class, InstructorCommand.Show.class})
+public final class InstructorCommand {
+
+    @Command(name = "settings", description = "Show or change an instructor's settings (--tz sets the instructor's zone).")
+    static final class Settings extends BaseCommand {
+        @Parameters(paramLabel = "USER", description = "Instructor, by email or id") String instructor;
+        @Option(names = "--auto-confirm", arity = "1", paramLabel = "BOOL", description = "Confirm bookings automatically") Boolean autoConfirm;
+        @Option(names = "--buffer", paramLabel = "DURATION", description = "Buffer before and after each session") Duration buffer;
+        @Option(names = "--buffer-before", paramLabel = "DURATION") Duration bufferBefore;
+        @Option(names = "--buffer-after", paramLabel = "DURATION") Duration bufferAfter;
+        @Option(names = "--min-notice", paramLabel = "DURATION", description = "Earliest booking ahead of start") Duration minNotice;
+        @Option(names = "--max-advance", paramLabel = "DURATION", description = "Latest booking ahead of start") Duration maxAdvance;
+        @Option(names = "--max-daily", paramLabel = "N", description = "Bookings per day (0: no limit)") Integer maxDaily;
+        @Option(names = "--max-consecutive", paramLabel = "N", description = "Back-to-back bookings (0: no limit)") Integer maxConsecutive;
+        @Option(names = "--reminders", paramLabel = "OFFSETS", description = "Reminder offsets, e.g. 24h,1h,15m, or none") String reminders;
+        @Option(names = "--channels", paramLabel = "LIST", description = "email,sms,push,in_app,webhook") String channels;
+        @Option(names = "--meeting-platform", paramLabel = "P") String meetingPlatform;
+        @Option(names = "--cancel-policy", paramLabel = "POLICY", description = "Default cancellation fee policy, e.g. free>=24h,50%>=2h,100%") String cancelPolicy;
+        @Option(names = "--reschedule-policy", paramLabel = "POLICY") String reschedulePolicy;
+        @Option(names = "--bio", paramLabel = "TEXT") String bio;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            var change = new SettingsChange(autoConfirm, buffer, bufferBefore, bufferAfter, minNotice, maxAdvance, maxDaily,
+                    maxConsecutive, reminders, channels, meetingPlatform, tz, cancelPolicy,
+                    reschedulePolicy, bio);
+            var view = new InstructorService(ctx.database()).settings(instructor, change);
+            ctx.output(ZoneId.of(view.timezone())).print(view);
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List instructors with their settings.")
+    static final class ListInstructors extends BaseCommand {
+        @Override
+        protected int execute(AppContext ctx) {
+            ctx.output(null).print(new InstructorService(ctx.database()).list());
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Show one instructor.")
+    static final class Show extends BaseCommand {
+        @Parameters(paramLabel = "USER") String instructor;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            var view = new InstructorService(ctx.database()).show(instructor);
+            ctx.output(ZoneId.of(view.timezone())).print(view);
+            return 0;
+        }
+    }
+}

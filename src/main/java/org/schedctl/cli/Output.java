@@ -1,0 +1,227 @@
+package org.schedctl.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.schedctl.domain.Durations;
+
+/**
+ * Renders one result record, or a list of them, as a table, JSON or CSV. The three formats print the same
+ * record: JSON through Jackson with snake_case keys, the table and CSV from the same key/value view.
+ * Instants are shown in ISO-8601 with the offset of the display zone; durations in the compact CLI form.
+ */
+public final class Output {
+    private final PrintWriter out;
+    private final OutputFormat format;
+    private final ObjectMapper mapper;
+
+    public Output(PrintWriter out, OutputFormat format, ZoneId displayZone) {
+        this.out = out;
+        this.format = format;
+        this.mapper = mapper(displayZone);
+    }
+
+    public static ObjectMapper mapper(ZoneId displayZone) {
+        SimpleModule module = new SimpleModule("schedctl");
+        module.addSerializer(Instant.class, new JsonSerializer<>() {
+            @Override
+            public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+                gen.writeString(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(value.atZone(displayZone)));
+            }
+        });
+        module.addSerializer(Duration.class, new JsonSerializer<>() {
+            @Override
+            public void serialize(Duration value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+                gen.writeString(Durations.format(value));
+            }
+        });
+        return JsonMapper.builder()
+                .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .addModule(module)
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+                .build();
+    }
+
+    /** Prints one record (tables show it as key/value lines) or a collection (one row each). */
+    public void print(Object result) {
+        switch (format) {
+            case json -> printJson(result);
+            case csv -> printCsv(rows(result));
+            case table -> {
+                if (result instanceof Collection<?>) {
+                    printTable(rows(result));
+                } else {
+                    printRecord(row(result));
+                }
+            }
+        }
+        out.flush();
+    }
+
+    private void printJson(Object result) {
+        try {
+            out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private List<Map<String, Object>> rows(Object result) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (result instanceof Collection<?> items) {
+            for (Object item : items) {
+                rows.add(row(item));
+            }
+        } else {
+            rows.add(row(result));
+        }
+        return rows;
+    }
+
+    private Map<String, Object> row(Object item) {
+        Map<String, Object> raw = mapper.convertValue(item, new TypeReference<LinkedHashMap<String, Object>>() { });
+        return raw;
+    }
+
+    private void printCsv(List<Map<String, Object>> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try {
+            CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder().setRecordSeparator("\n").build());
+            printer.printRecord(rows.get(0).keySet());
+            for (Map<String, Object> row : rows) {
+                List<String> cells = new ArrayList<>();
+                for (Object v : row.values()) {
+                    cells.add(cell(v, false));
+                }
+                printer.printRecord(cells);
+            }
+            printer.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void printTable(List<Map<String, Object>> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<String> headers = new ArrayList<>(rows.get(0).keySet());
+        int[] widths = new int[headers.size()];
+        List<List<String>> cells = new ArrayList<>();
+        for (int i = 0; i < headers.size(); i++) {
+            widths[i] = headers.get(i).length();
+        }
+        for (Map<String, Object> row : rows) {
+            List<String> line = new ArrayList<>();
+            int i = 0;
+            for (String h : headers) {
+                String c = cell(row.get(h), true);
+                widths[i] = Math.max(widths[i], c.length());
+                line.add(c);
+                i++;
+            }
+            cells.add(line);
+        }
+        out.println(line(headers.stream().map(h -> h.toUpperCase(java.util.Locale.ROOT)).toList(), widths));
+        for (List<String> line : cells) {
+            out.println(line(line, widths));
+        }
+    }
+
+    private static String line(List<String> cells, int[] widths) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            String c = cells.get(i);
+            sb.append(c);
+            if (i < cells.size() - 1) {
+                sb.append(" ".repeat(widths[i] - c.length() + 2));
+            }
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    private void printRecord(Map<String, Object> row) {
+        int width = row.keySet().stream().mapToInt(String::length).max().orElse(0);
+        row.forEach((k, v) -> {
+            if (v instanceof Collection<?> nested && !nested.isEmpty() && nested.iterator().next() instanceof Map) {
+                out.println(k + ":");
+                for (Object item : nested) {
+                    out.println("  " + cell(item, true));
+                }
+            } else {
+                out.println(k + " ".repeat(width - k.length() + 2) + cell(v, true));
+            }
+        });
+    }
+
+    /** One cell; in a table, control characters are escaped so no value can forge a line or a column. */
+    private static String cell(Object v, boolean forTable) {
+        String s;
+        if (v == null) {
+            s = "";
+        } else if (v instanceof Collection<?> c) {
+            List<String> parts = new ArrayList<>();
+            for (Object o : c) {
+                parts.add(cell(o, forTable));
+            }
+            s = String.join(",", parts);
+        } else if (v instanceof Map<?, ?> m) {
+            List<String> parts = new ArrayList<>();
+            m.forEach((k, x) -> parts.add(k + "=" + cell(x, forTable)));
+            s = String.join(" ", parts);
+        } else if (v instanceof BigDecimal d) {
+            s = d.toPlainString();
+        } else {
+            s = v.toString();
+        }
+        return forTable ? escape(s) : s;
+    }
+
+    static String escape(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(s.substring(0, i));
+                }
+                switch (c) {
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> sb.append(String.format("\\u%04x", (int) c));
+                }
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+}

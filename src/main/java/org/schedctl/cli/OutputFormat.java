@@ -1,0 +1,5 @@
+package org.schedctl.cli;
+
+public enum OutputFormat {
+    table, json, csv
+}

@@ -1,0 +1,190 @@
+package org.schedctl.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import org.jdbi.v3.core.Handle;
+import org.schedctl.domain.Durations;
+import org.schedctl.domain.InstructorSettings;
+import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.Text;
+import org.schedctl.domain.User;
+import org.schedctl.domain.Zones;
+import org.schedctl.store.Database;
+import org.schedctl.store.dao.InstructorSettingsDao;
+import org.schedctl.store.dao.InstructorSettingsDao.InstructorSettingsRow;
+import org.schedctl.store.dao.UserDao;
+
+public final class InstructorService {
+    private final Database db;
+
+    public InstructorService(Database db) {
+        this.db = db;
+    }
+
+    /** What `instructor settings` may change; null means "leave as it is". */
+    public record SettingsChange(Boolean autoConfirm, Duration buffer, Duration bufferBefore, Duration bufferAfter,
+                                 Duration minNotice, Duration maxAdvance, Integer maxDaily, Integer maxConsecutive,
+                                 String reminders, String channels, String meetingPlatform, String timezone,
+                                 String cancelPolicy, String reschedulePolicy, String bio) {
+        public boolean isEmpty() {
+            return autoConfirm == null && buffer == null && bufferBefore == null && bufferAfter == null && minNotice == null
+                    && maxAdvance == null && maxDaily == null && maxConsecutive == null && reminders == null
+                    && channels == null && meetingPlatform == null && timezone == null && cancelPolicy == null
+                    && reschedulePolicy == null && bio == null;
+        }
+    }
+
+    /** An instructor with their settings, as `instructor show` prints it. */
+    public record InstructorView(long id, String email, String name, String timezone, boolean autoConfirm,
+                                 Duration bufferBefore, Duration bufferAfter, Duration minNotice, Duration maxAdvance,
+                                 Integer maxDaily, Integer maxConsecutive, List<Duration> reminders, List<String> channels,
+                                 String meetingPlatform, String cancelPolicy, String reschedulePolicy, String bio,
+                                 Instant updatedAt) {
+        static InstructorView of(User u, InstructorSettings s) {
+            return new InstructorView(u.id(), u.email(), u.name(), u.timezone(), s.autoConfirm(), s.bufferBefore(),
+                    s.bufferAfter(), s.minNotice(), s.maxAdvance(), s.maxDaily(), s.maxConsecutive(), s.reminderOffsets(),
+                    s.channels(), s.meetingPlatform(), s.cancelPolicy(), s.reschedulePolicy(), s.bio(), s.updatedAt());
+        }
+    }
+
+    public InstructorView settings(String ident, SettingsChange change) {
+        validate(change);
+        return db.inTransaction(handle -> {
+            User user = Lookups.instructor(handle, ident);
+            InstructorSettingsDao dao = handle.attach(InstructorSettingsDao.class);
+            dao.ensure(user.id());
+            InstructorSettings s = dao.find(user.id()).orElseThrow();
+            if (!change.isEmpty()) {
+                if (change.timezone() != null) {
+                    handle.attach(UserDao.class).setTimezone(user.id(), Zones.parse(change.timezone()).getId());
+                }
+                dao.update(new InstructorSettingsRow(user.id(),
+                        pick(change.autoConfirm(), s.autoConfirm()),
+                        pick(change.bufferBefore(), pick(change.buffer(), s.bufferBefore())),
+                        pick(change.bufferAfter(), pick(change.buffer(), s.bufferAfter())),
+                        pick(change.minNotice(), s.minNotice()),
+                        pick(change.maxAdvance(), s.maxAdvance()),
+                        change.maxDaily() == null ? s.maxDaily() : zeroMeansNone(change.maxDaily()),
+                        change.maxConsecutive() == null ? s.maxConsecutive() : zeroMeansNone(change.maxConsecutive()),
+                        intervalArray(change.reminders() == null ? s.reminderOffsets() : reminders(change.reminders())),
+                        "{" + String.join(",", change.channels() == null ? s.channels() : channels(change.channels())) + "}",
+                        blankMeansNone(change.meetingPlatform(), s.meetingPlatform()),
+                        blankMeansNone(change.cancelPolicy(), s.cancelPolicy()),
+                        blankMeansNone(change.reschedulePolicy(), s.reschedulePolicy()),
+                        blankMeansNone(change.bio(), s.bio())));
+            }
+            return view(handle, user.id());
+        });
+    }
+
+    public InstructorView show(String ident) {
+        return db.inTransaction(handle -> {
+            User user = Lookups.instructor(handle, ident);
+            handle.attach(InstructorSettingsDao.class).ensure(user.id());
+            return view(handle, user.id());
+        });
+    }
+
+    public List<InstructorView> list() {
+        return db.inTransaction(handle -> {
+            List<InstructorView> views = new ArrayList<>();
+            for (User u : handle.attach(UserDao.class).list("instructor")) {
+                handle.attach(InstructorSettingsDao.class).find(u.id())
+                        .ifPresent(s -> views.add(InstructorView.of(u, s)));
+            }
+            return views;
+        });
+    }
+
+    private static InstructorView view(Handle handle, long id) {
+        User user = handle.attach(UserDao.class).find(String.valueOf(id)).orElseThrow();
+        return InstructorView.of(user, handle.attach(InstructorSettingsDao.class).find(id).orElseThrow());
+    }
+
+    private static void validate(SettingsChange c) {
+        if (c.maxDaily() != null && c.maxDaily() < 0) {
+            throw new InvalidInputException("--max-daily must be 0 (no limit) or more, got " + c.maxDaily());
+        }
+        if (c.maxConsecutive() != null && c.maxConsecutive() < 0) {
+            throw new InvalidInputException("--max-consecutive must be 0 (no limit) or more, got " + c.maxConsecutive());
+        }
+        for (Duration d : new Duration[] {c.buffer(), c.bufferBefore(), c.bufferAfter()}) {
+            if (d != null && d.compareTo(Duration.ofHours(24)) >= 0) {
+                throw new InvalidInputException("a buffer must be shorter than 24h, got " + Durations.format(d));
+            }
+        }
+        if (c.maxAdvance() != null && c.maxAdvance().isZero()) {
+            throw new InvalidInputException("--max-advance must be longer than zero. Give e.g. 90d");
+        }
+        if (c.timezone() != null) {
+            Zones.parse(c.timezone());
+        }
+        if (c.reminders() != null) {
+            reminders(c.reminders());
+        }
+        if (c.channels() != null) {
+            channels(c.channels());
+        }
+        Text.optionalFreeText(c.meetingPlatform(), "meeting platform", 100);
+        Text.optionalFreeText(c.cancelPolicy(), "cancellation policy", 200);
+        Text.optionalFreeText(c.reschedulePolicy(), "reschedule policy", 200);
+        Text.optionalFreeText(c.bio(), "bio", 4000);
+    }
+
+    static List<Duration> reminders(String text) {
+        if (text.isBlank() || text.trim().equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        LinkedHashSet<Duration> offsets = new LinkedHashSet<>();
+        for (String part : text.split(",")) {
+            Duration d = Durations.parsePositive(part.trim(), "a reminder offset");
+            if (d.compareTo(Duration.ofDays(30)) > 0) {
+                throw new InvalidInputException("reminder offset " + part.trim() + " is more than 30 days before the session. Use e.g. 24h,1h,15m");
+            }
+            offsets.add(d);
+        }
+        if (offsets.size() > 10) {
+            throw new InvalidInputException("at most 10 reminder offsets, got " + offsets.size());
+        }
+        return offsets.stream().sorted(java.util.Comparator.reverseOrder()).toList();
+    }
+
+    static List<String> channels(String text) {
+        LinkedHashSet<String> result = new LinkedHashSet<>();
+        for (String part : text.split(",")) {
+            String c = part.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+            if (!InstructorSettings.CHANNELS.contains(c)) {
+                throw new InvalidInputException("unknown channel '" + Text.printable(part.trim()) + "'. Use any of "
+                        + String.join(",", InstructorSettings.CHANNELS));
+            }
+            result.add(c);
+        }
+        return new ArrayList<>(result);
+    }
+
+    private static String intervalArray(List<Duration> offsets) {
+        return offsets.stream().map(d -> d.getSeconds() + " seconds").map(s -> "\"" + s + "\"")
+                .collect(Collectors.joining(",", "{", "}"));
+    }
+
+    private static <T> T pick(T changed, T current) {
+        return changed != null ? changed : current;
+    }
+
+    private static Integer zeroMeansNone(int value) {
+        return value == 0 ? null : value;
+    }
+
+    private static String blankMeansNone(String changed, String current) {
+        if (changed == null) {
+            return current;
+        }
+        return changed.isBlank() ? null : changed.trim();
+    }
+}

@@ -1,0 +1,47 @@
+package org.schedctl.service;
+
+import java.util.List;
+
+import org.schedctl.domain.Role;
+import org.schedctl.domain.Text;
+import org.schedctl.domain.User;
+import org.schedctl.domain.Zones;
+import org.schedctl.store.Database;
+import org.schedctl.store.dao.InstructorSettingsDao;
+import org.schedctl.store.dao.UserDao;
+
+public final class UserService {
+    private final Database db;
+
+    public UserService(Database db) {
+        this.db = db;
+    }
+
+    public record NewUser(String name, String email, String role, String timezone, String phone, String locale) {
+    }
+
+    public User add(NewUser request) {
+        String name = Text.line(request.name(), "name", 200);
+        String email = Text.email(request.email());
+        Role role = request.role() == null ? Role.STUDENT : Role.parse(request.role());
+        String zone = request.timezone() == null ? "UTC" : Zones.parse(request.timezone()).getId();
+        String phone = Text.phone(request.phone());
+        String locale = Text.locale(request.locale());
+        return db.inTransaction(handle -> {
+            User user = handle.attach(UserDao.class).insert(email, name, role.dbName(), zone, phone, locale);
+            if (role == Role.INSTRUCTOR) {
+                handle.attach(InstructorSettingsDao.class).ensure(user.id());
+            }
+            return user;
+        });
+    }
+
+    public List<User> list(String role) {
+        String r = role == null ? null : Role.parse(role).dbName();
+        return db.inTransaction(handle -> handle.attach(UserDao.class).list(r));
+    }
+
+    public User show(String ident) {
+        return db.inTransaction(handle -> Lookups.user(handle, ident));
+    }
+}

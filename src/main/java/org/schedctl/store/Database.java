@@ -1,0 +1,105 @@
+package org.schedctl.store;
+
+import java.util.Objects;
+
+import javax.sql.DataSource;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.schedctl.domain.NotFoundException;
+import org.schedctl.domain.SchedException;
+
+/**
+ * The one Jdbi of a process and the rule every transaction follows: it names its acting user and command
+ * with {@code set_config(..., true)}, scoped to the transaction, so a pooled connection never carries one
+ * user's identity into the next transaction and row-level security always sees who acts.
+ */
+public final class Database {
+    private final Jdbi jdbi;
+    private final DataSource dataSource;
+    private final String actorIdent;
+    private final String command;
+    private volatile Long actorId;
+
+    public Database(DataSource dataSource, String actorIdent, String command) {
+        this.dataSource = Objects.requireNonNull(dataSource);
+        this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
+        this.actorIdent = actorIdent == null || actorIdent.isBlank() ? null : actorIdent.trim();
+        this.command = command;
+    }
+
+    /** The same database acting as another user (or running another command); shares the connection pool. */
+    public Database as(String otherActor, String otherCommand) {
+        return new Database(dataSource, otherActor, otherCommand);
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public <T> T inTransaction(HandleCallback<T, RuntimeException> work) {
+        return inTransaction(TransactionIsolationLevel.READ_COMMITTED, work);
+    }
+
+    public <T> T inTransaction(TransactionIsolationLevel isolation, HandleCallback<T, RuntimeException> work) {
+        try {
+            return jdbi.inTransaction(isolation, handle -> {
+                actAs(handle);
+                return work.withHandle(handle);
+            });
+        } catch (RuntimeException e) {
+            SchedException translated = SqlErrors.translate(e);
+            if (translated != null) {
+                throw translated;
+            }
+            throw e;
+        }
+    }
+
+    public void useTransaction(java.util.function.Consumer<Handle> work) {
+        inTransaction(handle -> {
+            work.accept(handle);
+            return null;
+        });
+    }
+
+    /** The id of the acting user, resolving it on first use. */
+    public long actorId() {
+        Long id = actorId;
+        if (id == null) {
+            inTransaction(handle -> null);
+            id = actorId;
+        }
+        return id;
+    }
+
+    private void actAs(Handle handle) {
+        Long known = actorId;
+        String idText = handle.createQuery("""
+                        SELECT set_config('app.user_id', coalesce(
+                                   CASE WHEN :known::bigint IS NOT NULL THEN resolve_actor(:known::text)
+                                        WHEN :ident::text IS NULL THEN builtin_admin_id()
+                                        ELSE resolve_actor(:ident::text) END::text, ''), true) AS id,
+                               set_config('app.command', :command, true) AS command
+                        """)
+                .bind("known", known)
+                .bind("ident", actorIdent)
+                .bind("command", command == null ? "" : command)
+                .mapTo(String.class)
+                .one();
+        if (idText.isEmpty()) {
+            throw new NotFoundException(actorIdent == null
+                    ? "the built-in administrator is missing from this database. Run `schedctl db migrate`"
+                    : "acting user '" + actorIdent + "' does not exist or is inactive. Check --as or SCHEDCTL_USER");
+        }
+        actorId = Long.parseLong(idText);
+    }
+}

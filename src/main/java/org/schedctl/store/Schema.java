@@ -1,0 +1,36 @@
+package org.schedctl.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.OptionalInt;
+
+/**
+ * The schema version this build expects. Ordinary commands compare it with the database in one query
+ * instead of letting Flyway scan the classpath; {@code SchemaTest} keeps the constant equal to the newest
+ * file in db/migration.
+ */
+public final class Schema {
+    public static final int EXPECTED_VERSION = 1;
+
+    private Schema() {
+    }
+
+    /** The newest successfully applied migration, or empty when never migrated. Call on an autocommit connection. */
+    public static OptionalInt appliedVersion(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("""
+                     SELECT max(version::int) FROM flyway_schema_history WHERE success AND version IS NOT NULL
+                     """)) {
+            rs.next();
+            int v = rs.getInt(1);
+            return rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(v);
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) { // undefined_table: never migrated
+                return OptionalInt.empty();
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.schedctl.store;
+
+import java.sql.SQLException;
+import java.util.Map;
+
+import org.jdbi.v3.core.JdbiException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+import org.schedctl.domain.ConflictException;
+import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.NotFoundException;
+import org.schedctl.domain.PermissionDeniedException;
+import org.schedctl.domain.SchedException;
+import org.schedctl.domain.UnavailableException;
+
+/**
+ * Turns the database's refusals into the product's exceptions, in one place. Constraint names map to
+ * messages a person can act on; anything unnamed still gets the right exit code.
+ */
+public final class SqlErrors {
+    private static final Map<String, String> CONSTRAINT_MESSAGES = Map.ofEntries(
+            Map.entry("users_email_key", "a user with this email already exists. Use another email, or `schedctl user show EMAIL`"),
+            Map.entry("appointment_types_slug_key", "an appointment type with this slug already exists. Choose another --slug"),
+            Map.entry("appointments_no_overlap", "the slot is taken: it overlaps another booking or hold of this instructor. Pick another time"),
+            Map.entry("users_timezone_fkey", "unknown time zone. Give an IANA zone such as Europe/Berlin"),
+            Map.entry("appointments_idempotency_key", "this idempotency key was already used for another booking. Use a new --idempotency-key"));
+
+    private SqlErrors() {
+    }
+
+    public static SchedException translate(Throwable error) {
+        if (error instanceof SchedException s) {
+            return s;
+        }
+        SQLException sql = findSql(error);
+        if (sql == null) {
+            return null;
+        }
+        String state = sql.getSQLState() == null ? "" : sql.getSQLState();
+        String constraint = constraintOf(sql);
+        String known = constraint == null ? null : CONSTRAINT_MESSAGES.get(constraint);
+        String detail = serverMessage(sql);
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03") || state.equals("53300")) {
+            return new UnavailableException("cannot reach the database (" + detail
+                    + "). Check that the server runs and the URL, user and password are right, then run the command again", sql);
+        }
+        return switch (state) {
+            case "23505" -> new ConflictException(known != null ? known : "it already exists (" + detail + ")", sql);
+            case "23P01" -> new ConflictException(known != null ? known : "conflicts with an existing entry (" + detail + ")", sql);
+            case "23503" -> known != null ? new InvalidInputException(known, sql)
+                    : new NotFoundException("a referenced record does not exist (" + detail + ")", sql);
+            case "23514", "23502", "22000", "22001", "22003", "22007", "22008", "22023", "22P02", "22004", "2200G" ->
+                    new InvalidInputException(known != null ? known : "the database refused the value (" + detail + "). Correct it and try again", sql);
+            case "42501" -> new PermissionDeniedException("permission denied (" + detail + ")", sql);
+            case "40001", "40P01" -> new ConflictException("a concurrent change interfered. Run the command again", sql);
+            case "42P01", "42883" -> new UnavailableException("the database schema is missing or old (" + detail
+                    + "). Run `schedctl db migrate`", sql);
+            case "P0001" -> new ConflictException(detail, sql);
+            default -> null;
+        };
+    }
+
+    private static SQLException findSql(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                return s;
+            }
+            if (!(t instanceof JdbiException) && !(t instanceof RuntimeException) && !(t instanceof SQLException)) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static String constraintOf(SQLException sql) {
+        if (sql instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            return p.getServerErrorMessage().getConstraint();
+        }
+        return null;
+    }
+
+    private static String serverMessage(SQLException sql) {
+        if (sql instanceof PSQLException p) {
+            ServerErrorMessage m = p.getServerErrorMessage();
+            if (m != null && m.getMessage() != null) {
+                return m.getMessage();
+            }
+        }
+        String message = sql.getMessage() == null ? sql.getClass().getSimpleName() : sql.getMessage();
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

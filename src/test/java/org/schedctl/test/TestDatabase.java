@@ -1,0 +1,152 @@
+package org.schedctl.test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.schedctl.store.Connector;
+import org.schedctl.store.Database;
+import org.schedctl.store.EmbeddedServer;
+import org.schedctl.store.Migrations;
+
+/**
+ * A fresh, migrated PostgreSQL database for each test class, on a real server chosen like this:
+ * {@code SCHEDCTL_TEST_DB_URL} (an admin URL, e.g. jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres) if set;
+ * else Testcontainers when Docker runs; else schedctl's own embedded server, one per test JVM, under target/.
+ * Never H2, never mocks.
+ *
+ * <p>Use as {@code @RegisterExtension static TestDatabase db = new TestDatabase();}.
+ */
+public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
+    private static Server server;
+
+    private String name;
+    private String url;
+    private HikariDataSource pool;
+
+    /** A PostgreSQL server the tests may create databases on. */
+    public record Server(String adminUrl, String user, String password, String kind) {
+        String urlFor(String database) {
+            int slash = adminUrl.indexOf('/', "jdbc:postgresql://".length());
+            int query = adminUrl.indexOf('?');
+            String base = adminUrl.substring(0, slash + 1);
+            return base + database + (query < 0 ? "" : adminUrl.substring(query));
+        }
+    }
+
+    public static synchronized Server server() {
+        if (server == null) {
+            server = pickServer();
+        }
+        return server;
+    }
+
+    private static Server pickServer() {
+        String explicit = System.getenv("SCHEDCTL_TEST_DB_URL");
+        if (explicit != null && !explicit.isBlank()) {
+            return new Server(explicit, System.getenv("SCHEDCTL_TEST_DB_USER"), System.getenv("SCHEDCTL_TEST_DB_PASSWORD"), "external");
+        }
+        if (dockerAvailable()) {
+            var container = new org.testcontainers.containers.PostgreSQLContainer<>("postgres:17-alpine");
+            container.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+            return new Server(container.getJdbcUrl(), container.getUsername(), container.getPassword(), "testcontainers");
+        }
+        Path home = Path.of("target", "test-pg").toAbsolutePath();
+        try {
+            Files.createDirectories(home);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        EmbeddedServer embedded = new EmbeddedServer(home);
+        int port = embedded.ensureStarted();
+        Runtime.getRuntime().addShutdownHook(new Thread(embedded::stop));
+        return new Server("jdbc:postgresql://127.0.0.1:" + port + "/postgres", EmbeddedServer.SUPERUSER, null, "embedded");
+    }
+
+    private static boolean dockerAvailable() {
+        if (System.getenv("DOCKER_HOST") == null && !Files.exists(Path.of("/var/run/docker.sock"))) {
+            return false;
+        }
+        try {
+            return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        Server s = server();
+        name = ("t_" + context.getRequiredTestClass().getSimpleName() + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16))
+                .toLowerCase(Locale.ROOT);
+        try (Connection c = admin(s); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        url = s.urlFor(name);
+        pool = Connector.pool(new Connector.Target(url, s.user(), s.password(), null), 20);
+        new Migrations(pool).migrate();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (pool != null) {
+            pool.close();
+        }
+        try (Connection c = admin(server()); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    }
+
+    private static Connection admin(Server s) throws SQLException {
+        Properties p = new Properties();
+        if (s.user() != null) p.setProperty("user", s.user());
+        if (s.password() != null) p.setProperty("password", s.password());
+        return DriverManager.getConnection(s.adminUrl(), p);
+    }
+
+    /** JDBC URL of this class's database (credentials, if any, in {@link #env()}). */
+    public String url() {
+        return url;
+    }
+
+    public HikariDataSource dataSource() {
+        return pool;
+    }
+
+    /** The database acting as the built-in administrator. */
+    public Database database() {
+        return new Database(pool, null, "test");
+    }
+
+    public Database as(String actor) {
+        return new Database(pool, actor, "test");
+    }
+
+    /** Environment for in-process CLI runs against this database. */
+    public java.util.Map<String, String> env() {
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        env.put("SCHEDCTL_DB_URL", url);
+        Server s = server();
+        if (s.user() != null) env.put("SCHEDCTL_DB_USER", s.user());
+        if (s.password() != null) env.put("SCHEDCTL_DB_PASSWORD", s.password());
+        env.put("SCHEDCTL_CONFIG", "/dev/null");
+        env.put("HOME", System.getProperty("java.io.tmpdir"));
+        env.put("TZ", "UTC");
+        return env;
+    }
+
+    public CliDriver cli() {
+        return new CliDriver(env());
+    }
+}
