@@ -134,6 +134,12 @@ public final class InstructorService {
         Text.optionalFreeText(c.meetingPlatform(), "meeting platform", 100);
         Text.optionalFreeText(c.cancelPolicy(), "cancellation policy", 200);
         Text.optionalFreeText(c.reschedulePolicy(), "reschedule policy", 200);
+        if (c.cancelPolicy() != null && !c.cancelPolicy().isBlank()) {
+            org.schedctl.domain.booking.CancellationPolicy.parse(c.cancelPolicy());
+        }
+        if (c.reschedulePolicy() != null && !c.reschedulePolicy().isBlank()) {
+            org.schedctl.domain.booking.ReschedulePolicy.parse(c.reschedulePolicy());
+        }
         Text.optionalFreeText(c.bio(), "bio", 4000);
     }
 

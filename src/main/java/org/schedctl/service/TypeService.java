@@ -12,6 +12,8 @@ import org.schedctl.domain.Durations;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.Text;
 import org.schedctl.domain.User;
+import org.schedctl.domain.booking.CancellationPolicy;
+import org.schedctl.domain.booking.ReschedulePolicy;
 import org.schedctl.store.Database;
 import org.schedctl.store.dao.AppointmentTypeDao;
 import org.schedctl.store.dao.AppointmentTypeDao.NewType;
@@ -57,8 +59,20 @@ public final class TypeService {
         if (r.maxAdvance() != null && r.maxAdvance().isZero()) {
             throw new InvalidInputException("--max-advance must be longer than zero. Give e.g. 60d");
         }
-        String cancelPolicy = Text.optionalFreeText(r.cancelPolicy(), "cancellation policy", 200);
-        String reschedulePolicy = Text.optionalFreeText(r.reschedulePolicy(), "reschedule policy", 200);
+        String cancelPolicy = null;
+        if (r.cancelPolicy() != null) {
+            Text.optionalFreeText(r.cancelPolicy(), "cancellation policy", 200);
+            CancellationPolicy policy = CancellationPolicy.parse(r.cancelPolicy());
+            if (currency != null) {
+                policy.checkCurrency(Currency.getInstance(currency));
+            }
+            cancelPolicy = policy.toString();
+        }
+        String reschedulePolicy = null;
+        if (r.reschedulePolicy() != null) {
+            Text.optionalFreeText(r.reschedulePolicy(), "reschedule policy", 200);
+            reschedulePolicy = ReschedulePolicy.parse(r.reschedulePolicy()).toString();
+        }
         String description = Text.optionalFreeText(r.description(), "description", 4000);
         String location = Text.optionalFreeText(r.location(), "location", 500);
         BigDecimal finalPrice = price;
@@ -103,7 +117,12 @@ public final class TypeService {
             if (!code.matches("[A-Z]{3}")) {
                 throw new IllegalArgumentException();
             }
-            return Currency.getInstance(code).getCurrencyCode();
+            Currency c = Currency.getInstance(code);
+            if (c.getDefaultFractionDigits() > 2 || c.getDefaultFractionDigits() < 0) {
+                throw new InvalidInputException("currency " + code + " has " + (c.getDefaultFractionDigits() < 0 ? "no" : c.getDefaultFractionDigits())
+                        + " minor-unit digits; schedctl stores amounts with at most 2 decimals. Use a currency such as EUR, USD or JPY");
+            }
+            return c.getCurrencyCode();
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("unknown currency '" + Text.printable(text) + "'. Give an ISO 4217 code such as EUR, USD or JPY");
         }
