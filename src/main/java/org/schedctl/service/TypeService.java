@@ -59,20 +59,9 @@ public final class TypeService {
         if (r.maxAdvance() != null && r.maxAdvance().isZero()) {
             throw new InvalidInputException("--max-advance must be longer than zero. Give e.g. 60d");
         }
-        String cancelPolicy = null;
-        if (r.cancelPolicy() != null) {
-            Text.optionalFreeText(r.cancelPolicy(), "cancellation policy", 200);
-            CancellationPolicy policy = CancellationPolicy.parse(r.cancelPolicy());
-            if (currency != null) {
-                policy.checkCurrency(Currency.getInstance(currency));
-            }
-            cancelPolicy = policy.toString();
-        }
-        String reschedulePolicy = null;
-        if (r.reschedulePolicy() != null) {
-            Text.optionalFreeText(r.reschedulePolicy(), "reschedule policy", 200);
-            reschedulePolicy = ReschedulePolicy.parse(r.reschedulePolicy()).toString();
-        }
+        String cancelPolicy = canonicalCancelPolicy(r.cancelPolicy(), currency);
+        String reschedulePolicy = r.reschedulePolicy() == null ? null
+                : ReschedulePolicy.parse(Text.optionalFreeText(r.reschedulePolicy(), "reschedule policy", 200)).toString();
         String description = Text.optionalFreeText(r.description(), "description", 4000);
         String location = Text.optionalFreeText(r.location(), "location", 500);
         BigDecimal finalPrice = price;
@@ -109,6 +98,17 @@ public final class TypeService {
             handle.attach(AppointmentTypeDao.class).archive(type.id());
             return Lookups.type(handle, String.valueOf(type.id()));
         });
+    }
+
+    private static String canonicalCancelPolicy(String text, String currency) {
+        if (text == null) {
+            return null;
+        }
+        CancellationPolicy policy = CancellationPolicy.parse(Text.optionalFreeText(text, "cancellation policy", 200));
+        if (currency != null) {
+            policy.checkCurrency(Currency.getInstance(currency));
+        }
+        return policy.toString();
     }
 
     static String currency(String text) {
