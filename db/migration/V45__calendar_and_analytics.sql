@@ -8,30 +8,48 @@ CREATE TABLE calendar_import_events (
     instructor_id  bigint      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     uid            text        NOT NULL CHECK (length(uid) BETWEEN 1 AND 1000),
     recurrence_id  text        NOT NULL DEFAULT '' CHECK (length(recurrence_id) <= 100),
-    block_id       bigint      NOT NULL REFERENCES time_blocks (id) ON DELETE CASCADE,
-    -- SHA-256 over the expanded busy ranges: equal fingerprint, nothing to do.
+    -- SHA-256 over the expanded busy ranges: same fingerprint (and all blocks still there), nothing to do.
     fingerprint    text        NOT NULL CHECK (fingerprint ~ '^[0-9a-f]{64}$'),
     summary        text CHECK (length(summary) <= 500),
     imported_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (instructor_id, uid, recurrence_id)
 );
-CREATE UNIQUE INDEX calendar_import_events_block_key ON calendar_import_events (block_id);
 CREATE TRIGGER calendar_import_events_audit AFTER INSERT OR UPDATE OR DELETE ON calendar_import_events
-    FOR EACH ROW EXECUTE FUNCTION audit_row('block_id');
+    FOR EACH ROW EXECUTE FUNCTION audit_row('uid');
+
+-- One one-off unavailable block per busy occurrence: blocks carry no RRULE of their own, so nothing else ever
+-- re-expands them; a re-import replaces them.
+CREATE TABLE calendar_import_blocks (
+    block_id       bigint PRIMARY KEY REFERENCES time_blocks (id) ON DELETE CASCADE,
+    instructor_id  bigint NOT NULL,
+    uid            text   NOT NULL,
+    recurrence_id  text   NOT NULL,
+    FOREIGN KEY (instructor_id, uid, recurrence_id)
+        REFERENCES calendar_import_events (instructor_id, uid, recurrence_id) ON DELETE CASCADE
+);
+CREATE INDEX calendar_import_blocks_event_idx ON calendar_import_blocks (instructor_id, uid, recurrence_id);
 
 ALTER TABLE calendar_import_events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE calendar_import_events FORCE ROW LEVEL SECURITY;
+ALTER TABLE calendar_import_blocks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE calendar_import_blocks FORCE ROW LEVEL SECURITY;
 CREATE POLICY calendar_import_events_admin ON calendar_import_events
     USING (EXISTS (SELECT 1 FROM users u WHERE u.id = app_current_user_id() AND u.role = 'admin'))
     WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = app_current_user_id() AND u.role = 'admin'));
 CREATE POLICY calendar_import_events_own ON calendar_import_events
     USING (instructor_id = app_current_user_id())
     WITH CHECK (instructor_id = app_current_user_id());
+CREATE POLICY calendar_import_blocks_admin ON calendar_import_blocks
+    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = app_current_user_id() AND u.role = 'admin'))
+    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = app_current_user_id() AND u.role = 'admin'));
+CREATE POLICY calendar_import_blocks_own ON calendar_import_blocks
+    USING (instructor_id = app_current_user_id())
+    WITH CHECK (instructor_id = app_current_user_id());
 
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'schedctl_app') THEN
-        GRANT SELECT, INSERT, UPDATE, DELETE ON calendar_import_events TO schedctl_app;
+        GRANT SELECT, INSERT, UPDATE, DELETE ON calendar_import_events, calendar_import_blocks TO schedctl_app;
     END IF;
 END $$;
 

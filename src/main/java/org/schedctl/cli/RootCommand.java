@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
                 InstructorCommand.class,
                 TypeCommand.class,
                 ExportCommand.class,
+                ImportCommand.class,
                 CompletionCommand.class,
         })
 public final class RootCommand implements Runnable {
