@@ -52,7 +52,7 @@ public record BlockRule(Instant start, Instant end, ZoneId zone, RecurrenceRule 
 
     /** Every occurrence starting before {@code horizon}, sorted, distinct. */
     public List<Interval> occurrences(Instant horizon) {
-        return occurrences(new Interval(start, horizon.isAfter(start) ? horizon : start.plusNanos(1)));
+        return horizon.isAfter(start) ? occurrences(new Interval(start, horizon)) : List.of();
     }
 
     /**

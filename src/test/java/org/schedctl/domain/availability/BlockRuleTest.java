@@ -94,6 +94,7 @@ class BlockRuleTest {
         BlockRule block = new BlockRule(first, first.plusSeconds(3600), NEW_YORK,
                 RecurrenceRule.parse("FREQ=DAILY;COUNT=10"), List.of(Instant.parse("2027-06-09T13:00:00Z")));
         assertEquals(4, block.occurrences(Instant.parse("2027-06-12T00:00:00Z")).size());
+        assertEquals(List.of(), block.occurrences(first));
         assertEquals(List.of(utc("2027-06-10T13:00:00Z", "2027-06-10T14:00:00Z"), utc("2027-06-11T13:00:00Z", "2027-06-11T14:00:00Z")),
                 block.occurrences(utc("2027-06-09T00:00:00Z", "2027-06-12T00:00:00Z")));
     }
