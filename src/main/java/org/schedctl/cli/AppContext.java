@@ -94,6 +94,10 @@ public final class AppContext implements AutoCloseable {
             Connector.checkSchema(target(), pool, this::progress);
             database = new Database(pool, actor(), commandName);
         }
+        // In the shell one context runs many commands: each gets its own acting user and command name.
+        if (!java.util.Objects.equals(database.actorIdent(), actor()) || !java.util.Objects.equals(database.command(), commandName)) {
+            database = database.as(actor(), commandName);
+        }
         return database;
     }
 

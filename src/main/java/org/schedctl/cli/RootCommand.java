@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
                 InstructorCommand.class,
                 TypeCommand.class,
                 CompletionCommand.class,
+                ShellCommand.class,
         })
 public final class RootCommand implements Runnable {
     @Mixin
