@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
                 TypeCommand.class,
                 CompletionCommand.class,
                 ShellCommand.class,
+                DemoCommand.class,
         })
 public final class RootCommand implements Runnable {
     @Mixin
