@@ -6,6 +6,7 @@ complete -c schedctl -n '__fish_use_subcommand' -a instructor -d 'Instructor con
 complete -c schedctl -n '__fish_use_subcommand' -a type -d 'Appointment types (service offerings).'
 complete -c schedctl -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script: bash, zsh or fish.'
 complete -c schedctl -n '__fish_use_subcommand' -a shell -d 'Interactive shell with completion and history (exit with \'exit\' or Ctrl-D).'
+complete -c schedctl -n '__fish_use_subcommand' -a demo -d 'Load a small sample school into the current database and show what schedctl can do.'
 complete -c schedctl -n '__fish_use_subcommand' -l db -r
 complete -c schedctl -n '__fish_use_subcommand' -l as -r
 complete -c schedctl -n '__fish_use_subcommand' -s o -r
@@ -342,3 +343,16 @@ complete -c schedctl -n '__fish_seen_subcommand_from shell' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -l version
