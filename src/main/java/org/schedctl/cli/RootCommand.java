@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
                 ExportCommand.class,
                 ImportCommand.class,
                 CompletionCommand.class,
+                ShellCommand.class,
+                DemoCommand.class,
         })
 public final class RootCommand implements Runnable {
     @Mixin
