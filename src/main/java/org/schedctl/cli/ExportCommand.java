@@ -43,10 +43,14 @@ public final class ExportCommand {
         Path target = file.toAbsolutePath();
         try {
             Path temp = Files.createTempFile(target.getParent(), ".schedctl-", ".part");
-            try (PrintWriter writer = new PrintWriter(new OutputStreamWriter(Files.newOutputStream(temp), StandardCharsets.UTF_8))) {
-                body.accept(writer);
+            try {
+                try (PrintWriter writer = new PrintWriter(new OutputStreamWriter(Files.newOutputStream(temp), StandardCharsets.UTF_8))) {
+                    body.accept(writer);
+                }
+                Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temp);
             }
-            Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new InvalidInputException("cannot write " + file + " (" + e.getMessage() + "). Check the path and permissions");
         }

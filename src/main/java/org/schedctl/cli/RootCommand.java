@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
                 TypeCommand.class,
                 ExportCommand.class,
                 ImportCommand.class,
+                AnalyticsCommand.class,
                 CompletionCommand.class,
                 ShellCommand.class,
                 DemoCommand.class,
