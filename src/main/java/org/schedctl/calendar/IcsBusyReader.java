@@ -100,6 +100,18 @@ public final class IcsBusyReader {
     }
 
     public Result read(byte[] content) {
+        try {
+            return readChecked(content);
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Whatever else ical4j throws on a hostile or broken file is still that file's fault, not ours.
+            throw new InvalidInputException(fileName + ": cannot read the calendar (" + oneLine(String.valueOf(e.getMessage()))
+                    + "). Fix the file or export it again", e);
+        }
+    }
+
+    private Result readChecked(byte[] content) {
         if (content.length > MAX_BYTES) {
             throw new InvalidInputException(fileName + " is larger than " + (MAX_BYTES / 1024 / 1024)
                     + " MB. Export a shorter period from the calendar and import that");
@@ -316,7 +328,14 @@ public final class IcsBusyReader {
 
     private When when(Property property, String uid) {
         String tzid = property.getParameter(Parameter.TZID).map(Parameter::getValue).orElse(null);
-        return when(property.getValue(), tzid, property, uid);
+        String value;
+        try {
+            value = property.getValue();
+        } catch (DateTimeException e) {
+            // ical4j formats the value through the TZID's rules and fails when it knows no such zone
+            throw error(uid, "uses time zone '" + shorten(tzid) + "' without a VTIMEZONE for it. Export the calendar with time zones");
+        }
+        return when(value, tzid, property, uid);
     }
 
     private When when(String value, String tzid, Property property, String uid) {
@@ -340,8 +359,12 @@ public final class IcsBusyReader {
         if (ZoneId.getAvailableZoneIds().contains(id) && !id.startsWith("ical4j")) {
             return ZoneId.of(id);
         }
-        if (property instanceof DateProperty<?> dated && dated.getDate() instanceof ZonedDateTime zoned) {
-            return zoned.getZone(); // the file's own VTIMEZONE, as ical4j understood it
+        try {
+            if (property instanceof DateProperty<?> dated && dated.getDate() instanceof ZonedDateTime zoned) {
+                return zoned.getZone(); // the file's own VTIMEZONE, as ical4j understood it
+            }
+        } catch (DateTimeException e) {
+            // ical4j found neither an IANA zone nor a VTIMEZONE of that name: reported below
         }
         throw error(uid, "uses time zone '" + shorten(tzid) + "' without a VTIMEZONE for it. Export the calendar with time zones");
     }

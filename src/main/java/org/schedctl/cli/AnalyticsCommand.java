@@ -43,6 +43,13 @@ public final class AnalyticsCommand {
             ExportCommand.write(ctx, file, out -> {
                 switch (chosen) {
                     case "html" -> HtmlReport.write(out, "schedctl analytics report", rows, Output.mapper(ZoneOffset.UTC));
+                    case "csv" -> {
+                        if (rows.isEmpty()) {
+                            out.println(ExportCommand.csvHeader(org.schedctl.domain.analytics.ReportRow.class));
+                        } else {
+                            new Output(out, OutputFormat.csv, ctx.displayZone(null)).print(rows);
+                        }
+                    }
                     default -> new Output(out, OutputFormat.valueOf(chosen), ctx.displayZone(null)).print(rows);
                 }
             });

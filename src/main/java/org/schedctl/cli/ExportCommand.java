@@ -76,9 +76,22 @@ public final class ExportCommand {
         @Override
         protected int execute(AppContext ctx) {
             var selected = new ExportService(ctx.database()).select(options.selection(ctx));
-            write(ctx, options.file, w -> new Output(w, OutputFormat.csv, ctx.displayZone(selected.zone())).print(selected.appointments()));
+            write(ctx, options.file, w -> {
+                if (selected.appointments().isEmpty()) {
+                    w.println(csvHeader(org.schedctl.domain.calendar.ExportedAppointment.class));
+                } else {
+                    new Output(w, OutputFormat.csv, ctx.displayZone(selected.zone())).print(selected.appointments());
+                }
+            });
             return 0;
         }
+    }
+
+    /** The header line of a record's CSV, so an empty export is still a CSV file with its columns. */
+    static String csvHeader(Class<? extends Record> type) {
+        return java.util.Arrays.stream(type.getRecordComponents())
+                .map(c -> c.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT))
+                .collect(java.util.stream.Collectors.joining(","));
     }
 
     @Command(name = "json", description = "Appointments as one JSON array.")

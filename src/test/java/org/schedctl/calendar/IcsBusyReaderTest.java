@@ -152,4 +152,13 @@ class IcsBusyReaderTest {
         assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("\r"), e.getMessage());
         assertTrue(e.getMessage().startsWith("cal.ics"), e.getMessage());
     }
+
+    @Test
+    void anUnknownTzidWithoutVtimezoneIsAnInputError() {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> read(calendar("BEGIN:VEVENT", "UID:mars",
+                "DTSTAMP:20270101T000000Z", "DTSTART;TZID=Mars/Olympus:20270801T100000", "DTEND;TZID=Mars/Olympus:20270801T110000",
+                "END:VEVENT")));
+        assertOneLine(e);
+        assertTrue(e.getMessage().contains("Mars/Olympus"), e.getMessage());
+    }
 }

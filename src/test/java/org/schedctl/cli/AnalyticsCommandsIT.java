@@ -232,4 +232,17 @@ class AnalyticsCommandsIT {
         JsonNode converted = live.run("-o", "json", "analytics", "dashboard").ok().json().get(0);
         assertEquals(3, converted.get("bookings_today").asInt() - before.get("bookings_today").asInt(), converted.toString());
     }
+
+    @Test
+    @Order(7)
+    void withoutDatesTheTouchedDaysAreRecomputed() {
+        cli().run("analytics", "aggregate", "--from", "2027-03-01", "--to", "2027-03-31").ok();
+        insert("completed", "2027-06-10T14:00Z", "2027-06-10T15:00Z", null, false);
+        JsonNode result = cli().run("-o", "json", "analytics", "aggregate").ok().json();
+        assertEquals("2027-06-10", result.get("to").asText(), result.toString());
+        assertTrue(result.get("from").asText().compareTo("2027-03-31") <= 0, "today (2027-04-02) and the day before are included: " + result);
+        JsonNode june = cli().run("analytics", "report", "--from", "2027-06-01", "--to", "2027-06-30", "--by", "month", "--format", "json").ok().json();
+        assertEquals(1, june.get(0).get("completed").asInt(), june.toString());
+        assertMoney("50.00", june.get(0).get("revenue"));
+    }
 }

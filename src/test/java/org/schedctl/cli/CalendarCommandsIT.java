@@ -126,6 +126,8 @@ class CalendarCommandsIT {
         List<String> lines = csv.stdout().lines().toList();
         assertTrue(lines.get(0).startsWith("reference,status,instructor,student,type,start,end,timezone,price,currency,fee,created_at"), lines.get(0));
         assertTrue(csv.stdout().contains("\"Bob; Student, Jr.\""), "names with commas are quoted: " + csv.stdout());
+        Result empty = cli().run("export", "csv", "--instructor", "grace@example.org", "--from", "2020-01-01", "--to", "2020-01-02").ok();
+        assertEquals(lines.get(0), empty.stdout().strip(), "an empty export still has its header");
     }
 
     @Test
@@ -237,5 +239,33 @@ class CalendarCommandsIT {
                 "DTSTART:20270901T090000Z", "DTEND:20270901T100000Z", "END:VEVENT");
         JsonNode result = cli().runWithInput(ics, "-o", "json", "import", "ics", "-", "--instructor", "ada@example.org").ok().json();
         assertEquals(1, result.get("created").asInt());
+    }
+
+    @Test
+    void customVtimezoneIsUsedAndUnknownZonesAreRefused() throws Exception {
+        String custom = String.join("\r\n", "BEGIN:VTIMEZONE", "TZID:Custom Plus Two", "BEGIN:STANDARD",
+                "DTSTART:19700101T000000", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0200", "END:STANDARD", "END:VTIMEZONE",
+                "BEGIN:VEVENT", "UID:custom@ext", "DTSTAMP:20270101T000000Z",
+                "DTSTART;TZID=Custom Plus Two:20270801T100000", "DTEND;TZID=Custom Plus Two:20270801T110000", "END:VEVENT");
+        cli().run("import", "ics", file("custom.ics", calendar(custom)).toString(), "--instructor", "ada@example.org").ok();
+        assertEquals(1, count("""
+                SELECT count(*) FROM time_block_occurrences o JOIN calendar_import_blocks b USING (block_id)
+                WHERE b.uid = 'custom@ext' AND o.during = tstzrange('2027-08-01T08:00Z', '2027-08-01T09:00Z')"""));
+
+        long blocks = count("SELECT count(*) FROM time_blocks");
+        String unknown = String.join("\r\n", "BEGIN:VEVENT", "UID:unknown@ext", "DTSTAMP:20270101T000000Z",
+                "DTSTART;TZID=Mars/Olympus:20270801T100000", "DTEND;TZID=Mars/Olympus:20270801T110000", "END:VEVENT");
+        Result r = cli().run("import", "ics", file("unknown.ics", calendar(unknown)).toString(), "--instructor", "ada@example.org").expect(2);
+        assertEquals(1, r.stderr().strip().lines().count(), r.toString());
+        assertEquals(blocks, count("SELECT count(*) FROM time_blocks"));
+    }
+
+    @Test
+    void oversizedFilesAreRefusedBeforeParsing() throws Exception {
+        Path huge = dir.resolve("huge.ics");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(20L * 1024 * 1024 + 1); // sparse: cheap to create, one byte over the cap
+        }
+        FoundationCommandsIT.assertError(cli().run("import", "ics", huge.toString(), "--instructor", "ada@example.org"), 2, "larger than 20 MB");
     }
 }
