@@ -60,9 +60,12 @@ public final class IcsBusyReader {
     public static final int MAX_EVENTS = 20_000;
     public static final int MAX_OCCURRENCES_PER_EVENT = 2_000;
     public static final int MAX_OCCURRENCES = 50_000;
+    /** ical4j holds the whole calendar as objects; this bounds their number (and memory) before it parses. */
+    public static final int MAX_CONTENT_LINES = 400_000;
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuuMMdd");
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss");
+    private static final Pattern FOLD = Pattern.compile("\r?\n[ \t]");
     private static final Pattern UNTIL_UTC = Pattern.compile("UNTIL=(\\d{8}T\\d{6})Z", Pattern.CASE_INSENSITIVE);
 
     /** One external event (a series master, or an override of one occurrence) and the busy ranges it yields. */
@@ -116,6 +119,7 @@ public final class IcsBusyReader {
             throw new InvalidInputException(fileName + " is larger than " + (MAX_BYTES / 1024 / 1024)
                     + " MB. Export a shorter period from the calendar and import that");
         }
+        prescan(content);
         Calendar calendar = parse(content);
         List<VEvent> events = new ArrayList<>();
         for (CalendarComponent component : calendar.getComponents()) {
@@ -160,6 +164,36 @@ public final class IcsBusyReader {
             busy.add(new BusyEvent(uid, recurrenceId, summary, ranges, fingerprint(ranges)));
         }
         return new Result(events.size(), busy, freed);
+    }
+
+    /** Counts content lines and events on the unfolded text, so folding cannot hide them from the caps. */
+    private void prescan(byte[] content) {
+        String text = FOLD.matcher(new String(content, StandardCharsets.UTF_8)).replaceAll("");
+        int lines = 0;
+        int events = 0;
+        int i = 0;
+        int n = text.length();
+        while (i < n) {
+            int end = text.indexOf('\n', i);
+            if (end < 0) {
+                end = n;
+            }
+            if (end > i) {
+                lines++;
+                if (text.regionMatches(true, i, "BEGIN:VEVENT", 0, 12)) {
+                    events++;
+                }
+            }
+            if (lines > MAX_CONTENT_LINES) {
+                throw new InvalidInputException(fileName + " has more than " + MAX_CONTENT_LINES
+                        + " lines. Export a shorter period from the calendar and import that");
+            }
+            if (events > MAX_EVENTS) {
+                throw new InvalidInputException(fileName + " has more than " + MAX_EVENTS
+                        + " events. Export a shorter period from the calendar and import that");
+            }
+            i = end + 1;
+        }
     }
 
     private Calendar parse(byte[] content) {

@@ -161,4 +161,22 @@ class IcsBusyReaderTest {
         assertOneLine(e);
         assertTrue(e.getMessage().contains("Mars/Olympus"), e.getMessage());
     }
+
+    @Test
+    void tooManyEventsAreRefusedBeforeParsingEvenWhenFolded() {
+        StringBuilder ics = new StringBuilder("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n");
+        for (int i = 0; i <= IcsBusyReader.MAX_EVENTS; i++) {
+            ics.append(i % 2 == 0 ? "BEGIN:VEVENT\r\nEND:VEVENT\r\n" : "BEGIN:VEV\r\n ENT\r\nEND:VEVENT\r\n");
+        }
+        ics.append("END:VCALENDAR\r\n");
+        long started = System.nanoTime();
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> read(ics.toString()));
+        assertTrue(e.getMessage().contains("more than " + IcsBusyReader.MAX_EVENTS + " events"), e.getMessage());
+        assertTrue(System.nanoTime() - started < 5_000_000_000L, "refused without parsing");
+
+        StringBuilder lines = new StringBuilder("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n");
+        lines.append("X-A:1\r\n".repeat(IcsBusyReader.MAX_CONTENT_LINES));
+        e = assertThrows(InvalidInputException.class, () -> read(lines.toString()));
+        assertTrue(e.getMessage().contains("more than " + IcsBusyReader.MAX_CONTENT_LINES + " lines"), e.getMessage());
+    }
 }
