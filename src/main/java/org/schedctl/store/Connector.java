@@ -64,6 +64,10 @@ public final class Connector {
             return new Target("jdbc:postgresql://127.0.0.1:" + port + "/" + EMBEDDED_DATABASE, RUNTIME_ROLE, null, server);
         }
         Target parsed = toJdbc(url, null, null);
+        if (dbFlag != null && !dbFlag.isBlank() && parsed.password() != null) {
+            throw new InvalidInputException("--db carries a password, and command lines are visible to other users of this machine. "
+                    + "Put the URL in SCHEDCTL_DB_URL, or the password in SCHEDCTL_DB_PASSWORD or the config file");
+        }
         String user = config.get("db.user").orElse(null);
         if (user != null) {
             return new Target(parsed.jdbcUrl(), user, config.get("db.password").orElse(null), null);
