@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
                 ExportCommand.class,
                 ImportCommand.class,
                 AnalyticsCommand.class,
+                AuditCommand.class,
                 CompletionCommand.class,
                 ShellCommand.class,
                 DemoCommand.class,
