@@ -29,22 +29,15 @@ CREATE TABLE calendar_import_blocks (
 );
 CREATE INDEX calendar_import_blocks_event_idx ON calendar_import_blocks (instructor_id, uid, recurrence_id);
 
-ALTER TABLE calendar_import_events ENABLE ROW LEVEL SECURITY;
-ALTER TABLE calendar_import_events FORCE ROW LEVEL SECURITY;
-ALTER TABLE calendar_import_blocks ENABLE ROW LEVEL SECURITY;
-ALTER TABLE calendar_import_blocks FORCE ROW LEVEL SECURITY;
-CREATE POLICY calendar_import_events_admin ON calendar_import_events
-    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = app_current_user_id() AND u.role = 'admin'))
-    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = app_current_user_id() AND u.role = 'admin'));
-CREATE POLICY calendar_import_events_own ON calendar_import_events
-    USING (instructor_id = app_current_user_id())
-    WITH CHECK (instructor_id = app_current_user_id());
-CREATE POLICY calendar_import_blocks_admin ON calendar_import_blocks
-    USING (EXISTS (SELECT 1 FROM users u WHERE u.id = app_current_user_id() AND u.role = 'admin'))
-    WITH CHECK (EXISTS (SELECT 1 FROM users u WHERE u.id = app_current_user_id() AND u.role = 'admin'));
-CREATE POLICY calendar_import_blocks_own ON calendar_import_blocks
-    USING (instructor_id = app_current_user_id())
-    WITH CHECK (instructor_id = app_current_user_id());
+-- Forced RLS plus the owner's maintenance policy (V30); administrators see all, instructors their own.
+SELECT app_secure_table('calendar_import_events');
+SELECT app_secure_table('calendar_import_blocks');
+CREATE POLICY calendar_import_events_access ON calendar_import_events
+    USING ((SELECT app_is_admin()) OR instructor_id = (SELECT app_current_user_id()))
+    WITH CHECK ((SELECT app_is_admin()) OR (instructor_id = (SELECT app_current_user_id()) AND (SELECT app_is_instructor())));
+CREATE POLICY calendar_import_blocks_access ON calendar_import_blocks
+    USING ((SELECT app_is_admin()) OR instructor_id = (SELECT app_current_user_id()))
+    WITH CHECK ((SELECT app_is_admin()) OR (instructor_id = (SELECT app_current_user_id()) AND (SELECT app_is_instructor())));
 
 DO $$
 BEGIN
@@ -109,7 +102,7 @@ AS $$
 DECLARE
     written integer;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM users WHERE id = app_current_user_id() AND role = 'admin') THEN
+    IF NOT app_is_admin() THEN
         RAISE EXCEPTION 'only an administrator can aggregate analytics' USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF p_to < p_from OR p_to - p_from > 3660 THEN

@@ -38,6 +38,7 @@ public final class AnalyticsService {
     public AggregateResult aggregate(String fromText, String toText, Clock clock) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         return db.inTransaction(handle -> {
+            Access.requireAdmin(handle, "aggregate analytics");
             LocalDate from;
             LocalDate to;
             if (fromText != null || toText != null) {

@@ -50,7 +50,11 @@ public final class CalendarImportService {
         byte[] content = read(file, stdin);
         Instant now = clock.instant();
         InstantRange horizon = new InstantRange(now.minus(PAST), now.plus(FUTURE));
-        User who = db.inTransaction(handle -> Lookups.instructor(handle, instructor));
+        User who = db.inTransaction(handle -> {
+            User named = Lookups.instructor(handle, instructor);
+            Access.requireSelfOrAdmin(handle, named.id(), "import a calendar into an instructor's availability");
+            return named;
+        });
         ZoneId zone = Zones.parse(who.timezone());
         String name = "-".equals(file) ? "stdin" : Path.of(file).getFileName().toString();
         IcsBusyReader.Result parsed = new IcsBusyReader(zone, horizon, name).read(content);

@@ -268,4 +268,23 @@ class CalendarCommandsIT {
         }
         FoundationCommandsIT.assertError(cli().run("import", "ics", huge.toString(), "--instructor", "ada@example.org"), 2, "larger than 20 MB");
     }
+
+    @Test
+    void rowSecurityScopesImportsAndExports() throws Exception {
+        String event = String.join("\r\n", "BEGIN:VEVENT", "UID:own@ext", "DTSTAMP:20270101T000000Z",
+                "DTSTART:20271001T090000Z", "DTEND:20271001T100000Z", "END:VEVENT");
+        Path ics = file("own.ics", calendar(event));
+        JsonNode own = cli().run("--as", "grace@example.org", "-o", "json", "import", "ics", ics.toString(),
+                "--instructor", "grace@example.org").ok().json();
+        assertEquals(1, own.get("created").asInt(), own.toString());
+        Result foreign = cli().run("--as", "grace@example.org", "import", "ics", ics.toString(), "--instructor", "ada@example.org");
+        FoundationCommandsIT.assertError(foreign, 6, "only the instructor themselves or an administrator");
+        assertEquals(0, count("SELECT count(*) FROM calendar_import_events e JOIN users u ON u.id = e.instructor_id "
+                + "WHERE u.email = 'ada@example.org' AND e.uid = 'own@ext'"));
+
+        JsonNode graceSees = cli().run("--as", "grace@example.org", "export", "json").ok().json();
+        assertEquals(0, graceSees.size(), "Ada's appointments are not Grace's to export: " + graceSees);
+        JsonNode bobSees = cli().run("--as", "bob@example.org", "export", "json").ok().json();
+        assertEquals(3, bobSees.size(), bobSees.toString());
+    }
 }
