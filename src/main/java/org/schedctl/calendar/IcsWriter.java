@@ -89,10 +89,10 @@ public final class IcsWriter {
             event.add(start);
             event.add(end);
         }
-        event.add(new Summary(a.typeName() + " with " + a.instructorName()));
-        event.add(new Description(description(a)));
+        event.add(new Summary(text(a.typeName() + " with " + a.instructorName())));
+        event.add(new Description(text(description(a))));
         if (a.location() != null && !a.location().isBlank()) {
-            event.add(new Location(a.location()));
+            event.add(new Location(text(a.location())));
         }
         event.add(new Status(status(a.status())));
         event.add(new Sequence(a.rescheduleCount()));
@@ -135,6 +135,24 @@ public final class IcsWriter {
             case "pending", "held" -> PartStat.NEEDS_ACTION;
             default -> PartStat.DECLINED;
         };
+    }
+
+    /**
+     * TEXT may hold line breaks (escaped as \\n by ical4j) and tabs, but no other control character (RFC 5545
+     * 3.3.11); ical4j escapes only CRLF and LF, so a lone CR would end the content line. Every break becomes LF
+     * and every other control character U+FFFD.
+     */
+    static String text(String value) {
+        String breaks = value.replace("\r\n", "\n").replace('\r', '\n');
+        StringBuilder out = new StringBuilder(breaks.length());
+        breaks.codePoints().forEach(cp -> {
+            if (cp == '\n' || cp == '\t' || !Character.isISOControl(cp)) {
+                out.appendCodePoint(cp);
+            } else {
+                out.append('\uFFFD');
+            }
+        });
+        return out.toString();
     }
 
     /** Parameter values cannot hold DQUOTE or control characters at all (RFC 5545 3.1), so they are replaced. */
