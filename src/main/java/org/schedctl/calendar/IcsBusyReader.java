@@ -62,6 +62,8 @@ public final class IcsBusyReader {
     public static final int MAX_OCCURRENCES = 50_000;
     /** ical4j holds the whole calendar as objects; this bounds their number (and memory) before it parses. */
     public static final int MAX_CONTENT_LINES = 400_000;
+    /** Rules with old seeds cost time even with few results (ical4j steps from DTSTART); the whole file gets this. */
+    public static final Duration MAX_EXPANSION_TIME = Duration.ofSeconds(30);
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuuMMdd");
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss");
@@ -91,11 +93,19 @@ public final class IcsBusyReader {
     private final InstantRange horizon;
     private final String fileName;
     private int occurrencesTotal;
+    private long deadline;
+
+    private final Duration expansionBudget;
 
     public IcsBusyReader(ZoneId instructorZone, InstantRange horizon, String fileName) {
+        this(instructorZone, horizon, fileName, MAX_EXPANSION_TIME);
+    }
+
+    IcsBusyReader(ZoneId instructorZone, InstantRange horizon, String fileName, Duration expansionBudget) {
         this.instructorZone = instructorZone;
         this.horizon = horizon;
         this.fileName = fileName;
+        this.expansionBudget = expansionBudget;
     }
 
     public static String key(String uid, String recurrenceId) {
@@ -115,6 +125,7 @@ public final class IcsBusyReader {
     }
 
     private Result readChecked(byte[] content) {
+        deadline = System.nanoTime() + expansionBudget.toNanos();
         if (content.length > MAX_BYTES) {
             throw new InvalidInputException(fileName + " is larger than " + (MAX_BYTES / 1024 / 1024)
                     + " MB. Export a shorter period from the calendar and import that");
@@ -276,6 +287,10 @@ public final class IcsBusyReader {
         if (recur.getFrequency() == Frequency.SECONDLY || recur.getFrequency() == Frequency.MINUTELY) {
             throw error(uid, "repeats " + recur.getFrequency().name().toLowerCase(java.util.Locale.ROOT)
                     + ", which is not a busy time. Remove the RRULE or make it hourly or slower");
+        }
+        if (System.nanoTime() > deadline) {
+            throw new InvalidInputException(fileName + " takes more than " + expansionBudget.toSeconds()
+                    + " seconds to expand. Export a shorter period from the calendar and import that");
         }
         ZoneId zone = start.allDay() ? instructorZone : start.zone();
         // Widen by the event's length and a day of offsets, then keep what overlaps the horizon exactly.

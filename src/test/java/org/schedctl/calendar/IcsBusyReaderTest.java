@@ -179,4 +179,32 @@ class IcsBusyReaderTest {
         e = assertThrows(InvalidInputException.class, () -> read(lines.toString()));
         assertTrue(e.getMessage().contains("more than " + IcsBusyReader.MAX_CONTENT_LINES + " lines"), e.getMessage());
     }
+
+    @Test
+    void oldSeedsOfFastRulesAreExpandedQuicklyOrRefused() {
+        for (String rule : List.of("FREQ=HOURLY;BYHOUR=9", "FREQ=DAILY", "FREQ=HOURLY;INTERVAL=7;BYDAY=MO")) {
+            String ics = calendar("BEGIN:VEVENT", "UID:old", "DTSTAMP:20270101T000000Z", "DTSTART:19000101T090000Z",
+                    "DTEND:19000101T093000Z", "RRULE:" + rule, "END:VEVENT");
+            long started = System.nanoTime();
+            try {
+                Result result = read(ics);
+                assertTrue(result.busy().get(0).busy().stream().allMatch(r -> r.start().isAfter(HORIZON.start())), rule);
+            } catch (InvalidInputException e) {
+                assertOneLine(e);
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(millis < 10_000, rule + " took " + millis + " ms");
+        }
+    }
+
+    @Test
+    void expansionStopsAtItsTimeBudget() {
+        String old = String.join("\r\n", "BEGIN:VEVENT", "UID:%d", "DTSTAMP:20270101T000000Z", "DTSTART:19000101T090000Z",
+                "DTEND:19000101T093000Z", "RRULE:FREQ=HOURLY;BYHOUR=9", "END:VEVENT");
+        String ics = calendar(String.format(old, 1), String.format(old, 2), String.format(old, 3));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> new IcsBusyReader(NEW_YORK, HORIZON, "cal.ics", java.time.Duration.ofMillis(1))
+                        .read(ics.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("to expand"), e.getMessage());
+    }
 }
