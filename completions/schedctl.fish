@@ -438,7 +438,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from ics' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a aggregate -d 'Recompute daily analytics (idempotent; without dates: the touched days).'
-complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a report -d 'Bookings, completions, cancellations, utilization and money per period.'
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a report -d 'Bookings, completions, cancellations, utilization and money per period, read from `analytics aggregate`\'s table. booked counts every appointment starting in the period, whatever its state now; utilization is booked minutes of pending, confirmed or completed appointments over available minutes (0..1); revenue is the price of completed appointments; fees are cancellation fees not waived. Periods are in the instructor\'s zone.'
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a dashboard -d 'Real-time metrics: today\'s bookings and cancellations, pending confirmations, next 24 hours.'
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l as -r

@@ -24,7 +24,11 @@ public final class AnalyticsCommand {
         }
     }
 
-    @Command(name = "report", description = "Bookings, completions, cancellations, utilization and money per period.")
+    @Command(name = "report", description = {"Bookings, completions, cancellations, utilization and money per period, read from "
+            + "`analytics aggregate`'s table.",
+            "booked counts every appointment starting in the period, whatever its state now; utilization is booked minutes of "
+                    + "pending, confirmed or completed appointments over available minutes (0..1); revenue is the price of "
+                    + "completed appointments; fees are cancellation fees not waived. Periods are in the instructor's zone."})
     static final class Report extends BaseCommand {
         @Option(names = "--instructor", paramLabel = "USER") String instructor;
         @Option(names = "--from", paramLabel = "DATE") String from;
