@@ -29,7 +29,7 @@ public final class ExportCommand {
         @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Write to FILE instead of stdout") Path file;
 
         Selection selection(AppContext ctx) {
-            return new Selection(instructor, student, reference, from, to, ctx.tz());
+            return new Selection(instructor, student, reference, from, to, ctx.tz(), ctx.systemZone());
         }
     }
 

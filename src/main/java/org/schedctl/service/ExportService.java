@@ -28,11 +28,15 @@ public final class ExportService {
         this.db = db;
     }
 
-    /** Who and when: at most one of instructor, student, reference; dates are whole local days, inclusive. */
-    public record Selection(String instructor, String student, String reference, String from, String to, String tz) {
+    /**
+     * Who and when: at most one of instructor, student, reference; dates are whole local days, inclusive, read in
+     * --tz, else the named person's zone, else {@code fallbackZone} (the system zone, per CLI.md).
+     */
+    public record Selection(String instructor, String student, String reference, String from, String to, String tz,
+                            ZoneId fallbackZone) {
     }
 
-    /** The selected appointments and the zone their dates were read in (the person's, else --tz, else UTC). */
+    /** The selected appointments and the zone their dates were read in. */
     public record Selected(List<ExportedAppointment> appointments, ZoneId zone) {
     }
 
@@ -44,7 +48,8 @@ public final class ExportService {
         return db.inTransaction(handle -> {
             User person = s.instructor() != null ? Lookups.instructor(handle, s.instructor())
                     : s.student() != null ? Lookups.user(handle, s.student()) : null;
-            ZoneId zone = s.tz() != null ? Zones.parse(s.tz()) : person != null ? Zones.parse(person.timezone()) : ZoneOffset.UTC;
+            ZoneId zone = s.tz() != null ? Zones.parse(s.tz()) : person != null ? Zones.parse(person.timezone())
+                    : s.fallbackZone() != null ? s.fallbackZone() : ZoneOffset.UTC;
             Instant from = s.from() == null ? null : TimeInput.parseDate(s.from()).atStartOfDay(zone).toInstant();
             Instant to = s.to() == null ? null : TimeInput.parseDate(s.to()).plusDays(1).atStartOfDay(zone).toInstant();
             if (from != null && to != null && !to.isAfter(from)) {
@@ -73,7 +78,7 @@ public final class ExportService {
         if (reference == null || !reference.trim().toUpperCase(java.util.Locale.ROOT).matches("[A-HJ-NP-Z2-9]{8}")) {
             throw new InvalidInputException("bad booking reference '" + reference + "'. Give the 8-character reference, e.g. K7QX2MPA");
         }
-        List<ExportedAppointment> rows = select(new Selection(null, null, reference, null, null, null)).appointments();
+        List<ExportedAppointment> rows = select(new Selection(null, null, reference, null, null, null, null)).appointments();
         return CalendarLinks.of(rows.get(0));
     }
 }
