@@ -14,6 +14,16 @@ import picocli.CommandLine.Spec;
                 UserCommand.class,
                 InstructorCommand.class,
                 TypeCommand.class,
+                BookingCommands.Book.class,
+                BookingCommands.Hold.class,
+                BookingCommands.Confirm.class,
+                BookingCommands.Decline.class,
+                BookingCommands.Cancel.class,
+                BookingCommands.Reschedule.class,
+                BookingCommands.Complete.class,
+                BookingCommands.NoShow.class,
+                AppointmentsCommand.class,
+                WaitlistCommand.class,
                 CompletionCommand.class,
         })
 public final class RootCommand implements Runnable {
