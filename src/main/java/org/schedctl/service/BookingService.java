@@ -159,7 +159,7 @@ public final class BookingService {
             handle.createUpdate("""
                             UPDATE appointments SET status = :status, notes = coalesce(:notes, notes),
                                    idempotency_key = coalesce(:key, idempotency_key),
-                                   confirmed_at = CASE WHEN :status = 'confirmed' THEN :now END
+                                   confirmed_at = CASE WHEN :status = 'confirmed' THEN :now::timestamptz END
                              WHERE id = :id
                             """)
                     .bind("status", next.dbValue()).bind("notes", notes).bind("key", key == null ? null : key.value())
