@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
                 AppointmentsCommand.class,
                 WaitlistCommand.class,
                 CompletionCommand.class,
+                ShellCommand.class,
+                DemoCommand.class,
         })
 public final class RootCommand implements Runnable {
     @Mixin
