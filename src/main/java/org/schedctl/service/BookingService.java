@@ -535,11 +535,21 @@ public final class BookingService {
         }
     }
 
+    /** Amounts are stored with two decimals; they are shown with the currency's own (1000 JPY, not 1000.00). */
+    private static BigDecimal money(BigDecimal amount, String currency) {
+        if (amount == null || currency == null) {
+            return amount;
+        }
+        int digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+        return amount.setScale(digits, java.math.RoundingMode.HALF_EVEN);
+    }
+
     static AppointmentView view(AppointmentRow row) {
         Objects.requireNonNull(row, "row");
         boolean liveHold = "held".equals(row.status());
         return new AppointmentView(row.reference(), row.status(), row.instructorEmail(), row.studentEmail(), row.typeSlug(),
-                row.startsAt(), row.endsAt(), row.timezone(), row.price(), row.currency(), row.fee(), row.createdAt(),
+                row.startsAt(), row.endsAt(), row.timezone(), money(row.price(), row.currency()), row.currency(),
+                money(row.fee(), row.currency()), row.createdAt(),
                 liveHold ? row.bookingSessionId() : null, liveHold ? row.holdExpiresAt() : null, row.rescheduleCount(),
                 "cancelled".equals(row.status()) ? row.feeWaived() : null, row.notes(), row.rating(), row.cancelReason(), null);
     }
