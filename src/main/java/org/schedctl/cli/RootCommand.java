@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
                 BookingCommands.NoShow.class,
                 AppointmentsCommand.class,
                 WaitlistCommand.class,
+                AuditCommand.class,
                 CompletionCommand.class,
                 ShellCommand.class,
                 DemoCommand.class,
