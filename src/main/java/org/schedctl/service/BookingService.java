@@ -76,8 +76,9 @@ public final class BookingService {
         }
         Instant now = clock.instant();
         Target[] target = new Target[1];
+        List<FreedSlot> freedSlots = new ArrayList<>();
         try {
-            return db.inTransaction(handle -> {
+            AppointmentView booked = db.inTransaction(handle -> {
                 Resolved res = resolve(handle, r, now);
                 target[0] = new Target(res.instructor.id(), res.type.id(), res.request.start(), res.zone);
                 AppointmentDao dao = handle.attach(AppointmentDao.class);
@@ -88,7 +89,7 @@ public final class BookingService {
                         AppointmentRow row = existing.get();
                         key.checkReplay(row.reference(), new BookingRequest(row.instructorId(), row.typeId(),
                                 row.studentId(), row.startsAt()), res.request);
-                        offerFreed(handle, freed, now);
+                        collect(freedSlots, res.instructor.id(), freed);
                         return view(row);
                     }
                 }
@@ -98,9 +99,11 @@ public final class BookingService {
                 long id = dao.insert(newAppointment(res, status, notes, key, null, now));
                 dao.record(id, now, Action.BOOK.dbValue(), null, details("idempotency_key", key == null ? null : key.value()),
                         new String[] {"booked", "reminder"}, null);
-                offerFreed(handle, freed, now);
+                collect(freedSlots, res.instructor.id(), freed);
                 return view(dao.byId(id));
             });
+            waitlist().offerAsSystem(freedSlots, now);
+            return booked;
         } catch (SlotConflict conflict) {
             throw withSuggestions(conflict, now);
         } catch (ConflictException e) {
@@ -119,16 +122,19 @@ public final class BookingService {
                     + " is out of range. Give 1m to 24h, e.g. --for 10m");
         }
         Instant now = clock.instant();
+        List<FreedSlot> freedSlots = new ArrayList<>();
         try {
-            return db.inTransaction(handle -> {
+            AppointmentView held = db.inTransaction(handle -> {
                 Resolved res = resolve(handle, r, now);
                 AppointmentDao dao = handle.attach(AppointmentDao.class);
                 List<ExpiredHold> freed = dao.prepare(res.instructor.id(), now);
+                collect(freedSlots, res.instructor.id(), freed);
                 requireAvailable(dao, res, null, now);
                 long id = createHold(dao, res, now.plus(holdFor), null, now);
-                offerFreed(handle, freed, now);
                 return view(dao.byId(id));
             });
+            waitlist().offerAsSystem(freedSlots, now);
+            return held;
         } catch (SlotConflict conflict) {
             throw withSuggestions(conflict, now);
         }
@@ -137,11 +143,12 @@ public final class BookingService {
     private AppointmentView bookHold(BookRequest r, String notes, IdempotencyKey key) {
         long holdId = holdId(r.holdId());
         Instant now = clock.instant();
-        return db.inTransaction(handle -> {
+        List<FreedSlot> freedSlots = new ArrayList<>();
+        AppointmentView booked = db.inTransaction(handle -> {
             AppointmentDao dao = handle.attach(AppointmentDao.class);
             AppointmentRow hold = dao.byHoldId(holdId).orElseThrow(() -> new NotFoundException(
                     "no hold with id " + holdId + ". See `schedctl appointments list --status held`"));
-            List<ExpiredHold> freed = dao.prepare(hold.instructorId(), now);
+            collect(freedSlots, hold.instructorId(), dao.prepare(hold.instructorId(), now));
             dao.lock(hold.id());
             hold = dao.byId(hold.id());
             checkHoldMatches(handle, r, hold);
@@ -171,9 +178,10 @@ public final class BookingService {
             }
             dao.record(hold.id(), now, Action.BOOK.dbValue(), current.dbValue(), details("hold_id", holdId),
                     new String[] {"booked", "reminder"}, null);
-            offerFreed(handle, freed, now);
             return view(dao.byId(hold.id()));
         });
+        waitlist().offerAsSystem(freedSlots, now);
+        return booked;
     }
 
     public AppointmentView confirm(String reference) {
@@ -333,7 +341,10 @@ public final class BookingService {
         for (long instructorId : instructors) {
             expired += db.inTransaction(handle -> {
                 List<ExpiredHold> freed = handle.attach(AppointmentDao.class).prepare(instructorId, now);
-                offerFreed(handle, freed, now);
+                WaitlistService waitlist = waitlist();
+                for (ExpiredHold hold : freed) {
+                    waitlist.offer(handle, new FreedSlot(instructorId, hold.typeId(), hold.startsAt(), hold.endsAt()), now);
+                }
                 return freed.size();
             });
         }
@@ -353,7 +364,8 @@ public final class BookingService {
     private AppointmentView transition(String reference, Action action, String tz, Change change) {
         BookingReference ref = BookingReference.parse(reference);
         Instant now = clock.instant();
-        return db.inTransaction(handle -> {
+        List<FreedSlot> freedSlots = new ArrayList<>();
+        AppointmentView changed = db.inTransaction(handle -> {
             AppointmentDao dao = handle.attach(AppointmentDao.class);
             long instructorId = dao.instructorOf(ref.value()).orElseThrow(() -> notFound(ref.value()));
             List<ExpiredHold> freed = new ArrayList<>(dao.prepare(instructorId, now));
@@ -366,20 +378,20 @@ public final class BookingService {
             if (effects.freesSlot()) {
                 freed.add(new ExpiredHold(row.id(), row.typeId(), row.startsAt(), row.endsAt(), row.studentId(), null));
             }
-            offerFreed(handle, freed, now);
+            collect(freedSlots, instructorId, freed);
             return view(dao.byId(row.id()));
         });
+        waitlist().offerAsSystem(freedSlots, now);
+        return changed;
     }
 
-    private void offerFreed(Handle handle, List<ExpiredHold> freed, Instant now) {
-        if (freed.isEmpty()) {
-            return;
-        }
-        WaitlistService waitlist = new WaitlistService(db, clock);
-        for (ExpiredHold slot : freed) {
-            long instructorId = handle.createQuery("SELECT instructor_id FROM appointments WHERE id = :id")
-                    .bind("id", slot.appointmentId()).mapTo(Long.class).one();
-            waitlist.offer(handle, new FreedSlot(instructorId, slot.typeId(), slot.startsAt(), slot.endsAt()), now);
+    private WaitlistService waitlist() {
+        return new WaitlistService(db, clock);
+    }
+
+    private static void collect(List<FreedSlot> into, long instructorId, List<ExpiredHold> freed) {
+        for (ExpiredHold hold : freed) {
+            into.add(new FreedSlot(instructorId, hold.typeId(), hold.startsAt(), hold.endsAt()));
         }
     }
 

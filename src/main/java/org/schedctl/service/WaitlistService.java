@@ -114,7 +114,8 @@ public final class WaitlistService {
     public WaitlistView remove(String idText) {
         long id = parseId(idText);
         Instant now = clock.instant();
-        return db.inTransaction(handle -> {
+        List<FreedSlot> freedSlots = new java.util.ArrayList<>();
+        WaitlistView removed = db.inTransaction(handle -> {
             Long instructorId = handle.createQuery("SELECT instructor_id FROM appointment_waitlist WHERE id = :id")
                     .bind("id", id).mapTo(Long.class).findOne()
                     .orElseThrow(() -> new NotFoundException("no waitlist entry " + id + ". See `schedctl waitlist list`"));
@@ -140,9 +141,37 @@ public final class WaitlistService {
                 }
             }
             for (var slot : freed) {
-                offer(handle, new FreedSlot(instructorId, slot.typeId(), slot.startsAt(), slot.endsAt()), now);
+                freedSlots.add(new FreedSlot(instructorId, slot.typeId(), slot.startsAt(), slot.endsAt()));
             }
             return find(handle, id);
+        });
+        offerAsSystem(freedSlots, now);
+        return removed;
+    }
+
+    /**
+     * Offers freed slots to the waitlist in a transaction of its own, acting as the system (the built-in
+     * administrator): the student who cancelled may not write a hold for the next student under row-level
+     * security, and a failed offer must not undo the cancellation. Runs after the freeing transaction commits,
+     * under the instructor's booking lock.
+     */
+    void offerAsSystem(List<FreedSlot> slots, Instant now) {
+        if (slots.isEmpty()) {
+            return;
+        }
+        db.as(null, "waitlist offer").useTransaction(handle -> {
+            AppointmentDao dao = handle.attach(AppointmentDao.class);
+            java.util.Set<Long> locked = new java.util.HashSet<>();
+            List<FreedSlot> all = new java.util.ArrayList<>(slots);
+            for (int i = 0; i < all.size(); i++) {
+                FreedSlot slot = all.get(i);
+                if (locked.add(slot.instructorId())) {
+                    for (var hold : dao.prepare(slot.instructorId(), now)) {
+                        all.add(new FreedSlot(slot.instructorId(), hold.typeId(), hold.startsAt(), hold.endsAt()));
+                    }
+                }
+                offer(handle, slot, now);
+            }
         });
     }
 

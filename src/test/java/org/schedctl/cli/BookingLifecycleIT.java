@@ -299,6 +299,45 @@ class BookingLifecycleIT {
         assertError(cli.run("waitlist", "remove", "424242"), 4, "no waitlist entry");
     }
 
+    @Test
+    void studentsAndInstructorsActUnderRowLevelSecurity() {
+        BookingFixture f = new BookingFixture(db, "rls");
+        CliDriver admin = f.cli();
+        admin.run("instructor", "settings", f.instructor, "--auto-confirm", "false", "--buffer", "10m",
+                "--cancel-policy", "free>=48h,75%").ok();
+        String lesson = f.type("lesson", "--duration", "30m", "--slot-interval", "1h", "--price", "40", "--currency", "EUR");
+        String lea = f.student("lea");
+        String max = f.student("max");
+        CliDriver asLea = admin.withEnv("SCHEDCTL_USER", lea);
+        CliDriver asMax = admin.withEnv("SCHEDCTL_USER", max);
+        CliDriver asTeacher = admin.withEnv("SCHEDCTL_USER", f.instructor);
+
+        // the student books for herself: the instructor's settings she cannot read still decide (pending, buffers)
+        JsonNode booked = ok(asLea, "book", "--instructor", f.instructor, "--type", lesson, "--student", lea, "--at", "2027-06-02T10:00");
+        String ref = booked.get("reference").asText();
+        assertEquals("pending", booked.get("status").asText());
+        assertEquals(1, f.count("SELECT count(*) FROM appointments WHERE reference = '" + ref
+                + "' AND blocked = tstzrange('2027-06-02T13:50:00Z', '2027-06-02T14:40:00Z')"));
+        long waiting = ok(asMax, "waitlist", "add", "--instructor", f.instructor, "--type", lesson, "--student", max,
+                "--from", "2027-06-02T09:00", "--to", "2027-06-02T12:00").get("id").asLong();
+        assertError(asMax.run("appointments", "show", ref), 4, "no appointment with reference");
+        assertEquals("confirmed", ok(asTeacher, "confirm", ref).get("status").asText());
+
+        // her late cancellation is priced by the instructor's policy, and the slot goes to the next student
+        JsonNode cancelled = ok(asLea, "cancel", ref);
+        assertEquals("30.00", cancelled.get("fee").decimalValue().toPlainString());
+        JsonNode offer = null;
+        for (JsonNode e : ok(asMax, "waitlist", "list", "--all")) {
+            if (e.get("id").asLong() == waiting) {
+                offer = e;
+            }
+        }
+        assertEquals("offered", offer.get("status").asText(), String.valueOf(offer));
+        JsonNode maxBooked = ok(asMax, "book", "--hold", offer.get("hold_id").asText());
+        assertEquals(max, maxBooked.get("student").asText());
+        assertEquals("pending", maxBooked.get("status").asText());
+    }
+
     private static JsonNode entry(CliDriver cli, long id) {
         for (JsonNode e : ok(cli, "waitlist", "list", "--all")) {
             if (e.get("id").asLong() == id) {

@@ -35,18 +35,15 @@ public interface AppointmentDao {
 
     String SELECT_ROW = """
             SELECT a.id, a.reference, a.status, a.instructor_id, a.student_id, a.type_id,
-                   i.email AS instructor_email, s.email AS student_email, t.slug AS type_slug,
+                   i.email AS instructor_email, s.email AS student_email, r.type_slug,
                    a.starts_at, a.ends_at, a.timezone, a.price, a.currency, a.fee, a.fee_waived, a.created_at,
                    a.booking_session_id, b.expires_at AS hold_expires_at, b.step AS hold_step, b.waitlist_id,
-                   a.reschedule_count, a.notes, a.rating, a.cancel_reason, a.idempotency_key, t.capacity,
-                   t.requires_confirmation, coalesce(st.auto_confirm, true) AS auto_confirm,
-                   coalesce(t.cancel_policy, st.cancel_policy) AS cancel_policy,
-                   coalesce(t.reschedule_policy, st.reschedule_policy) AS reschedule_policy
+                   a.reschedule_count, a.notes, a.rating, a.cancel_reason, a.idempotency_key, r.capacity,
+                   r.requires_confirmation, r.auto_confirm, r.cancel_policy, r.reschedule_policy
               FROM appointments a
               JOIN users i ON i.id = a.instructor_id
               JOIN users s ON s.id = a.student_id
-              JOIN appointment_types t ON t.id = a.type_id
-              LEFT JOIN instructor_settings st ON st.instructor_id = a.instructor_id
+              CROSS JOIN LATERAL booking_type_rules(a.type_id) r
               LEFT JOIN booking_sessions b ON b.id = a.booking_session_id
             """;
 
@@ -85,14 +82,7 @@ public interface AppointmentDao {
     }
 
     @SqlQuery("""
-            SELECT u.timezone AS instructor_zone, coalesce(s.auto_confirm, true) AS auto_confirm,
-                   coalesce(t.buffer_before, s.buffer_before, interval '0') AS buffer_before,
-                   coalesce(t.buffer_after, s.buffer_after, interval '0') AS buffer_after
-              FROM appointment_types t
-              JOIN users u ON u.id = t.instructor_id
-              LEFT JOIN instructor_settings s ON s.instructor_id = t.instructor_id
-             WHERE t.id = :typeId
-            """)
+ SELECT instructor_zone, auto_confirm, buffer_before, buffer_after FROM booking_type_rules(:typeId)""")
     BookingRules rules(@Bind("typeId") long typeId);
 
     /** A hold cancelled by {@code booking_prepare} because its time ran out. */
