@@ -159,6 +159,16 @@ public final class WaitlistService {
         if (slots.isEmpty()) {
             return;
         }
+        try {
+            offerAll(slots, now);
+        } catch (RuntimeException e) {
+            // The change that freed the slots has committed; a failed offer leaves the slot free and bookable, and
+            // must not turn a successful cancel or booking into an error.
+            org.slf4j.LoggerFactory.getLogger(WaitlistService.class).warn("waitlist offer failed: {}", e.toString());
+        }
+    }
+
+    private void offerAll(List<FreedSlot> slots, Instant now) {
         db.as(null, "waitlist offer").useTransaction(handle -> {
             AppointmentDao dao = handle.attach(AppointmentDao.class);
             java.util.Set<Long> locked = new java.util.HashSet<>();
