@@ -15,6 +15,8 @@ import picocli.CommandLine.Spec;
                 InstructorCommand.class,
                 TypeCommand.class,
                 CompletionCommand.class,
+                ShellCommand.class,
+                DemoCommand.class,
         })
 public final class RootCommand implements Runnable {
     @Mixin
