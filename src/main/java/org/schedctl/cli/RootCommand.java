@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
                 UserCommand.class,
                 InstructorCommand.class,
                 TypeCommand.class,
+                AuditCommand.class,
                 CompletionCommand.class,
                 ShellCommand.class,
                 DemoCommand.class,
