@@ -158,6 +158,9 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} export" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} import" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_schedctl; return $?; fi
@@ -177,6 +180,14 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type list" ];    then _picocli_schedctl_type; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type show" ];    then _picocli_schedctl_type; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type archive" ];    then _picocli_schedctl_type; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} export ics" ];    then _picocli_schedctl_export; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} export csv" ];    then _picocli_schedctl_export; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} export json" ];    then _picocli_schedctl_export; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} export links" ];    then _picocli_schedctl_export; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} import ics" ];    then _picocli_schedctl_import; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics aggregate" ];    then _picocli_schedctl_analytics; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics report" ];    then _picocli_schedctl_analytics; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics dashboard" ];    then _picocli_schedctl_analytics; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit list" ];    then _picocli_schedctl_audit; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
@@ -184,47 +195,69 @@ function _complete_schedctl() {
   local cmds1=(user)
   local cmds2=(instructor)
   local cmds3=(type)
-  local cmds4=(audit)
-  local cmds5=(completion)
-  local cmds6=(shell)
-  local cmds7=(demo)
-  local cmds8=(db migrate)
-  local cmds9=(db status)
-  local cmds10=(db start)
-  local cmds11=(db stop)
-  local cmds12=(db url)
-  local cmds13=(user add)
-  local cmds14=(user list)
-  local cmds15=(user show)
-  local cmds16=(instructor settings)
-  local cmds17=(instructor list)
-  local cmds18=(instructor show)
-  local cmds19=(type add)
-  local cmds20=(type list)
-  local cmds21=(type show)
-  local cmds22=(type archive)
-  local cmds23=(audit list)
+  local cmds4=(export)
+  local cmds5=(import)
+  local cmds6=(analytics)
+  local cmds7=(audit)
+  local cmds8=(completion)
+  local cmds9=(shell)
+  local cmds10=(demo)
+  local cmds11=(db migrate)
+  local cmds12=(db status)
+  local cmds13=(db start)
+  local cmds14=(db stop)
+  local cmds15=(db url)
+  local cmds16=(user add)
+  local cmds17=(user list)
+  local cmds18=(user show)
+  local cmds19=(instructor settings)
+  local cmds20=(instructor list)
+  local cmds21=(instructor show)
+  local cmds22=(type add)
+  local cmds23=(type list)
+  local cmds24=(type show)
+  local cmds25=(type archive)
+  local cmds26=(export ics)
+  local cmds27=(export csv)
+  local cmds28=(export json)
+  local cmds29=(export links)
+  local cmds30=(import ics)
+  local cmds31=(analytics aggregate)
+  local cmds32=(analytics report)
+  local cmds33=(analytics dashboard)
+  local cmds34=(audit list)
 
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_completion; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_audit; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_audit; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_analytics; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_import; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_export; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_schedctl_type; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_schedctl_instructor; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_schedctl_user; return $?; fi
@@ -240,7 +273,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type audit completion shell demo"
+  local commands="db user instructor type export import analytics audit completion shell demo"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --tz"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -388,6 +421,114 @@ function _picocli_schedctl_type() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="add list show archive"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `export` subcommand.
+function _picocli_schedctl_export() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="ics csv json links"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `import` subcommand.
+function _picocli_schedctl_import() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="ics"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `analytics` subcommand.
+function _picocli_schedctl_analytics() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="aggregate report dashboard"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -1226,6 +1367,411 @@ function _picocli_schedctl_type_show() {
 
 # Generates completions for the options and subcommands of the `archive` subcommand.
 function _picocli_schedctl_type_archive() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `ics` subcommand.
+function _picocli_schedctl_export_ics() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --instructor)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --ref)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    -f|--file)
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `csv` subcommand.
+function _picocli_schedctl_export_csv() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --instructor)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --ref)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    -f|--file)
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `json` subcommand.
+function _picocli_schedctl_export_json() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --instructor)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --ref)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    -f|--file)
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `links` subcommand.
+function _picocli_schedctl_export_links() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `ics` subcommand.
+function _picocli_schedctl_import_ics() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --instructor)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `aggregate` subcommand.
+function _picocli_schedctl_analytics_aggregate() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --from --to --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `report` subcommand.
+function _picocli_schedctl_analytics_report() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --from --to --by --format -f --file --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --instructor)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --by)
+      return
+      ;;
+    --format)
+      return
+      ;;
+    -f|--file)
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `dashboard` subcommand.
+function _picocli_schedctl_analytics_dashboard() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
