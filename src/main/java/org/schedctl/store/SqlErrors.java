@@ -34,15 +34,20 @@ public final class SqlErrors {
         }
         SQLException sql = findSql(error);
         if (sql == null) {
-            return null;
+            return connectionLost(error) ? new UnavailableException("lost the connection to the database ("
+                    + rootMessage(error) + "). Check that the server runs, then run the command again", error) : null;
         }
         String state = sql.getSQLState() == null ? "" : sql.getSQLState();
         String constraint = constraintOf(sql);
         String known = constraint == null ? null : CONSTRAINT_MESSAGES.get(constraint);
         String detail = serverMessage(sql);
-        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03") || state.equals("53300")) {
+        if (state.startsWith("08") || (state.isEmpty() && connectionLost(error)) || state.equals("57P01") || state.equals("57P02") || state.equals("57P03") || state.equals("53300")) {
             return new UnavailableException("cannot reach the database (" + detail
                     + "). Check that the server runs and the URL, user and password are right, then run the command again", sql);
+        }
+        if (connectionLost(error) && !state.startsWith("2") && !state.startsWith("4")) {
+            return new UnavailableException("lost the connection to the database (" + detail
+                    + "). Check that the server runs, then run the command again", sql);
         }
         return switch (state) {
             case "23505" -> new ConflictException(known != null ? known : "it already exists (" + detail + ")", sql);
@@ -61,15 +66,35 @@ public final class SqlErrors {
     }
 
     private static SQLException findSql(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
+        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof SQLException s) {
                 return s;
             }
-            if (!(t instanceof JdbiException) && !(t instanceof RuntimeException) && !(t instanceof SQLException)) {
-                break;
-            }
         }
         return null;
+    }
+
+    /** A server stopped or crashed mid-command shows up as closed connections and socket errors, not SQLSTATEs. */
+    private static boolean connectionLost(Throwable error) {
+        for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof java.net.SocketException || t instanceof java.io.EOFException
+                    || t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof org.jdbi.v3.core.ConnectionException
+                    || t instanceof org.jdbi.v3.core.transaction.UnableToManipulateTransactionIsolationLevelException
+                    || (t.getMessage() != null && t.getMessage().contains("connection has been closed"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return m.lines().findFirst().orElse(m);
     }
 
     private static String constraintOf(SQLException sql) {
