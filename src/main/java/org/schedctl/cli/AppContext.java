@@ -104,10 +104,23 @@ public final class AppContext implements AutoCloseable {
     public Database database() {
         if (database == null) {
             if (target().isEmbedded()) {
-                Connector.prepareEmbedded(ownerTarget(), this::progress);
+                // The warm path is one connection as the runtime role; only a new or outdated embedded
+                // database (no role yet, or migrations pending) pays for the owner's connection and Flyway.
+                try {
+                    pool = Connector.pool(target(), 4);
+                    Connector.checkSchema(target(), pool, this::progress);
+                } catch (RuntimeException notReady) {
+                    if (pool != null) {
+                        pool.close();
+                    }
+                    Connector.prepareEmbedded(ownerTarget(), this::progress);
+                    pool = Connector.pool(target(), 4);
+                    Connector.checkSchema(target(), pool, this::progress);
+                }
+            } else {
+                pool = Connector.pool(target(), 4);
+                Connector.checkSchema(target(), pool, this::progress);
             }
-            pool = Connector.pool(target(), 4);
-            Connector.checkSchema(target(), pool, this::progress);
             database = new Database(pool, actor(), commandName);
         }
         // In the shell one context runs many commands: each gets its own acting user and command name.

@@ -210,13 +210,13 @@ public final class Connector {
      */
     public static void prepareEmbedded(Target owner, Consumer<String> progress) {
         ensureDatabaseExists(owner);
-        OptionalInt applied;
+        Schema.Probe probe;
         try (Connection c = DriverManager.getConnection(owner.jdbcUrl(), props(owner))) {
-            applied = Schema.appliedVersion(c);
+            probe = Schema.probe(c);
         } catch (SQLException e) {
             throw unreachable(owner, e);
         }
-        if (applied.orElse(0) < Schema.EXPECTED_VERSION) {
+        if (probe.behind()) {
             progress.accept("preparing the embedded database (schema version " + Schema.EXPECTED_VERSION + ")");
             new Migrations(simpleDataSource(owner)).migrate();
         }
@@ -248,8 +248,9 @@ public final class Connector {
             throw new UnavailableException("the database schema (version " + have + ") is newer than this schedctl (expects "
                     + Schema.EXPECTED_VERSION + "). Upgrade schedctl");
         }
-        if (have < Schema.EXPECTED_VERSION) {
-            throw new UnavailableException("the database schema is " + (probe.version().isEmpty() ? "not migrated" : "at version " + have)
+        if (probe.behind()) {
+            throw new UnavailableException("the database schema is " + (probe.version().isEmpty() ? "not migrated"
+                    : have < Schema.EXPECTED_VERSION ? "at version " + have : "missing " + (Schema.EXPECTED_MIGRATIONS - probe.migrations()) + " migration(s)")
                     + " but this schedctl needs version " + Schema.EXPECTED_VERSION + ". Run `schedctl db migrate`");
         }
         if (probe.bypassesRowSecurity()) {

@@ -15,13 +15,15 @@ class SchemaTest {
     @Test
     void expectedVersionIsTheNewestMigration() throws IOException {
         Pattern name = Pattern.compile("V(\\d+)__.+\\.sql");
-        int newest;
+        int[] versions;
         try (Stream<Path> files = Files.list(Path.of("db", "migration"))) {
-            newest = files.map(p -> name.matcher(p.getFileName().toString()))
+            versions = files.map(p -> name.matcher(p.getFileName().toString()))
                     .filter(Matcher::matches)
                     .mapToInt(m -> Integer.parseInt(m.group(1)))
-                    .max().orElseThrow();
+                    .toArray();
         }
-        assertEquals(newest, Schema.EXPECTED_VERSION, "bump Schema.EXPECTED_VERSION when adding a migration");
+        assertEquals(java.util.Arrays.stream(versions).max().orElseThrow(), Schema.EXPECTED_VERSION,
+                "bump Schema.EXPECTED_VERSION when adding a migration");
+        assertEquals(versions.length, Schema.EXPECTED_MIGRATIONS, "set Schema.EXPECTED_MIGRATIONS to the number of migrations");
     }
 }
