@@ -14,6 +14,8 @@ import picocli.CommandLine.Spec;
                 UserCommand.class,
                 InstructorCommand.class,
                 TypeCommand.class,
+                NotificationsCommand.class,
+                DaemonCommand.class,
                 CompletionCommand.class,
         })
 public final class RootCommand implements Runnable {
