@@ -60,7 +60,7 @@ public final class NotificationService {
             Instant now = clock.instant();
             List<OutboundMessage> messages = dispatcher.inTransaction(handle -> {
                 NotificationDao dao = handle.attach(NotificationDao.class);
-                List<Long> ids = dao.claim(now, config.lease(), config.batchSize());
+                List<Long> ids = dao.claim(now, now.plus(config.lease()), config.batchSize());
                 return ids.isEmpty() ? List.<OutboundMessage>of() : dao.messages(ids.stream().mapToLong(Long::longValue).toArray());
             });
             if (messages.isEmpty()) {

@@ -1,6 +1,5 @@
 package org.schedctl.store.dao;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -36,12 +35,12 @@ public interface NotificationDao {
                 LIMIT :limit
                 FOR UPDATE SKIP LOCKED)
             UPDATE appointment_notifications n
-               SET status = 'sending', lease_until = :now + :lease, attempts = n.attempts + 1
+               SET status = 'sending', lease_until = :leaseUntil, attempts = n.attempts + 1
               FROM due
              WHERE n.id = due.id
             RETURNING n.id
             """)
-    List<Long> claim(@Bind("now") Instant now, @Bind("lease") Duration lease, @Bind("limit") int limit);
+    List<Long> claim(@Bind("now") Instant now, @Bind("leaseUntil") Instant leaseUntil, @Bind("limit") int limit);
 
     @SqlQuery("""
             SELECT n.id, n.idempotency_key, n.kind, n.channel, n.recipient, r.name AS recipient_name, n.subject, n.body,
