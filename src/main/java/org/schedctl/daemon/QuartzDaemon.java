@@ -14,6 +14,7 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
+import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.utils.DBConnectionManager;
 
@@ -55,6 +56,9 @@ public final class QuartzDaemon {
         props.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
         StdSchedulerFactory factory = new StdSchedulerFactory(props);
         this.scheduler = factory.getScheduler();
+        // Quartz keeps one scheduler per name in a JVM-wide registry; every cluster node must share the name, so
+        // leave the registry, which lets tests (and embedders) run more than one node in one JVM.
+        SchedulerRepository.getInstance().remove(SCHEDULER_NAME);
         scheduler.getContext().put(TaskJob.TASKS_CONTEXT_KEY, tasks);
     }
 
