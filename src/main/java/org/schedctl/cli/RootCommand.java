@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
                 NotificationsCommand.class,
                 DaemonCommand.class,
                 CompletionCommand.class,
+                ShellCommand.class,
+                DemoCommand.class,
         })
 public final class RootCommand implements Runnable {
     @Mixin

@@ -1,0 +1,7 @@
+package org.schedctl.domain.availability;
+
+import java.time.Instant;
+
+/** A bookable session [start, end), without its buffers. */
+public record Slot(Instant start, Instant end) {
+}
