@@ -199,4 +199,19 @@ class NotificationDispatchIT {
         assertEquals(0, overwritten);
         assertNotNull(outbox.row(crashed).get("sent_at"));
     }
+
+    @Test
+    void aRowWhoseSendersKeepDyingGoesDeadInsteadOfLoopingForever() {
+        OutboxFixture outbox = new OutboxFixture(db, T0.plus(Duration.ofDays(5)));
+        long poison = outbox.notification("reminder", "in_app", "inbox", "Reminder", T0.minus(Duration.ofHours(1)), "poison-" + outbox.appointmentId);
+        db.database().useTransaction(h -> h.createUpdate(
+                        "UPDATE appointment_notifications SET status = 'sending', attempts = 5, lease_until = :lease WHERE id = :id")
+                .bind("id", poison).bind("lease", T0.minusSeconds(1)).execute());
+
+        DispatchResult result = new NotificationService(db.database(), OutboxFixture.config(), new OutboxFixture.MutableClock(T0)).sendDue();
+
+        assertEquals(new DispatchResult(1, 0, 0, 1), result);
+        assertEquals("dead", outbox.status(poison));
+        assertTrue(((String) outbox.row(poison).get("last_error")).contains("gave up after 5 attempts"));
+    }
 }
