@@ -1,10 +1,13 @@
 package org.schedctl.notify;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 import net.fortuna.ical4j.model.Calendar;
 import net.fortuna.ical4j.model.component.VEvent;
+import net.fortuna.ical4j.model.property.Attendee;
 import net.fortuna.ical4j.model.property.Organizer;
 import net.fortuna.ical4j.model.property.ProdId;
 import net.fortuna.ical4j.model.property.Uid;
@@ -31,7 +34,10 @@ final class IcsInvitation {
         VEvent event = new VEvent(message.startsAt(), message.endsAt(), title);
         event.add(new Uid(message.appointmentReference() + "@schedctl"));
         if (message.instructorEmail() != null) {
-            event.add(new Organizer(URI.create("mailto:" + message.instructorEmail())));
+            event.add(new Organizer(URI.create("mailto:" + URLEncoder.encode(message.instructorEmail(), StandardCharsets.UTF_8).replace("%40", "@"))));
+        }
+        if (message.recipient() != null && message.recipient().indexOf('@') > 0) {
+            event.add(new Attendee(URI.create("mailto:" + URLEncoder.encode(message.recipient(), StandardCharsets.UTF_8).replace("%40", "@"))));
         }
         Calendar calendar = new Calendar();
         calendar.add(new ProdId("-//schedctl//notifications//EN"));

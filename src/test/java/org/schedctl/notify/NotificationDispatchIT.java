@@ -87,6 +87,8 @@ class NotificationDispatchIT {
         assertTrue(ics.contains("UID:" + outbox.reference + "@schedctl"), ics);
         assertTrue(ics.contains("DTSTART:20270315T090000Z"), ics);
         assertTrue(ics.contains("DTEND:20270315T100000Z"), ics);
+        assertTrue(ics.contains("ATTENDEE:mailto:" + student), ics);
+        assertTrue(ics.contains("ORGANIZER:mailto:iris"), ics);
 
         Map<String, Object> row = outbox.row(booked);
         assertEquals("sent", row.get("status"));
