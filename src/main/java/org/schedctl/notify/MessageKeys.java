@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /** Header-safe forms of a message's idempotency key: the same key always gives the same header values. */
 final class MessageKeys {
-    private static final Pattern HEADER_SAFE = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,200}");
+    private static final Pattern HEADER_SAFE = Pattern.compile("[A-Za-z0-9._:@/+=#-]{1,200}");
 
     private MessageKeys() {
     }

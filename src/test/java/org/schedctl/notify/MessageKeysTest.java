@@ -11,6 +11,7 @@ class MessageKeysTest {
     @Test
     void plainKeysAreSentAsTheyAre() {
         assertEquals("appt:42:reminder:24h", MessageKeys.headerValue("appt:42:reminder:24h"));
+        assertEquals("K7QX2M9P:booked:email:12:0#1", MessageKeys.headerValue("K7QX2M9P:booked:email:12:0#1"), "the booking outbox's key form");
     }
 
     @Test
