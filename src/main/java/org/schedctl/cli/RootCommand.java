@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
                 TypeCommand.class,
                 NotificationsCommand.class,
                 DaemonCommand.class,
+                AuditCommand.class,
                 CompletionCommand.class,
                 ShellCommand.class,
                 DemoCommand.class,
