@@ -4,22 +4,30 @@ import java.time.Clock;
 import java.time.Duration;
 
 import org.schedctl.notify.NotifyConfig;
+import org.schedctl.service.AnalyticsService;
 import org.schedctl.service.MaintenanceService;
 import org.schedctl.service.NotificationService;
 import org.schedctl.store.Database;
 
-/** The jobs `schedctl daemon` runs, each calling the service method its command calls. */
+/**
+ * The jobs `schedctl daemon` runs, each calling the service method its command calls. They act as the built-in
+ * administrator (whatever --as says): dispatch, aggregation and clean-up are system work over every user's rows.
+ */
 public final class StandardTasks {
+    public static final Duration ANALYTICS_EVERY = Duration.ofMinutes(10);
     public static final Duration CLEANUP_EVERY = Duration.ofHours(1);
 
     private StandardTasks() {
     }
 
     public static DaemonTasks create(Database db, NotifyConfig config, Clock clock) {
-        NotificationService notifications = new NotificationService(db, config, clock);
-        MaintenanceService maintenance = new MaintenanceService(db, clock);
+        Database system = db.as(null, "daemon");
+        NotificationService notifications = new NotificationService(system, config, clock);
+        AnalyticsService analytics = new AnalyticsService(system);
+        MaintenanceService maintenance = new MaintenanceService(system, clock);
         return new DaemonTasks()
                 .add("dispatch", config.poll(), notifications::sendDue)
+                .add("analytics", ANALYTICS_EVERY, () -> analytics.aggregate(null, null, clock))
                 .add("cleanup", CLEANUP_EVERY, maintenance::cleanUp);
     }
 }
