@@ -59,15 +59,18 @@ class DaemonIT {
 
         JsonNode runs = db.cli().withClock(Clock.fixed(T0, ZoneOffset.UTC)).run("-o", "json", "daemon", "--once").ok().json();
 
-        assertEquals(List.of("dispatch", "analytics", "cleanup"), List.of(runs.get(0).get("task").asText(),
-                runs.get(1).get("task").asText(), runs.get(2).get("task").asText()));
+        assertEquals(List.of("dispatch", "hold-expiry", "offer-expiry", "analytics", "cleanup"), List.of(runs.get(0).get("task").asText(),
+                runs.get(1).get("task").asText(), runs.get(2).get("task").asText(), runs.get(3).get("task").asText(),
+                runs.get(4).get("task").asText()));
         for (JsonNode run : runs) {
             assertTrue(run.get("ok").asBoolean(), runs.toString());
         }
         assertEquals(1, runs.get(0).get("result").get("sent").asInt());
-        assertEquals("2027-03-15", runs.get(1).get("result").get("to").asText(), "aggregation reaches tomorrow of the daemon clock");
-        assertEquals(1, runs.get(2).get("result").get("notifications_deleted").asInt());
-        assertEquals(1, runs.get(2).get("result").get("sessions_deleted").asInt());
+        assertEquals(0, runs.get(1).get("result").asInt(), "no hold has expired");
+        assertEquals(0, runs.get(2).get("result").asInt(), "no offer has lapsed");
+        assertEquals("2027-03-15", runs.get(3).get("result").get("to").asText(), "aggregation reaches tomorrow of the daemon clock");
+        assertEquals(1, runs.get(4).get("result").get("notifications_deleted").asInt());
+        assertEquals(1, runs.get(4).get("result").get("sessions_deleted").asInt());
         assertEquals("sent", outbox.status(due));
         assertEquals(0, count("SELECT count(*) FROM appointment_notifications WHERE id = " + oldSent));
         assertEquals(1, count("SELECT count(*) FROM appointment_notifications WHERE id = " + recentSent));
