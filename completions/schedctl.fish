@@ -4,6 +4,8 @@ complete -c schedctl -n '__fish_use_subcommand' -a db -d 'The database: migratio
 complete -c schedctl -n '__fish_use_subcommand' -a user -d 'People: students, instructors, administrators.'
 complete -c schedctl -n '__fish_use_subcommand' -a instructor -d 'Instructor configuration.'
 complete -c schedctl -n '__fish_use_subcommand' -a type -d 'Appointment types (service offerings).'
+complete -c schedctl -n '__fish_use_subcommand' -a notifications -d 'The notification outbox: list, retry, and one dispatch pass.'
+complete -c schedctl -n '__fish_use_subcommand' -a daemon -d 'Run the scheduler: dispatch, expiries, aggregation, clean-up. Several may run as a cluster.'
 complete -c schedctl -n '__fish_use_subcommand' -a book -d 'Book an appointment, or turn a hold into one (--hold).'
 complete -c schedctl -n '__fish_use_subcommand' -a hold -d 'Reserve a slot for a few minutes; `book --hold ID` turns it into a booking.'
 complete -c schedctl -n '__fish_use_subcommand' -a confirm -d 'Confirm a pending appointment.'
@@ -331,6 +333,75 @@ complete -c schedctl -n '__fish_seen_subcommand_from archive' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -a list -d 'List notifications (every status unless --status narrows it).'
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -a retry -d 'Put a failed or dead notification back in the queue.'
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -a send-due -d 'One dispatch pass: send every notification that is due (for cron).'
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l status -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l once
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l instructor -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l type -r

@@ -160,6 +160,8 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} daemon" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} book" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} hold" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} confirm" ];    then _picocli_schedctl; return $?; fi
@@ -192,6 +194,9 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type list" ];    then _picocli_schedctl_type; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type show" ];    then _picocli_schedctl_type; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type archive" ];    then _picocli_schedctl_type; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications list" ];    then _picocli_schedctl_notifications; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications retry" ];    then _picocli_schedctl_notifications; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications send-due" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} appointments list" ];    then _picocli_schedctl_appointments; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} appointments show" ];    then _picocli_schedctl_appointments; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} waitlist add" ];    then _picocli_schedctl_waitlist; return $?; fi
@@ -212,99 +217,109 @@ function _complete_schedctl() {
   local cmds1=(user)
   local cmds2=(instructor)
   local cmds3=(type)
-  local cmds4=(book)
-  local cmds5=(hold)
-  local cmds6=(confirm)
-  local cmds7=(decline)
-  local cmds8=(cancel)
-  local cmds9=(reschedule)
-  local cmds10=(complete)
-  local cmds11=(no-show)
-  local cmds12=(appointments)
-  local cmds13=(waitlist)
-  local cmds14=(export)
-  local cmds15=(import)
-  local cmds16=(analytics)
-  local cmds17=(audit)
-  local cmds18=(completion)
-  local cmds19=(shell)
-  local cmds20=(demo)
-  local cmds21=(db migrate)
-  local cmds22=(db status)
-  local cmds23=(db start)
-  local cmds24=(db stop)
-  local cmds25=(db url)
-  local cmds26=(user add)
-  local cmds27=(user list)
-  local cmds28=(user show)
-  local cmds29=(instructor settings)
-  local cmds30=(instructor list)
-  local cmds31=(instructor show)
-  local cmds32=(type add)
-  local cmds33=(type list)
-  local cmds34=(type show)
-  local cmds35=(type archive)
-  local cmds36=(appointments list)
-  local cmds37=(appointments show)
-  local cmds38=(waitlist add)
-  local cmds39=(waitlist list)
-  local cmds40=(waitlist remove)
-  local cmds41=(export ics)
-  local cmds42=(export csv)
-  local cmds43=(export json)
-  local cmds44=(export links)
-  local cmds45=(import ics)
-  local cmds46=(analytics aggregate)
-  local cmds47=(analytics report)
-  local cmds48=(analytics dashboard)
-  local cmds49=(audit list)
+  local cmds4=(notifications)
+  local cmds5=(daemon)
+  local cmds6=(book)
+  local cmds7=(hold)
+  local cmds8=(confirm)
+  local cmds9=(decline)
+  local cmds10=(cancel)
+  local cmds11=(reschedule)
+  local cmds12=(complete)
+  local cmds13=(no-show)
+  local cmds14=(appointments)
+  local cmds15=(waitlist)
+  local cmds16=(export)
+  local cmds17=(import)
+  local cmds18=(analytics)
+  local cmds19=(audit)
+  local cmds20=(completion)
+  local cmds21=(shell)
+  local cmds22=(demo)
+  local cmds23=(db migrate)
+  local cmds24=(db status)
+  local cmds25=(db start)
+  local cmds26=(db stop)
+  local cmds27=(db url)
+  local cmds28=(user add)
+  local cmds29=(user list)
+  local cmds30=(user show)
+  local cmds31=(instructor settings)
+  local cmds32=(instructor list)
+  local cmds33=(instructor show)
+  local cmds34=(type add)
+  local cmds35=(type list)
+  local cmds36=(type show)
+  local cmds37=(type archive)
+  local cmds38=(notifications list)
+  local cmds39=(notifications retry)
+  local cmds40=(notifications send-due)
+  local cmds41=(appointments list)
+  local cmds42=(appointments show)
+  local cmds43=(waitlist add)
+  local cmds44=(waitlist list)
+  local cmds45=(waitlist remove)
+  local cmds46=(export ics)
+  local cmds47=(export csv)
+  local cmds48=(export json)
+  local cmds49=(export links)
+  local cmds50=(import ics)
+  local cmds51=(analytics aggregate)
+  local cmds52=(analytics report)
+  local cmds53=(analytics dashboard)
+  local cmds54=(audit list)
 
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_completion; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_audit; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_analytics; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_import; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_export; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_waitlist; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_appointments; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_noshow; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_complete; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_reschedule; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_decline; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_confirm; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_hold; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_book; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_audit; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_analytics; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_import; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_export; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_waitlist; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_appointments; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_noshow; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_complete; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_decline; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_confirm; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_hold; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_book; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_daemon; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_notifications; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_schedctl_type; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_schedctl_instructor; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_schedctl_user; return $?; fi
@@ -320,7 +335,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type book hold confirm decline cancel reschedule complete no-show appointments waitlist export import analytics audit completion shell demo"
+  local commands="db user instructor type notifications daemon book hold confirm decline cancel reschedule complete no-show appointments waitlist export import analytics audit completion shell demo"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --tz"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -475,6 +490,81 @@ function _picocli_schedctl_type() {
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `notifications` subcommand.
+function _picocli_schedctl_notifications() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="list retry send-due"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `daemon` subcommand.
+function _picocli_schedctl_daemon() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--once -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
     --db)
       return
       ;;
@@ -1849,6 +1939,126 @@ function _picocli_schedctl_type_show() {
 
 # Generates completions for the options and subcommands of the `archive` subcommand.
 function _picocli_schedctl_type_archive() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_notifications_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --status --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --status)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `retry` subcommand.
+function _picocli_schedctl_notifications_retry() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `send-due` subcommand.
+function _picocli_schedctl_notifications_senddue() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}

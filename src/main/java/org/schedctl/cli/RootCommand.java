@@ -14,6 +14,8 @@ import picocli.CommandLine.Spec;
                 UserCommand.class,
                 InstructorCommand.class,
                 TypeCommand.class,
+                NotificationsCommand.class,
+                DaemonCommand.class,
                 BookingCommands.Book.class,
                 BookingCommands.Hold.class,
                 BookingCommands.Confirm.class,

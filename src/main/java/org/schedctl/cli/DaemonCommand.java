@@ -1,0 +1,56 @@
+package org.schedctl.cli;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.schedctl.daemon.DaemonTasks;
+import org.schedctl.daemon.QuartzDaemon;
+import org.schedctl.daemon.StandardTasks;
+import org.schedctl.notify.NotifyConfig;
+import org.schedctl.store.Connector;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "daemon", description = "Run the scheduler: dispatch, expiries, aggregation, clean-up. Several may run as a cluster.")
+public final class DaemonCommand extends BaseCommand {
+    private static final int QUARTZ_THREADS = 3;
+
+    @Option(names = "--once", description = "Run every job once and exit (for cron and tests)") boolean once;
+
+    @Override
+    protected int execute(AppContext ctx) throws Exception {
+        DaemonTasks tasks = StandardTasks.create(ctx.database(), NotifyConfig.from(ctx.config()), ctx.clock());
+        if (once) {
+            List<DaemonTasks.TaskRun> runs = tasks.runAll();
+            ctx.output(null).print(runs);
+            boolean allOk = true;
+            for (DaemonTasks.TaskRun run : runs) {
+                if (!run.ok()) {
+                    ctx.err().println("schedctl: error: job " + run.task() + " failed: " + run.error() + ". Run again with -v for details");
+                    allOk = false;
+                }
+            }
+            ctx.err().flush();
+            return allOk ? 0 : 1;
+        }
+        try (HikariDataSource quartzPool = Connector.pool(ctx.target(), QUARTZ_THREADS + 3)) {
+            QuartzDaemon daemon = new QuartzDaemon(quartzPool, tasks, "AUTO", QUARTZ_THREADS);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    daemon.stop();
+                } catch (Exception e) {
+                    ctx.err().println("schedctl: error: the scheduler did not stop cleanly (" + e.getMessage() + ")");
+                } finally {
+                    stopped.countDown();
+                }
+            }, "schedctl-daemon-stop"));
+            daemon.start();
+            ctx.progress("daemon running as " + daemon.scheduler().getSchedulerInstanceId() + " with jobs "
+                    + String.join(", ", tasks.all().stream().map(DaemonTasks.Task::name).toList()) + "; Ctrl-C or SIGTERM stops it");
+            stopped.await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,60 @@
+package org.schedctl.daemon;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's repeating jobs, by name, each with its interval. A task is the same service call the matching
+ * command makes; Quartz only decides when it runs ("Quartz is the clock, not the queue").
+ */
+public final class DaemonTasks {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonTasks.class);
+
+    /** One task: its name, how often it runs, and the service call. */
+    public record Task(String name, Duration every, Supplier<Object> work) {
+    }
+
+    /** The outcome of one run, as `daemon --once` prints it. */
+    public record TaskRun(String task, boolean ok, Object result, String error) {
+    }
+
+    private final Map<String, Task> tasks = new LinkedHashMap<>();
+
+    public DaemonTasks add(String name, Duration every, Supplier<Object> work) {
+        tasks.put(name, new Task(name, every, work));
+        return this;
+    }
+
+    public List<Task> all() {
+        return List.copyOf(tasks.values());
+    }
+
+    public TaskRun run(String name) {
+        Task task = tasks.get(name);
+        if (task == null) {
+            return new TaskRun(name, false, null, "no such task in this daemon");
+        }
+        try {
+            return new TaskRun(name, true, task.work().get(), null);
+        } catch (RuntimeException e) {
+            LOG.error("daemon task {} failed", name, e);
+            return new TaskRun(name, false, null, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+    }
+
+    /** Every task once, in order; a failing task does not stop the others. */
+    public List<TaskRun> runAll() {
+        List<TaskRun> runs = new ArrayList<>();
+        for (String name : tasks.keySet()) {
+            runs.add(run(name));
+        }
+        return runs;
+    }
+}

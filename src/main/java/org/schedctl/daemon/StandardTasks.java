@@ -1,0 +1,40 @@
+package org.schedctl.daemon;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import org.schedctl.notify.NotifyConfig;
+import org.schedctl.service.AnalyticsService;
+import org.schedctl.service.BookingService;
+import org.schedctl.service.MaintenanceService;
+import org.schedctl.service.NotificationService;
+import org.schedctl.service.WaitlistService;
+import org.schedctl.store.Database;
+
+/**
+ * The jobs `schedctl daemon` runs, each calling the service method its command calls. They act as the built-in
+ * administrator (whatever --as says): dispatch, sweeps, aggregation and clean-up are system work over every user's rows.
+ */
+public final class StandardTasks {
+    public static final Duration EXPIRY_EVERY = Duration.ofSeconds(30);
+    public static final Duration ANALYTICS_EVERY = Duration.ofMinutes(10);
+    public static final Duration CLEANUP_EVERY = Duration.ofHours(1);
+
+    private StandardTasks() {
+    }
+
+    public static DaemonTasks create(Database db, NotifyConfig config, Clock clock) {
+        Database system = db.as(null, "daemon");
+        NotificationService notifications = new NotificationService(system, config, clock);
+        BookingService bookings = new BookingService(system, clock);
+        WaitlistService waitlist = new WaitlistService(system, clock);
+        AnalyticsService analytics = new AnalyticsService(system);
+        MaintenanceService maintenance = new MaintenanceService(system, clock);
+        return new DaemonTasks()
+                .add("dispatch", config.poll(), notifications::sendDue)
+                .add("hold-expiry", EXPIRY_EVERY, () -> bookings.expireHolds(clock.instant()))
+                .add("offer-expiry", EXPIRY_EVERY, () -> waitlist.expireOffers(clock.instant()))
+                .add("analytics", ANALYTICS_EVERY, () -> analytics.aggregate(null, null, clock))
+                .add("cleanup", CLEANUP_EVERY, maintenance::cleanUp);
+    }
+}

@@ -1,0 +1,67 @@
+package org.schedctl.domain.notify;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+
+import org.schedctl.domain.Durations;
+import org.schedctl.domain.InvalidInputException;
+
+/**
+ * When reminders go out before an appointment: the instructor's own offsets, or else the school's default
+ * ({@code reminders.offsets}, e.g. {@code 24h,1h,15m}). Offsets are kept longest first and without repeats.
+ */
+public record ReminderPolicy(List<Duration> offsets) {
+    public static final String DEFAULT_OFFSETS = "24h,1h,15m";
+    private static final Duration MAX_OFFSET = Duration.ofDays(60);
+
+    public ReminderPolicy {
+        TreeSet<Duration> unique = new TreeSet<>(Comparator.reverseOrder());
+        for (Duration offset : offsets) {
+            if (offset.isNegative() || offset.isZero() || offset.compareTo(MAX_OFFSET) > 0) {
+                throw new InvalidInputException("reminder offset " + Durations.format(offset)
+                        + " is out of range. Give offsets between 1m and 60d, e.g. 24h,1h,15m");
+            }
+            unique.add(offset);
+        }
+        offsets = List.copyOf(unique);
+    }
+
+    /** Parses {@code 24h,1h,15m}; an empty text means no reminders. */
+    public static ReminderPolicy parse(String text) {
+        List<Duration> parsed = new ArrayList<>();
+        if (text != null) {
+            for (String part : text.split(",")) {
+                if (!part.isBlank()) {
+                    parsed.add(Durations.parse(part.trim()));
+                }
+            }
+        }
+        return new ReminderPolicy(parsed);
+    }
+
+    /** The instructor's offsets when they set any, else this (the school's default). */
+    public ReminderPolicy orInstructor(List<Duration> instructorOffsets) {
+        return instructorOffsets == null || instructorOffsets.isEmpty() ? this : new ReminderPolicy(instructorOffsets);
+    }
+
+    /** The instants reminders for an appointment starting at {@code start} are due, skipping those already past. */
+    public List<Instant> dueTimes(Instant start, Instant now) {
+        List<Instant> due = new ArrayList<>();
+        for (Duration offset : offsets) {
+            Instant at = start.minus(offset);
+            if (at.isAfter(now)) {
+                due.add(at);
+            }
+        }
+        return due;
+    }
+
+    @Override
+    public String toString() {
+        return String.join(",", offsets.stream().map(Durations::format).toList());
+    }
+}

@@ -1,0 +1,147 @@
+package org.schedctl.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+import org.schedctl.domain.ConflictException;
+import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.NotFoundException;
+import org.schedctl.domain.notify.Notification;
+import org.schedctl.domain.notify.NotificationStatus;
+import org.schedctl.domain.notify.RetryPolicy;
+import org.schedctl.notify.Channel;
+import org.schedctl.notify.Channels;
+import org.schedctl.notify.DeliveryException;
+import org.schedctl.notify.NotifyConfig;
+import org.schedctl.notify.OutboundMessage;
+import org.schedctl.store.Database;
+import org.schedctl.store.dao.NotificationDao;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbox dispatcher and its operator commands. A pass claims due rows in a short transaction, sends them
+ * with no transaction open (a slow SMTP server holds no locks), then records each outcome in its own
+ * transaction. The pass runs as the built-in administrator: it is a system task that must see every
+ * recipient's rows, whoever started it.
+ */
+public final class NotificationService {
+    private static final Logger LOG = LoggerFactory.getLogger(NotificationService.class);
+    /** A bound on one pass, so a pass over a huge backlog still ends and lets other jobs run. */
+    private static final int MAX_BATCHES_PER_PASS = 20;
+
+    private final Database db;
+    private final Database dispatcher;
+    private final NotifyConfig config;
+    private final Channels channels;
+    private final Clock clock;
+
+    public NotificationService(Database db, NotifyConfig config, Clock clock) {
+        this.db = db;
+        this.dispatcher = db.as(null, "notifications send-due");
+        this.config = config;
+        this.channels = new Channels(config);
+        this.clock = clock;
+    }
+
+    /** What one dispatch pass did. */
+    public record DispatchResult(int claimed, int sent, int failed, int dead) {
+    }
+
+    /** One dispatch pass: everything due now, in batches, each row at most once per pass. */
+    public DispatchResult sendDue() {
+        int claimed = 0;
+        int sent = 0;
+        int failed = 0;
+        int dead = 0;
+        RetryPolicy retry = config.retry();
+        for (int batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
+            Instant now = clock.instant();
+            List<OutboundMessage> messages = dispatcher.inTransaction(handle -> {
+                NotificationDao dao = handle.attach(NotificationDao.class);
+                List<Long> ids = dao.claim(now, now.plus(config.lease()), config.batchSize());
+                return ids.isEmpty() ? List.<OutboundMessage>of() : dao.messages(ids.stream().mapToLong(Long::longValue).toArray());
+            });
+            if (messages.isEmpty()) {
+                break;
+            }
+            claimed += messages.size();
+            for (OutboundMessage message : messages) {
+                String error = deliver(message);
+                Instant done = clock.instant();
+                if (error == null) {
+                    dispatcher.inTransaction(handle -> handle.attach(NotificationDao.class).markSent(message.id(), message.attempts(), done));
+                    sent++;
+                } else {
+                    boolean giveUp = retry.exhausted(message.attempts());
+                    Instant retryAt = done.plus(retry.backoff(message.attempts()));
+                    dispatcher.inTransaction(handle -> handle.attach(NotificationDao.class)
+                            .markFailed(message.id(), message.attempts(), giveUp, retryAt, error));
+                    if (giveUp) {
+                        dead++;
+                    } else {
+                        failed++;
+                    }
+                }
+            }
+            if (messages.size() < config.batchSize()) {
+                break;
+            }
+        }
+        return new DispatchResult(claimed, sent, failed, dead);
+    }
+
+    /** Sends one message; returns null when delivered, else the error to store. Never throws: one bad row must not end the pass. */
+    private String deliver(OutboundMessage message) {
+        if (message.attempts() > config.retry().maxAttempts()) {
+            return "gave up after " + config.retry().maxAttempts() + " attempts (the last sender stopped before recording a result)";
+        }
+        Channel channel = channels.forName(message.channel());
+        try {
+            channel.send(message);
+            return null;
+        } catch (DeliveryException e) {
+            LOG.warn("notification {} ({} via {}) not delivered: {}", message.id(), message.kind(), message.channel(), e.getMessage());
+            return e.getMessage();
+        } catch (RuntimeException e) {
+            LOG.warn("notification {} ({} via {}) failed unexpectedly", message.id(), message.kind(), message.channel(), e);
+            return "internal error while sending: " + e.getClass().getSimpleName();
+        }
+    }
+
+    /** Every notification the acting user may see, or those in one status. */
+    public List<Notification> list(String status) {
+        String wanted = status == null ? null : NotificationStatus.parse(status).name();
+        return db.inTransaction(handle -> handle.attach(NotificationDao.class).list(wanted));
+    }
+
+    /** Puts a failed or dead notification (or a pending one, to hurry it) back in the queue with fresh attempts. */
+    public Notification retry(String ident) {
+        long id = parseId(ident);
+        return db.inTransaction(handle -> {
+            NotificationDao dao = handle.attach(NotificationDao.class);
+            String status = dao.lockStatus(id).orElseThrow(() -> new NotFoundException("notification " + id
+                    + " not found. See `schedctl notifications list`"));
+            switch (NotificationStatus.parse(status)) {
+                case sent -> throw new ConflictException("notification " + id + " was already sent; it is not sent twice");
+                case cancelled -> throw new ConflictException("notification " + id + " was cancelled (its appointment changed); it is not sent");
+                case sending -> throw new ConflictException("notification " + id + " is being sent right now. Check again in a minute");
+                default -> dao.requeue(id, clock.instant());
+            }
+            return dao.find(id).orElseThrow();
+        });
+    }
+
+    private static long parseId(String ident) {
+        try {
+            long id = Long.parseLong(ident.trim());
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the input error below
+        }
+        throw new InvalidInputException("notification id must be a positive number, got '" + ident + "'. See `schedctl notifications list`");
+    }
+}

@@ -1,0 +1,136 @@
+package org.schedctl.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.schedctl.notify.OutboxFixture;
+import org.schedctl.service.NotificationService;
+import org.schedctl.test.TestDatabase;
+
+/** `daemon --once`, and the clustered Quartz scheduler on the test database. */
+class DaemonIT {
+    @RegisterExtension
+    static final TestDatabase db = new TestDatabase();
+
+    private static final Instant T0 = Instant.parse("2027-03-14T12:00:00Z");
+
+    /** The tests share one database; each starts from an empty outbox and no booking sessions. */
+    @BeforeEach
+    void emptyOutbox() {
+        db.database().useTransaction(h -> h.execute("DELETE FROM appointment_notifications; DELETE FROM booking_sessions"));
+    }
+
+    private long count(String sql) {
+        return db.database().inTransaction(h -> h.createQuery(sql).mapTo(Long.class).one());
+    }
+
+    @Test
+    void onceRunsDispatchAndRetentionCleanUp() {
+        OutboxFixture outbox = new OutboxFixture(db, T0.plus(Duration.ofDays(1)));
+        long due = outbox.notification("booked", "in_app", "inbox", "Booked", T0.minusSeconds(1), "once-due");
+        long oldSent = outbox.notification("booked", "in_app", "inbox", "Booked", T0.minus(Duration.ofDays(100)), "once-old");
+        long recentSent = outbox.notification("confirmed", "in_app", "inbox", "Confirmed", T0.minus(Duration.ofDays(10)), "once-recent");
+        db.database().useTransaction(h -> {
+            h.createUpdate("UPDATE appointment_notifications SET status = 'sent', sent_at = due_at WHERE id IN (:a, :b)")
+                    .bind("a", oldSent).bind("b", recentSent).execute();
+            h.createUpdate("""
+                    INSERT INTO booking_sessions (student_id, instructor_id, type_id, step, expires_at)
+                    SELECT :s, :i, type_id, 'expired', :old::timestamptz FROM appointments WHERE id = :a
+                    UNION ALL
+                    SELECT :s, :i, type_id, 'expired', :recent::timestamptz FROM appointments WHERE id = :a""")
+                    .bind("s", outbox.studentId).bind("i", outbox.instructorId).bind("a", outbox.appointmentId)
+                    .bind("old", T0.minus(Duration.ofDays(31))).bind("recent", T0.minus(Duration.ofDays(29))).execute();
+        });
+
+        JsonNode runs = db.cli().withClock(Clock.fixed(T0, ZoneOffset.UTC)).run("-o", "json", "daemon", "--once").ok().json();
+
+        assertEquals(List.of("dispatch", "hold-expiry", "offer-expiry", "analytics", "cleanup"), List.of(runs.get(0).get("task").asText(),
+                runs.get(1).get("task").asText(), runs.get(2).get("task").asText(), runs.get(3).get("task").asText(),
+                runs.get(4).get("task").asText()));
+        for (JsonNode run : runs) {
+            assertTrue(run.get("ok").asBoolean(), runs.toString());
+        }
+        assertEquals(1, runs.get(0).get("result").get("sent").asInt());
+        assertEquals(0, runs.get(1).get("result").asInt(), "no hold has expired");
+        assertEquals(0, runs.get(2).get("result").asInt(), "no offer has lapsed");
+        assertEquals("2027-03-15", runs.get(3).get("result").get("to").asText(), "aggregation reaches tomorrow of the daemon clock");
+        assertEquals(1, runs.get(4).get("result").get("notifications_deleted").asInt());
+        assertEquals(1, runs.get(4).get("result").get("sessions_deleted").asInt());
+        assertEquals("sent", outbox.status(due));
+        assertEquals(0, count("SELECT count(*) FROM appointment_notifications WHERE id = " + oldSent));
+        assertEquals(1, count("SELECT count(*) FROM appointment_notifications WHERE id = " + recentSent));
+        assertEquals(1, count("SELECT count(*) FROM booking_sessions"));
+    }
+
+    @Test
+    void clusteredNodesShareTheJobsAndStopCleanly() throws Exception {
+        OutboxFixture outbox = new OutboxFixture(db, Instant.now().plus(Duration.ofDays(1)));
+        long due = outbox.notification("booked", "in_app", "inbox", "Booked", Instant.now().minusSeconds(1), "quartz-due");
+        NotificationService notifications = new NotificationService(db.database(), OutboxFixture.config(), Clock.systemUTC());
+        CountDownLatch dispatched = new CountDownLatch(1);
+        CountDownLatch ticks = new CountDownLatch(3);
+        Map<String, Boolean> tickedBy = new ConcurrentHashMap<>();
+        QuartzDaemon nodeA = null;
+        QuartzDaemon nodeB = null;
+        try {
+            nodeA = new QuartzDaemon(db.dataSource(), tasks(notifications, dispatched, ticks, tickedBy, "node-a"), "node-a", 2);
+            nodeB = new QuartzDaemon(db.dataSource(), tasks(notifications, dispatched, ticks, tickedBy, "node-b"), "node-b", 2);
+            nodeA.start();
+            nodeB.start();
+
+            assertTrue(nodeA.scheduler().getMetaData().isJobStoreClustered());
+            assertEquals("org.quartz.impl.jdbcjobstore.JobStoreTX", nodeA.scheduler().getMetaData().getJobStoreClass().getName());
+            assertTrue(dispatched.await(30, TimeUnit.SECONDS), "the dispatch job ran");
+            assertEquals("sent", outbox.status(due));
+            assertTrue(ticks.await(30, TimeUnit.SECONDS), "the repeating job keeps firing");
+            assertTrue(nodeA.hasJob("dispatch") && nodeB.hasJob("tick"));
+            assertEquals(Set.of("node-a", "node-b"), Set.copyOf(db.database().inTransaction(h -> h.createQuery(
+                    "SELECT instance_name FROM qrtz_scheduler_state WHERE sched_name = 'schedctl'").mapTo(String.class).list())));
+            assertEquals(2, count("SELECT count(*) FROM qrtz_job_details WHERE sched_name = 'schedctl'"),
+                    "both nodes registered the same two jobs once");
+
+            nodeA.stop();
+            assertTrue(nodeA.scheduler().isShutdown());
+            CountDownLatch moreTicks = new CountDownLatch(2);
+            tickedBy.clear();
+            nodeB.scheduler().getContext().put(TaskJob.TASKS_CONTEXT_KEY,
+                    tasks(notifications, new CountDownLatch(0), moreTicks, tickedBy, "node-b"));
+            assertTrue(moreTicks.await(30, TimeUnit.SECONDS), "the surviving node keeps running the jobs");
+            assertEquals(Set.of("node-b"), tickedBy.keySet());
+        } finally {
+            if (nodeA != null) nodeA.stop();
+            if (nodeB != null) nodeB.stop();
+        }
+        assertTrue(nodeB.scheduler().isShutdown());
+    }
+
+    private static DaemonTasks tasks(NotificationService notifications, CountDownLatch dispatched, CountDownLatch ticks,
+                                     Map<String, Boolean> tickedBy, String node) {
+        return new DaemonTasks()
+                .add("dispatch", Duration.ofSeconds(1), () -> {
+                    Object result = notifications.sendDue();
+                    dispatched.countDown();
+                    return result;
+                })
+                .add("tick", Duration.ofMillis(500), () -> {
+                    tickedBy.put(node, true);
+                    ticks.countDown();
+                    return node;
+                });
+    }
+}
