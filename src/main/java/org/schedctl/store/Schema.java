@@ -12,7 +12,7 @@ import java.util.OptionalInt;
  * file in db/migration.
  */
 public final class Schema {
-    public static final int EXPECTED_VERSION = 1;
+    public static final int EXPECTED_VERSION = 11;
 
     private Schema() {
     }
