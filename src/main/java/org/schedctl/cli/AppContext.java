@@ -94,6 +94,10 @@ public final class AppContext implements AutoCloseable {
             Connector.checkSchema(target(), pool, this::progress);
             database = new Database(pool, actor(), commandName);
         }
+        // In the shell one context runs many commands: each gets its own acting user and command name.
+        if (!java.util.Objects.equals(database.actorIdent(), actor()) || !java.util.Objects.equals(database.command(), commandName)) {
+            database = database.as(actor(), commandName);
+        }
         return database;
     }
 
@@ -136,6 +140,26 @@ public final class AppContext implements AutoCloseable {
 
     public Output output(ZoneId fallbackZone) {
         return new Output(out, options.output, displayZone(fallbackZone));
+    }
+
+    /**
+     * Asks before destructive work: --yes answers for the operator; on a terminal the question goes to stderr;
+     * without a terminal (cron, scripts) the command refuses rather than guess.
+     */
+    public void confirm(String question) {
+        if (options.yes()) {
+            return;
+        }
+        java.io.Console console = in == System.in ? System.console() : null;
+        if (console == null) {
+            throw new org.schedctl.domain.InvalidInputException(question + " needs confirmation, and stdin is not a terminal. Add --yes");
+        }
+        err.print("schedctl: " + question + " [y/N] ");
+        err.flush();
+        String answer = console.readLine();
+        if (answer == null || !(answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"))) {
+            throw new org.schedctl.domain.ConflictException("not confirmed; nothing was changed. Answer y, or add --yes");
+        }
     }
 
     /** Progress and notes go to stderr, and not at all with -q. */

@@ -16,6 +16,8 @@ import picocli.CommandLine.Spec;
                 TypeCommand.class,
                 AvailabilityCommand.class,
                 CompletionCommand.class,
+                ShellCommand.class,
+                DemoCommand.class,
         })
 public final class RootCommand implements Runnable {
     @Mixin

@@ -37,6 +37,14 @@ public final class Database {
         return new Database(dataSource, otherActor, otherCommand);
     }
 
+    public String actorIdent() {
+        return actorIdent;
+    }
+
+    public String command() {
+        return command;
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }

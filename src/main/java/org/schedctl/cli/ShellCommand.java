@@ -1,0 +1,83 @@
+package org.schedctl.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.ParsedLine;
+import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.DefaultParser;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.impl.DumbTerminal;
+import org.schedctl.Main;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.shell.jline3.PicocliJLineCompleter;
+
+/**
+ * An interactive shell: each line is a schedctl command, with completion from the command model and a
+ * history kept under $SCHEDCTL_HOME. The database connection stays open between commands.
+ */
+@Command(name = "shell", description = "Interactive shell with completion and history (exit with 'exit' or Ctrl-D).")
+public final class ShellCommand extends BaseCommand {
+
+    @Override
+    protected int execute(AppContext ctx) throws IOException {
+        CommandLine model = Main.commandLine(ctx);
+        boolean interactive = System.console() != null && ctx.in() == System.in;
+        // Piped input (scripts, tests) gets a dumb terminal that echoes nothing; a console gets the real one.
+        try (Terminal terminal = interactive
+                ? TerminalBuilder.builder().name("schedctl").system(true).build()
+                : new DumbTerminal(ctx.in(), OutputStream.nullOutputStream())) {
+            DefaultParser parser = new DefaultParser();
+            parser.setEscapeChars(new char[0]);
+            LineReaderBuilder readerBuilder = LineReaderBuilder.builder()
+                    .terminal(terminal)
+                    .appName("schedctl")
+                    .parser(parser)
+                    .completer(new PicocliJLineCompleter(model.getCommandSpec()));
+            Path home = ctx.config().dataHome();
+            if (interactive && (Files.isDirectory(home) || home.toFile().mkdirs())) {
+                readerBuilder.variable(LineReader.HISTORY_FILE, home.resolve("history"));
+            }
+            LineReader reader = readerBuilder.build();
+            int last = 0;
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine(interactive ? "schedctl> " : "");
+                } catch (UserInterruptException e) {
+                    continue;
+                } catch (EndOfFileException e) {
+                    break;
+                }
+                String trimmed = line.trim();
+                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                    continue;
+                }
+                if (trimmed.equals("exit") || trimmed.equals("quit")) {
+                    break;
+                }
+                ParsedLine parsed = reader.getParser().parse(line, 0);
+                List<String> words = parsed.words().stream().filter(w -> !w.isEmpty()).toList();
+                if (!words.isEmpty() && words.get(0).equals("shell")) {
+                    ctx.err().println("schedctl: error: already in the shell");
+                    continue;
+                }
+                // A fresh command model per line, sharing this context (and so its database pool).
+                CommandLine cl = Main.commandLine(ctx);
+                cl.setOut(ctx.out());
+                cl.setErr(ctx.err());
+                last = cl.execute(words.toArray(String[]::new));
+                ctx.out().flush();
+            }
+            return last;
+        }
+    }
+}
