@@ -160,6 +160,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_schedctl; return $?; fi
@@ -174,53 +175,79 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor settings" ];    then _picocli_schedctl_instructor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor list" ];    then _picocli_schedctl_instructor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor show" ];    then _picocli_schedctl_instructor; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor vacation" ];    then _picocli_schedctl_instructor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type add" ];    then _picocli_schedctl_type; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type list" ];    then _picocli_schedctl_type; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type show" ];    then _picocli_schedctl_type; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type archive" ];    then _picocli_schedctl_type; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability set" ];    then _picocli_schedctl_availability; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability list" ];    then _picocli_schedctl_availability; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability block" ];    then _picocli_schedctl_availability; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability unblock" ];    then _picocli_schedctl_availability; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability import" ];    then _picocli_schedctl_availability; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability export" ];    then _picocli_schedctl_availability; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability slots" ];    then _picocli_schedctl_availability; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(db)
   local cmds1=(user)
   local cmds2=(instructor)
   local cmds3=(type)
-  local cmds4=(completion)
-  local cmds5=(shell)
-  local cmds6=(demo)
-  local cmds7=(db migrate)
-  local cmds8=(db status)
-  local cmds9=(db start)
-  local cmds10=(db stop)
-  local cmds11=(db url)
-  local cmds12=(user add)
-  local cmds13=(user list)
-  local cmds14=(user show)
-  local cmds15=(instructor settings)
-  local cmds16=(instructor list)
-  local cmds17=(instructor show)
-  local cmds18=(type add)
-  local cmds19=(type list)
-  local cmds20=(type show)
-  local cmds21=(type archive)
+  local cmds4=(availability)
+  local cmds5=(completion)
+  local cmds6=(shell)
+  local cmds7=(demo)
+  local cmds8=(db migrate)
+  local cmds9=(db status)
+  local cmds10=(db start)
+  local cmds11=(db stop)
+  local cmds12=(db url)
+  local cmds13=(user add)
+  local cmds14=(user list)
+  local cmds15=(user show)
+  local cmds16=(instructor settings)
+  local cmds17=(instructor list)
+  local cmds18=(instructor show)
+  local cmds19=(instructor vacation)
+  local cmds20=(type add)
+  local cmds21=(type list)
+  local cmds22=(type show)
+  local cmds23=(type archive)
+  local cmds24=(availability set)
+  local cmds25=(availability list)
+  local cmds26=(availability block)
+  local cmds27=(availability unblock)
+  local cmds28=(availability import)
+  local cmds29=(availability export)
+  local cmds30=(availability slots)
 
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_availability; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_schedctl_type; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_schedctl_instructor; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_schedctl_user; return $?; fi
@@ -236,7 +263,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type completion shell demo"
+  local commands="db user instructor type availability completion shell demo"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --tz"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -347,7 +374,7 @@ function _picocli_schedctl_instructor() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="settings list show"
+  local commands="settings list show vacation"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -384,6 +411,42 @@ function _picocli_schedctl_type() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="add list show archive"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `availability` subcommand.
+function _picocli_schedctl_availability() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="set list block unblock import export slots"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -1016,6 +1079,51 @@ function _picocli_schedctl_instructor_show() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `vacation` subcommand.
+function _picocli_schedctl_instructor_vacation() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--cancel-bookings -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --from --until --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --until)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `add` subcommand.
 function _picocli_schedctl_type_add() {
   # Get completion data
@@ -1199,6 +1307,327 @@ function _picocli_schedctl_type_archive() {
 
   case ${prev_word} in
     --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `set` subcommand.
+function _picocli_schedctl_availability_set() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --day --from --to --type --effective-from --effective-until --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --day)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --type)
+      return
+      ;;
+    --effective-from)
+      return
+      ;;
+    --effective-until)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_availability_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `block` subcommand.
+function _picocli_schedctl_availability_block() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--available -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --from --to --rrule --reason --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --rrule)
+      return
+      ;;
+    --reason)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `unblock` subcommand.
+function _picocli_schedctl_availability_unblock() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `import` subcommand.
+function _picocli_schedctl_availability_import() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--dry-run --replace -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `export` subcommand.
+function _picocli_schedctl_availability_export() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz -f --file --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    -f|--file)
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `slots` subcommand.
+function _picocli_schedctl_availability_slots() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --type --from --to --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --instructor)
+      return
+      ;;
+    --type)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
       return
       ;;
     --db)
