@@ -19,6 +19,7 @@ import org.schedctl.domain.availability.AvailabilityCsvResult;
 import org.schedctl.domain.availability.BlockRow;
 import org.schedctl.domain.availability.BlockRule;
 import org.schedctl.domain.availability.CsvError;
+import org.schedctl.domain.availability.WeeklyMerge;
 import org.schedctl.domain.availability.WeeklyRow;
 import org.schedctl.store.AvailabilityStore;
 import org.schedctl.store.AvailabilityStore.InstructorRef;
@@ -106,9 +107,9 @@ public final class AvailabilityImportService {
                 Map<String, TypeRef> types = store.resolveTypes(typeNames);
                 Map<String, ZoneId> zones = new HashMap<>();
 
-                progress.report("staging weekly rows", 0.4);
-                store.createWeeklyStage();
-                CopyWriter weekly = store.weeklyStageWriter();
+                progress.report("checking weekly rows", 0.4);
+                List<WeeklyMerge.Incoming> weekly = new ArrayList<>(parsed.weekly().size());
+                Set<Long> instructorIds = new HashSet<>();
                 for (WeeklyRow row : parsed.weekly()) {
                     InstructorRef instructor = instructor(instructors, row.instructor(), fileName, row.line(), errors);
                     Long typeId = null;
@@ -128,8 +129,9 @@ public final class AvailabilityImportService {
                         continue;
                     }
                     ZoneId zone = row.zone() != null ? row.zone() : zones.computeIfAbsent(instructor.timezone(), ZoneId::of);
-                    weekly.add(row.line()).add(instructor.id()).add(row.day().getValue()).add(row.start()).add(row.end())
-                            .add(zone.getId()).add(row.effectiveFrom()).add(row.effectiveUntil()).add(typeId).endRow();
+                    weekly.add(new WeeklyMerge.Incoming(row.line(), new WeeklyMerge.Group(instructor.id(), row.day(), zone.getId(),
+                            typeId, row.effectiveFrom(), row.effectiveUntil()), row.start(), row.end()));
+                    instructorIds.add(instructor.id());
                 }
 
                 progress.report("staging blocks", 0.55);
@@ -165,13 +167,15 @@ public final class AvailabilityImportService {
                 if (!errors.isEmpty()) {
                     throw new RowErrors(errors);
                 }
-                weekly.flush();
                 blockStage.flush();
 
                 progress.report("merging weekly patterns", 0.7);
-                AvailabilityStore.MergeCounts merge = store.mergeWeekly(replace);
+                long[] ids = instructorIds.stream().mapToLong(Long::longValue).toArray();
+                store.lockInstructors(ids);
+                AvailabilityStore.MergeCounts merge = store.apply(WeeklyMerge.plan(weekly, store.storedRules(ids), replace));
                 progress.report("inserting blocks", 0.85);
-                List<AvailabilityStore.InsertedBlock> inserted = store.insertStagedBlocks("import", actor(handle));
+                List<AvailabilityStore.InsertedBlock> inserted = parsed.blocks().isEmpty() ? List.of()
+                        : store.insertStagedBlocks("import", actor(handle));
                 CopyWriter occurrences = store.occurrenceWriter();
                 for (AvailabilityStore.InsertedBlock block : inserted) {
                     BlockRule rule = rulesByLine.get(block.line());

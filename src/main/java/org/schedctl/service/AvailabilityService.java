@@ -30,6 +30,7 @@ import org.schedctl.domain.availability.LocalTimes;
 import org.schedctl.domain.availability.RecurrenceRule;
 import org.schedctl.domain.availability.Slot;
 import org.schedctl.domain.availability.SlotCalculator;
+import org.schedctl.domain.availability.WeeklyMerge;
 import org.schedctl.domain.availability.WeeklyRule;
 import org.schedctl.store.AvailabilityStore;
 import org.schedctl.store.AvailabilityStore.BlockRowView;
@@ -84,12 +85,10 @@ public final class AvailabilityService {
             ZoneId zone = explicitZone != null ? explicitZone : ZoneId.of(instructor.timezone());
             WeeklyRule rule = new WeeklyRule(day, start, end, zone, effectiveFrom, effectiveUntil, typeId);
             AvailabilityStore store = new AvailabilityStore(handle);
-            store.createWeeklyStage();
-            CopyWriter stage = store.weeklyStageWriter();
-            stage.add(1).add(instructor.id()).add(rule.day().getValue()).add(rule.start()).add(rule.end())
-                    .add(rule.zone().getId()).add(rule.effectiveFrom()).add(rule.effectiveUntil()).add(rule.typeId()).endRow();
-            stage.flush();
-            store.mergeWeekly(false);
+            long[] ids = {instructor.id()};
+            store.lockInstructors(ids);
+            WeeklyMerge.Group group = new WeeklyMerge.Group(instructor.id(), day, zone.getId(), typeId, effectiveFrom, effectiveUntil);
+            store.apply(WeeklyMerge.plan(List.of(new WeeklyMerge.Incoming(1, group, start, end)), store.storedRules(ids), false));
             return store.weeklyRules(instructor.id()).stream()
                     .filter(row -> row.day() == day && row.timezone().equals(zone.getId())
                             && java.util.Objects.equals(row.typeId(), typeId)

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.jdbi.v3.core.Handle;
+import org.schedctl.domain.availability.WeeklyMerge;
 
 /**
  * The SQL of weekly patterns and time blocks. Bulk paths stage rows with COPY into temporary tables and merge
@@ -50,9 +51,13 @@ public final class AvailabilityStore {
         handle.createQuery("""
                         SELECT n.ident, u.id, u.email, u.role, u.timezone
                         FROM unnest(:idents::text[]) AS n(ident)
-                        JOIN users u ON CASE WHEN n.ident ~ '^[0-9]{1,18}$' THEN u.id = n.ident::bigint
-                                            ELSE lower(u.email) = lower(n.ident) END
-                        WHERE u.active
+                        JOIN users u ON u.id = CASE WHEN n.ident ~ '^[0-9]{1,18}$' THEN n.ident::bigint END
+                        WHERE n.ident ~ '^[0-9]{1,18}$' AND u.active
+                        UNION ALL
+                        SELECT n.ident, u.id, u.email, u.role, u.timezone
+                        FROM unnest(:idents::text[]) AS n(ident)
+                        JOIN users u ON lower(u.email) = lower(n.ident)
+                        WHERE n.ident !~ '^[0-9]{1,18}$' AND u.active
                         """)
                 .bind("idents", idents.toArray(String[]::new))
                 .map((rs, ctx) -> found.put(rs.getString(1),
@@ -70,8 +75,13 @@ public final class AvailabilityStore {
         handle.createQuery("""
                         SELECT n.ident, t.id, t.instructor_id, t.slug, t.archived_at IS NOT NULL
                         FROM unnest(:idents::text[]) AS n(ident)
-                        JOIN appointment_types t ON CASE WHEN n.ident ~ '^[0-9]{1,18}$' THEN t.id = n.ident::bigint
-                                                        ELSE t.slug = lower(n.ident) END
+                        JOIN appointment_types t ON t.id = CASE WHEN n.ident ~ '^[0-9]{1,18}$' THEN n.ident::bigint END
+                        WHERE n.ident ~ '^[0-9]{1,18}$'
+                        UNION ALL
+                        SELECT n.ident, t.id, t.instructor_id, t.slug, t.archived_at IS NOT NULL
+                        FROM unnest(:idents::text[]) AS n(ident)
+                        JOIN appointment_types t ON t.slug = lower(n.ident)
+                        WHERE n.ident !~ '^[0-9]{1,18}$'
                         """)
                 .bind("idents", idents.toArray(String[]::new))
                 .map((rs, ctx) -> found.put(rs.getString(1),
@@ -98,74 +108,58 @@ public final class AvailabilityStore {
                 "line, instructor_id, day_of_week, start_time, end_time, timezone, effective_from, effective_until, type_id");
     }
 
-    /** What a merge did: rules inserted and deleted, and staged rows that were already covered. */
+    /**
+     * Serialises weekly-pattern changes per instructor for the rest of the transaction, so two merges of the same
+     * instructor's ranges cannot interleave between reading the stored rules and writing the merged ones.
+     */
+    public void lockInstructors(long[] instructorIds) {
+        long[] sorted = instructorIds.clone();
+        java.util.Arrays.sort(sorted);
+        handle.createQuery("SELECT count(pg_advisory_xact_lock(3, (id % 2147483647)::int)) FROM unnest(:ids::bigint[]) AS u(id)")
+                .bind("ids", sorted).mapTo(Long.class).one();
+    }
+
+    /** The stored weekly rules of these instructors, as merge input. */
+    public List<WeeklyMerge.Stored> storedRules(long[] instructorIds) {
+        return handle.createQuery("""
+                        SELECT id, instructor_id, day_of_week, start_time, end_time, timezone, effective_from, effective_until, type_id
+                        FROM instructor_availability WHERE instructor_id = ANY(:ids)""")
+                .bind("ids", instructorIds)
+                .map((rs, ctx) -> new WeeklyMerge.Stored(rs.getLong(1), new WeeklyMerge.Group(rs.getLong(2), DayOfWeek.of(rs.getInt(3)),
+                        rs.getString(6), (Long) rs.getObject(9), rs.getObject(7, LocalDate.class), rs.getObject(8, LocalDate.class)),
+                        rs.getObject(4, LocalTime.class), rs.getObject(5, LocalTime.class)))
+                .list();
+    }
+
+    /** What a merge did: rules inserted and deleted, and new ranges that were already covered. */
     public record MergeCounts(long created, long removed, long unchanged) {
     }
 
     /**
-     * Merges the staged weekly rows into instructor_availability. Ranges of the same instructor, day, zone, type and
-     * effective window that overlap or touch become one rule. Without {@code replace} the existing rules of those
-     * groups take part in the merge; with it, the staged rows become the whole weekly pattern of every instructor
-     * they name. Staged zones must already be valid (the foreign key to time_zones checks them again).
+     * Applies a merge plan set-based: one DELETE of the replaced rules, the merged rules COPYed into a staging
+     * table and inserted with one INSERT ... SELECT (ON CONFLICT DO NOTHING keeps a concurrent identical rule once).
      */
-    public MergeCounts mergeWeekly(boolean replace) {
-        handle.execute("ANALYZE availability_stage_weekly");
-        String existingScope = replace
-                ? "a.instructor_id IN (SELECT DISTINCT instructor_id FROM availability_stage_weekly)"
-                : """
-                  (a.instructor_id, a.day_of_week, a.timezone, coalesce(a.type_id, 0),
-                   coalesce(a.effective_from, '-infinity'::date), coalesce(a.effective_until, 'infinity'::date)) IN (
-                      SELECT DISTINCT instructor_id, day_of_week, timezone, coalesce(type_id, 0),
-                             coalesce(effective_from, '-infinity'::date), coalesce(effective_until, 'infinity'::date)
-                      FROM availability_stage_weekly)""";
-        handle.execute("DROP TABLE IF EXISTS availability_existing");
-        handle.execute("CREATE TEMP TABLE availability_existing ON COMMIT DROP AS SELECT a.* FROM instructor_availability a WHERE "
-                + existingScope);
-        handle.execute("DROP TABLE IF EXISTS availability_merged");
-        handle.execute("""
-                CREATE TEMP TABLE availability_merged ON COMMIT DROP AS
-                SELECT instructor_id, day_of_week, timezone, type_id, effective_from, effective_until, unnest(range_agg(r)) AS r
-                FROM (SELECT instructor_id, day_of_week, timezone, type_id, effective_from, effective_until,
-                             int4range(extract(epoch FROM start_time)::int, extract(epoch FROM end_time)::int) AS r
-                      FROM availability_stage_weekly
-                      UNION ALL
-                      SELECT instructor_id, day_of_week, timezone, type_id, effective_from, effective_until,
-                             int4range(extract(epoch FROM start_time)::int, extract(epoch FROM end_time)::int)
-                      FROM availability_existing
-                      WHERE\s""" + (replace ? "false" : "true") + """
-                      ) combined
-                GROUP BY instructor_id, day_of_week, timezone, type_id, effective_from, effective_until""");
-        String sameRule = """
-                m.instructor_id = e.instructor_id AND m.day_of_week = e.day_of_week AND m.timezone = e.timezone
-                AND m.type_id IS NOT DISTINCT FROM e.type_id AND m.effective_from IS NOT DISTINCT FROM e.effective_from
-                AND m.effective_until IS NOT DISTINCT FROM e.effective_until
-                AND m.r = int4range(extract(epoch FROM e.start_time)::int, extract(epoch FROM e.end_time)::int)""";
-        long removed = handle.createUpdate("""
-                DELETE FROM instructor_availability a
-                USING availability_existing e
-                WHERE a.id = e.id AND NOT EXISTS (SELECT 1 FROM availability_merged m WHERE\s""" + sameRule + ")")
-                .execute();
-        long unchanged = handle.createQuery("""
-                SELECT count(*) FROM availability_stage_weekly s
-                WHERE EXISTS (SELECT 1 FROM availability_existing e
-                              WHERE e.instructor_id = s.instructor_id AND e.day_of_week = s.day_of_week
-                                AND e.timezone = s.timezone AND e.type_id IS NOT DISTINCT FROM s.type_id
-                                AND e.effective_from IS NOT DISTINCT FROM s.effective_from
-                                AND e.effective_until IS NOT DISTINCT FROM s.effective_until
-                                AND e.start_time <= s.start_time AND e.end_time >= s.end_time
-                                AND EXISTS (SELECT 1 FROM availability_merged m WHERE\s""" + sameRule + "))")
-                .mapTo(Long.class).one();
-        long created = handle.createUpdate("""
-                INSERT INTO instructor_availability
-                    (instructor_id, day_of_week, start_time, end_time, timezone, effective_from, effective_until, type_id)
-                SELECT m.instructor_id, m.day_of_week, time '00:00' + lower(m.r) * interval '1 second',
-                       time '00:00' + upper(m.r) * interval '1 second', m.timezone, m.effective_from, m.effective_until, m.type_id
-                FROM availability_merged m
-                WHERE NOT EXISTS (SELECT 1 FROM availability_existing e WHERE\s""" + sameRule + """
-                )
-                ON CONFLICT DO NOTHING""")
-                .execute();
-        return new MergeCounts(created, removed, unchanged);
+    public MergeCounts apply(WeeklyMerge.Plan plan) {
+        long removed = plan.deleteIds().isEmpty() ? 0 : handle.createUpdate("DELETE FROM instructor_availability WHERE id = ANY(:ids)")
+                .bind("ids", plan.deleteIds().stream().mapToLong(Long::longValue).toArray()).execute();
+        long created = 0;
+        if (!plan.inserts().isEmpty()) {
+            createWeeklyStage();
+            CopyWriter stage = weeklyStageWriter();
+            for (WeeklyMerge.Rule rule : plan.inserts()) {
+                WeeklyMerge.Group g = rule.group();
+                stage.add(0).add(g.instructorId()).add(g.day().getValue()).add(rule.start()).add(rule.end()).add(g.zone())
+                        .add(g.effectiveFrom()).add(g.effectiveUntil()).add(g.typeId()).endRow();
+            }
+            stage.flush();
+            created = handle.createUpdate("""
+                    INSERT INTO instructor_availability
+                        (instructor_id, day_of_week, start_time, end_time, timezone, effective_from, effective_until, type_id)
+                    SELECT instructor_id, day_of_week, start_time, end_time, timezone, effective_from, effective_until, type_id
+                    FROM availability_stage_weekly
+                    ON CONFLICT DO NOTHING""").execute();
+        }
+        return new MergeCounts(created, removed, plan.unchanged());
     }
 
     /** A stored weekly rule, as `availability list` and `set` show it. */
