@@ -212,4 +212,24 @@ class AvailabilityCommandsIT {
     private static long count(String table) {
         return db.database().inTransaction(h -> h.createQuery("SELECT count(*) FROM " + table).mapTo(Long.class).one());
     }
+
+    @Test
+    void vacationWithBookingsInsideIsRefusedForCancelBookingsUntilTheBookingServiceCanCancel() {
+        instructor("busy@example.org", "America/New_York", "busy-lesson", "1h");
+        db.cli().run("user", "add", "--name", "Sam", "--email", "sam@example.org").ok();
+        db.database().useTransaction(h -> h.execute("""
+                INSERT INTO appointments (instructor_id, student_id, type_id, status, starts_at, ends_at, timezone)
+                SELECT (SELECT id FROM users WHERE email = 'busy@example.org'), (SELECT id FROM users WHERE email = 'sam@example.org'),
+                       (SELECT id FROM appointment_types WHERE slug = 'busy-lesson'), 'confirmed',
+                       '2027-07-05 10:00-04', '2027-07-05 11:00-04', 'America/New_York'"""));
+        long blocks = count("time_blocks");
+        FoundationCommandsIT.assertError(db.cli().run("instructor", "vacation", "busy@example.org", "--from", "2027-07-01",
+                "--until", "2027-07-10", "--cancel-bookings"), 3, "1 active booking");
+        assertEquals(blocks, count("time_blocks"), "nothing written");
+        var result = db.cli().run("-o", "json", "instructor", "vacation", "busy@example.org", "--from", "2027-07-01", "--until", "2027-07-10").ok();
+        assertEquals(1, result.json().get("active_bookings").asInt());
+        assertEquals("2027-07-01T00:00:00-04:00", result.json().get("start").asText());
+        assertEquals("2027-07-11T00:00:00-04:00", result.json().get("end").asText());
+        assertTrue(result.stderr().contains("1 active booking(s) remain"), result.toString());
+    }
 }
