@@ -159,6 +159,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_schedctl; return $?; fi
@@ -185,6 +186,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability import" ];    then _picocli_schedctl_availability; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability export" ];    then _picocli_schedctl_availability; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability slots" ];    then _picocli_schedctl_availability; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit list" ];    then _picocli_schedctl_audit; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(db)
@@ -192,59 +194,63 @@ function _complete_schedctl() {
   local cmds2=(instructor)
   local cmds3=(type)
   local cmds4=(availability)
-  local cmds5=(completion)
-  local cmds6=(shell)
-  local cmds7=(demo)
-  local cmds8=(db migrate)
-  local cmds9=(db status)
-  local cmds10=(db start)
-  local cmds11=(db stop)
-  local cmds12=(db url)
-  local cmds13=(user add)
-  local cmds14=(user list)
-  local cmds15=(user show)
-  local cmds16=(instructor settings)
-  local cmds17=(instructor list)
-  local cmds18=(instructor show)
-  local cmds19=(instructor vacation)
-  local cmds20=(type add)
-  local cmds21=(type list)
-  local cmds22=(type show)
-  local cmds23=(type archive)
-  local cmds24=(availability set)
-  local cmds25=(availability list)
-  local cmds26=(availability block)
-  local cmds27=(availability unblock)
-  local cmds28=(availability import)
-  local cmds29=(availability export)
-  local cmds30=(availability slots)
+  local cmds5=(audit)
+  local cmds6=(completion)
+  local cmds7=(shell)
+  local cmds8=(demo)
+  local cmds9=(db migrate)
+  local cmds10=(db status)
+  local cmds11=(db start)
+  local cmds12=(db stop)
+  local cmds13=(db url)
+  local cmds14=(user add)
+  local cmds15=(user list)
+  local cmds16=(user show)
+  local cmds17=(instructor settings)
+  local cmds18=(instructor list)
+  local cmds19=(instructor show)
+  local cmds20=(instructor vacation)
+  local cmds21=(type add)
+  local cmds22=(type list)
+  local cmds23=(type show)
+  local cmds24=(type archive)
+  local cmds25=(availability set)
+  local cmds26=(availability list)
+  local cmds27=(availability block)
+  local cmds28=(availability unblock)
+  local cmds29=(availability import)
+  local cmds30=(availability export)
+  local cmds31=(availability slots)
+  local cmds32=(audit list)
 
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_audit; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_availability; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_schedctl_type; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_schedctl_instructor; return $?; fi
@@ -261,7 +267,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability completion shell demo"
+  local commands="db user instructor type availability audit completion shell demo"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --tz"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -445,6 +451,42 @@ function _picocli_schedctl_availability() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="set list block unblock import export slots"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `audit` subcommand.
+function _picocli_schedctl_audit() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="list"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -1626,6 +1668,57 @@ function _picocli_schedctl_availability_slots() {
       return
       ;;
     --to)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_audit_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --entity --actor --since --limit --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --entity)
+      return
+      ;;
+    --actor)
+      return
+      ;;
+    --since)
+      return
+      ;;
+    --limit)
       return
       ;;
     --db)

@@ -5,6 +5,7 @@ complete -c schedctl -n '__fish_use_subcommand' -a user -d 'People: students, in
 complete -c schedctl -n '__fish_use_subcommand' -a instructor -d 'Instructor configuration.'
 complete -c schedctl -n '__fish_use_subcommand' -a type -d 'Appointment types (service offerings).'
 complete -c schedctl -n '__fish_use_subcommand' -a availability -d 'Weekly patterns, time blocks, CSV import and export, free slots.'
+complete -c schedctl -n '__fish_use_subcommand' -a audit -d 'The audit log: every change, with who, when, what and from which command.'
 complete -c schedctl -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script: bash, zsh or fish.'
 complete -c schedctl -n '__fish_use_subcommand' -a shell -d 'Interactive shell with completion and history (exit with \'exit\' or Ctrl-D).'
 complete -c schedctl -n '__fish_use_subcommand' -a demo -d 'Load a small sample school into the current database and show what schedctl can do.'
@@ -464,6 +465,36 @@ complete -c schedctl -n '__fish_seen_subcommand_from slots' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -a list -d 'List audit rows (administrators see all; others the rows about themselves).'
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l entity -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l actor -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l since -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l limit -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -l as -r

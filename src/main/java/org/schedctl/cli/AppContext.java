@@ -28,6 +28,7 @@ public final class AppContext implements AutoCloseable {
     private String tz;
     private Config config;
     private Connector.Target target;
+    private Connector.Target ownerTarget;
     private HikariDataSource pool;
     private Database database;
 
@@ -80,6 +81,7 @@ public final class AppContext implements AutoCloseable {
         return config;
     }
 
+    /** Where ordinary commands connect, as the runtime role. */
     public Connector.Target target() {
         if (target == null) {
             target = Connector.resolve(config(), options.db);
@@ -87,9 +89,23 @@ public final class AppContext implements AutoCloseable {
         return target;
     }
 
-    /** The database, with the schema checked against this build (the embedded default migrates itself). */
+    /** Where {@code db migrate} and {@code db status} connect, as the owner of the schema. */
+    public Connector.Target ownerTarget() {
+        if (ownerTarget == null) {
+            ownerTarget = Connector.resolveOwner(config(), options.db, target());
+        }
+        return ownerTarget;
+    }
+
+    /**
+     * The database as the runtime role, with the schema checked against this build. The embedded default first
+     * creates and migrates itself as its owner.
+     */
     public Database database() {
         if (database == null) {
+            if (target().isEmbedded()) {
+                Connector.prepareEmbedded(ownerTarget(), this::progress);
+            }
             pool = Connector.pool(target(), 4);
             Connector.checkSchema(target(), pool, this::progress);
             database = new Database(pool, actor(), commandName);
@@ -101,10 +117,11 @@ public final class AppContext implements AutoCloseable {
         return database;
     }
 
-    /** A pool to the target without any schema check, for {@code db migrate} and {@code db status}. */
+    /** A pool to the target as its owner, without any schema check, for {@code db migrate} and {@code db status}. */
     public HikariDataSource rawPool() {
         if (pool == null) {
-            pool = Connector.pool(target(), 2);
+            Connector.ensureDatabaseExists(ownerTarget());
+            pool = Connector.pool(ownerTarget(), 2);
         }
         return pool;
     }

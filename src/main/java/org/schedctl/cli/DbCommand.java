@@ -22,11 +22,17 @@ public final class DbCommand {
     static final class Migrate extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
-            Connector.Target target = ctx.target();
+            Connector.Target owner = ctx.ownerTarget();
+            Connector.RolePreflight preflight = Connector.preflightRuntimeRole(owner, ctx.rawPool());
             MigrateResult result = new Migrations(ctx.rawPool()).migrate();
             int from = result.initialSchemaVersion == null ? 0 : Integer.parseInt(result.initialSchemaVersion);
             int to = result.targetSchemaVersion == null ? from : Integer.parseInt(result.targetSchemaVersion);
-            ctx.output(null).print(new MigrationResult(target.displayUrl(), from, to, result.migrationsExecuted));
+            if (!preflight.runtimeRoleExists() && !owner.isEmbedded()) {
+                ctx.progress("created the runtime role " + Connector.RUNTIME_ROLE + " without a password. Give it one (ALTER ROLE "
+                        + Connector.RUNTIME_ROLE + " PASSWORD '...';) and run ordinary commands with SCHEDCTL_DB_USER="
+                        + Connector.RUNTIME_ROLE + " and SCHEDCTL_DB_PASSWORD");
+            }
+            ctx.output(null).print(new MigrationResult(owner.displayUrl(), from, to, result.migrationsExecuted));
             return 0;
         }
     }
@@ -40,7 +46,7 @@ public final class DbCommand {
         protected int execute(AppContext ctx) {
             List<MigrationRow> rows = new Migrations(ctx.rawPool()).status().stream()
                     .map(m -> new MigrationRow(m.version(), m.description(), m.state())).toList();
-            ctx.progress("database " + ctx.target().displayUrl() + "; this build expects schema version " + Schema.EXPECTED_VERSION);
+            ctx.progress("database " + ctx.ownerTarget().displayUrl() + "; this build expects schema version " + Schema.EXPECTED_VERSION);
             ctx.output(null).print(rows);
             return 0;
         }

@@ -181,7 +181,10 @@ public final class Output {
         });
     }
 
-    /** One cell; in a table, control characters are escaped so no value can forge a line or a column. */
+    /**
+     * One cell; in a table, control and direction-override characters are escaped so no value can forge a line or
+     * a column or disguise itself. CSV needs no escaping here: the printer quotes any cell holding CR, LF, quote or comma.
+     */
     private static String cell(Object v, boolean forTable) {
         String s;
         if (v == null) {
@@ -204,11 +207,16 @@ public final class Output {
         return forTable ? escape(s) : s;
     }
 
+    /** Direction overrides and isolates: shown raw they reorder the rest of a line and can disguise a value. */
+    private static boolean isBidiControl(char c) {
+        return (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f';
+    }
+
     static String escape(String s) {
         StringBuilder sb = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (Character.isISOControl(c)) {
+            if (Character.isISOControl(c) || isBidiControl(c)) {
                 if (sb == null) {
                     sb = new StringBuilder(s.substring(0, i));
                 }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
                 InstructorCommand.class,
                 TypeCommand.class,
                 AvailabilityCommand.class,
+                AuditCommand.class,
                 CompletionCommand.class,
                 ShellCommand.class,
                 DemoCommand.class,

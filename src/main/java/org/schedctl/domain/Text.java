@@ -102,6 +102,11 @@ public final class Text {
         if (text.length() > max) {
             throw tooLong(what, max, text.length());
         }
+        // Checked before any trim(): trim() silently drops control characters at the ends (a trailing BEL or
+        // ESC), and a value must be stored as given or refused, never quietly changed.
+        if (CONTROL.matcher(text).find()) {
+            throw new InvalidInputException(what + " contains control characters (such as a line break). Give it on one line");
+        }
         return text;
     }
 

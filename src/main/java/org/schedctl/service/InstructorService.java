@@ -56,7 +56,9 @@ public final class InstructorService {
     public InstructorView settings(String ident, SettingsChange change) {
         validate(change);
         return db.inTransaction(handle -> {
+            Access.requireNotStudent(handle, "change instructor settings");
             User user = Lookups.instructor(handle, ident);
+            Access.requireSelfOrAdmin(handle, user.id(), "change the settings of " + user.email());
             InstructorSettingsDao dao = handle.attach(InstructorSettingsDao.class);
             dao.ensure(user.id());
             InstructorSettings s = dao.find(user.id()).orElseThrow();
@@ -85,14 +87,18 @@ public final class InstructorService {
 
     public InstructorView show(String ident) {
         return db.inTransaction(handle -> {
+            Access.requireNotStudent(handle, "read instructor settings (see instructors with `schedctl user list --role instructor`)");
             User user = Lookups.instructor(handle, ident);
+            Access.requireSelfOrAdmin(handle, user.id(), "see the settings of " + user.email());
             handle.attach(InstructorSettingsDao.class).ensure(user.id());
             return view(handle, user.id());
         });
     }
 
+    /** Administrators see every instructor's settings, an instructor their own. */
     public List<InstructorView> list() {
         return db.inTransaction(handle -> {
+            Access.requireNotStudent(handle, "read instructor settings (see instructors with `schedctl user list --role instructor`)");
             List<InstructorView> views = new ArrayList<>();
             for (User u : handle.attach(UserDao.class).list("instructor")) {
                 handle.attach(InstructorSettingsDao.class).find(u.id())

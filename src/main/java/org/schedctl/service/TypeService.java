@@ -67,7 +67,9 @@ public final class TypeService {
         BigDecimal finalPrice = price;
         String finalCurrency = currency;
         return db.inTransaction(handle -> {
+            Access.requireNotStudent(handle, "add appointment types");
             User instructor = Lookups.instructor(handle, r.instructor());
+            Access.requireSelfOrAdmin(handle, instructor.id(), "add appointment types for " + instructor.email());
             AppointmentTypeDao dao = handle.attach(AppointmentTypeDao.class);
             if (dao.find(slug).isPresent()) {
                 throw new ConflictException("an appointment type with slug '" + slug + "' already exists. Choose another --slug");
@@ -92,6 +94,7 @@ public final class TypeService {
     public AppointmentType archive(String ident) {
         return db.inTransaction(handle -> {
             AppointmentType type = Lookups.type(handle, ident);
+            Access.requireSelfOrAdmin(handle, type.instructorId(), "archive appointment type '" + type.slug() + "'");
             if (type.archived()) {
                 throw new ConflictException("appointment type '" + type.slug() + "' is already archived");
             }

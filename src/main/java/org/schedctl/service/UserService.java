@@ -28,6 +28,7 @@ public final class UserService {
         String phone = Text.phone(request.phone());
         String locale = Text.locale(request.locale());
         return db.inTransaction(handle -> {
+            Access.requireAdmin(handle, "add users");
             User user = handle.attach(UserDao.class).insert(email, name, role.dbName(), zone, phone, locale);
             if (role == Role.INSTRUCTOR) {
                 handle.attach(InstructorSettingsDao.class).ensure(user.id());

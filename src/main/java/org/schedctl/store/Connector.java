@@ -16,6 +16,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.schedctl.config.Config;
 import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.PermissionDeniedException;
 import org.schedctl.domain.UnavailableException;
 
 /**
@@ -35,28 +36,94 @@ public final class Connector {
         public String displayUrl() {
             return jdbcUrl.replaceAll("(?i)([?&]password=)[^&]*", "$1***");
         }
+
+        /** Never the password: a record's generated toString would print it into logs and stack traces. */
+        @Override
+        public String toString() {
+            return "Target[" + displayUrl() + ", user=" + user + (password == null ? "" : ", password=***")
+                    + (isEmbedded() ? ", embedded" : "") + "]";
+        }
     }
 
     private Connector() {
     }
 
-    /** Resolves the target; for the embedded default this may start the server. */
+    /** The runtime role every ordinary command connects as; created by migration V30. */
+    public static final String RUNTIME_ROLE = "schedctl_app";
+
+    /**
+     * The target of ordinary commands, connecting as the runtime role: {@code db.user}/{@code db.password}
+     * (else the URL's own user), or {@value #RUNTIME_ROLE} on the embedded server. For the embedded default this
+     * may start the server.
+     */
     public static Target resolve(Config config, String dbFlag) {
-        String url = dbFlag != null && !dbFlag.isBlank() ? dbFlag : config.get("db.url").orElse(null);
-        String user = config.get("db.user").orElse(null);
-        String password = config.get("db.password").orElse(null);
+        String url = url(config, dbFlag);
         if (url == null) {
             EmbeddedServer server = new EmbeddedServer(config.dataHome());
             int port = server.ensureStarted();
-            return new Target("jdbc:postgresql://127.0.0.1:" + port + "/" + EMBEDDED_DATABASE, EmbeddedServer.SUPERUSER, null, server);
+            return new Target("jdbc:postgresql://127.0.0.1:" + port + "/" + EMBEDDED_DATABASE, RUNTIME_ROLE, null, server);
         }
-        return toJdbc(url, user, password);
+        Target parsed = toJdbc(url, null, null);
+        if (dbFlag != null && !dbFlag.isBlank() && parsed.password() != null) {
+            throw new InvalidInputException("--db carries a password, and command lines are visible to other users of this machine. "
+                    + "Put the URL in SCHEDCTL_DB_URL, or the password in SCHEDCTL_DB_PASSWORD or the config file");
+        }
+        String user = config.get("db.user").orElse(null);
+        if (user != null) {
+            return new Target(parsed.jdbcUrl(), user, config.get("db.password").orElse(null), null);
+        }
+        return new Target(parsed.jdbcUrl(), parsed.user(), config.get("db.password").orElse(parsed.password()), null);
     }
 
-    /** Accepts JDBC URLs and libpq URIs ({@code postgresql://user:secret@host:port/db}). */
-    static Target toJdbc(String url, String user, String password) {
+    /**
+     * The owner's target, for {@code db migrate} and {@code db status}: {@code db.migrate.user} and
+     * {@code db.migrate.password} when set, else the credentials in the URL, else {@code db.user}/{@code db.password}
+     * (so a setup that names one user keeps working). The embedded server's owner is its superuser.
+     */
+    public static Target resolveOwner(Config config, String dbFlag, Target runtime) {
+        if (runtime.isEmbedded()) {
+            return new Target(runtime.jdbcUrl(), EmbeddedServer.SUPERUSER, null, runtime.embedded());
+        }
+        Target parsed = toJdbc(url(config, dbFlag), null, null);
+        String migrateUser = config.get("db.migrate.user").orElse(null);
+        if (migrateUser != null) {
+            return new Target(parsed.jdbcUrl(), migrateUser, config.get("db.migrate.password").orElse(null), null);
+        }
+        if (parsed.user() != null) {
+            return parsed;
+        }
+        return new Target(parsed.jdbcUrl(), config.get("db.user").orElse(null), config.get("db.password").orElse(null), null);
+    }
+
+    private static String url(Config config, String dbFlag) {
+        return dbFlag != null && !dbFlag.isBlank() ? dbFlag : config.get("db.url").orElse(null);
+    }
+
+    /**
+     * Accepts JDBC URLs and libpq URIs ({@code postgresql://user:secret@host:port/db}). Credentials found in the
+     * URL move into the target's user and password, so the URL itself never carries a secret and never overrides
+     * the user chosen for the runtime role or the owner.
+     */
+    public static Target toJdbc(String url, String user, String password) {
         if (url.startsWith("jdbc:postgresql:")) {
-            return new Target(url, user, password, null);
+            int q = url.indexOf('?');
+            if (q < 0) {
+                return new Target(url, user, password, null);
+            }
+            StringBuilder kept = new StringBuilder();
+            for (String param : url.substring(q + 1).split("&")) {
+                int eq = param.indexOf('=');
+                String key = eq < 0 ? param : param.substring(0, eq);
+                String value = eq < 0 ? "" : URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8);
+                if (key.equalsIgnoreCase("user")) {
+                    user = user != null ? user : value;
+                } else if (key.equalsIgnoreCase("password")) {
+                    password = password != null ? password : value;
+                } else if (!param.isEmpty()) {
+                    kept.append(kept.length() == 0 ? "?" : "&").append(param);
+                }
+            }
+            return new Target(url.substring(0, q) + kept, user, password, null);
         }
         if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
             try {
@@ -74,7 +141,7 @@ public final class Connector {
                 String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
                 String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath();
                 String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-                return new Target("jdbc:postgresql://" + host + port + path + query, user, password, null);
+                return toJdbc("jdbc:postgresql://" + host + port + path + query, user, password);
             } catch (URISyntaxException e) {
                 throw new InvalidInputException("bad database URL: " + e.getReason() + ". Use jdbc:postgresql://HOST:PORT/DB or postgresql://USER@HOST:PORT/DB");
             }
@@ -84,7 +151,6 @@ public final class Connector {
 
     /** A small pool: a CLI command uses one connection, the daemon and benchmarks a few. */
     public static HikariDataSource pool(Target target, int maxSize) {
-        ensureDatabaseExists(target);
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(target.jdbcUrl());
         if (target.user() != null) hc.setUsername(target.user());
@@ -98,11 +164,18 @@ public final class Connector {
         hc.setConnectionInitSql("SET TIME ZONE 'UTC'");
         hc.addDataSourceProperty("ApplicationName", "schedctl");
         hc.addDataSourceProperty("tcpKeepAlive", "true");
-        return new HikariDataSource(hc);
+        try {
+            return new HikariDataSource(hc);
+        } catch (com.zaxxer.hikari.pool.HikariPool.PoolInitializationException e) {
+            if (e.getCause() instanceof SQLException sql && !sql.getSQLState().startsWith("08")) {
+                throw unreachable(target, sql);
+            }
+            throw e;
+        }
     }
 
-    /** The embedded server creates its database on first use; an external one must exist already. */
-    private static void ensureDatabaseExists(Target target) {
+    /** The embedded server creates its database on first use (as its owner); an external one must exist already. */
+    public static void ensureDatabaseExists(Target target) {
         if (!target.isEmbedded()) {
             return;
         }
@@ -132,34 +205,98 @@ public final class Connector {
     }
 
     /**
-     * Compares the schema version with this build in one query. An external database that is behind is an
-     * error telling the operator to migrate; the embedded default migrates itself.
+     * The embedded default, before the runtime role connects: creates the database and migrates it as the
+     * owner (the server's superuser), which also creates the runtime role on first use.
+     */
+    public static void prepareEmbedded(Target owner, Consumer<String> progress) {
+        ensureDatabaseExists(owner);
+        OptionalInt applied;
+        try (Connection c = DriverManager.getConnection(owner.jdbcUrl(), props(owner))) {
+            applied = Schema.appliedVersion(c);
+        } catch (SQLException e) {
+            throw unreachable(owner, e);
+        }
+        if (applied.orElse(0) < Schema.EXPECTED_VERSION) {
+            progress.accept("preparing the embedded database (schema version " + Schema.EXPECTED_VERSION + ")");
+            new Migrations(simpleDataSource(owner)).migrate();
+        }
+    }
+
+    /** An unpooled DataSource, for one-off work such as the embedded default's migration. */
+    public static javax.sql.DataSource simpleDataSource(Target target) {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setURL(target.jdbcUrl());
+        if (target.user() != null) ds.setUser(target.user());
+        if (target.password() != null) ds.setPassword(target.password());
+        return ds;
+    }
+
+    /**
+     * Compares the schema version with this build in one query (which also tells whether the connected role
+     * escapes row-level security, to warn the operator). A database that is behind is an error telling the
+     * operator to migrate.
      */
     public static void checkSchema(Target target, HikariDataSource dataSource, Consumer<String> progress) {
-        OptionalInt applied;
+        Schema.Probe probe;
         try (Connection c = dataSource.getConnection()) {
-            applied = Schema.appliedVersion(c);
+            probe = Schema.probe(c);
         } catch (SQLException e) {
             throw unreachable(target, e);
         }
-        int have = applied.orElse(0);
-        if (have == Schema.EXPECTED_VERSION) {
-            return;
-        }
+        int have = probe.version().orElse(0);
         if (have > Schema.EXPECTED_VERSION) {
             throw new UnavailableException("the database schema (version " + have + ") is newer than this schedctl (expects "
                     + Schema.EXPECTED_VERSION + "). Upgrade schedctl");
         }
-        if (target.isEmbedded()) {
-            progress.accept("preparing the embedded database (schema version " + Schema.EXPECTED_VERSION + ")");
-            new Migrations(dataSource).migrate();
-            return;
+        if (have < Schema.EXPECTED_VERSION) {
+            throw new UnavailableException("the database schema is " + (probe.version().isEmpty() ? "not migrated" : "at version " + have)
+                    + " but this schedctl needs version " + Schema.EXPECTED_VERSION + ". Run `schedctl db migrate`");
         }
-        throw new UnavailableException("the database schema is " + (applied.isEmpty() ? "not migrated" : "at version " + have)
-                + " but this schedctl needs version " + Schema.EXPECTED_VERSION + ". Run `schedctl db migrate`");
+        if (probe.bypassesRowSecurity()) {
+            progress.accept("warning: connected as " + probe.role() + ", which owns the tables or bypasses row-level security, "
+                    + "so permissions are not enforced. Set SCHEDCTL_DB_USER=" + RUNTIME_ROLE + " (and SCHEDCTL_DB_PASSWORD) "
+                    + "for ordinary commands and SCHEDCTL_DB_MIGRATE_USER for `db migrate`");
+        }
+    }
+
+    /** What `db migrate` finds before it runs: who it is, and whether the runtime role exists or can be made. */
+    public record RolePreflight(String owner, boolean runtimeRoleExists, boolean mayCreateRoles) {
+    }
+
+    /**
+     * Checks, as the owner, that migration V30 will be able to set up the runtime role; otherwise tells the operator
+     * the one line of SQL a superuser must run. Migrating as the runtime role itself would make it the owner.
+     */
+    public static RolePreflight preflightRuntimeRole(Target owner, javax.sql.DataSource ownerPool) {
+        RolePreflight p;
+        try (Connection c = ownerPool.getConnection(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("""
+                     SELECT current_user, EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'schedctl_app'),
+                            (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user)
+                     """)) {
+            rs.next();
+            p = new RolePreflight(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3));
+        } catch (SQLException e) {
+            throw unreachable(owner, e);
+        }
+        if (RUNTIME_ROLE.equals(p.owner())) {
+            throw new PermissionDeniedException("`db migrate` must run as the owner of the schema, not as the runtime role "
+                    + RUNTIME_ROLE + ". Set SCHEDCTL_DB_MIGRATE_USER and SCHEDCTL_DB_MIGRATE_PASSWORD (db.migrate.user, db.migrate.password) to the owner's");
+        }
+        if (!p.runtimeRoleExists() && !p.mayCreateRoles()) {
+            throw new PermissionDeniedException("the runtime role " + RUNTIME_ROLE + " does not exist and " + p.owner()
+                    + " may not create roles. Ask a superuser to run: CREATE ROLE " + RUNTIME_ROLE
+                    + " LOGIN PASSWORD 'choose-a-password' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; then run `schedctl db migrate` again");
+        }
+        return p;
     }
 
     public static UnavailableException unreachable(Target target, SQLException e) {
+        if ("28000".equals(e.getSQLState()) && RUNTIME_ROLE.equals(target.user())
+                && String.valueOf(e.getMessage()).contains("does not exist")) {
+            return new UnavailableException("the runtime role " + RUNTIME_ROLE + " does not exist on the server at "
+                    + target.displayUrl() + ". Run `schedctl db migrate` as the owner: it creates the role or prints the SQL to run", e);
+        }
         String first = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
         return new UnavailableException("cannot reach the database at " + target.displayUrl() + " (" + first
                 + "). Check that the server runs and the URL, user and password are right", e);

@@ -12,9 +12,36 @@ import java.util.OptionalInt;
  * file in db/migration.
  */
 public final class Schema {
-    public static final int EXPECTED_VERSION = 11;
+    public static final int EXPECTED_VERSION = 30;
 
     private Schema() {
+    }
+
+    /** The applied version and whether the connected role escapes row-level security (superuser, BYPASSRLS, owner). */
+    public record Probe(OptionalInt version, String role, boolean bypassesRowSecurity) {
+    }
+
+    /** One query on an autocommit connection: what ordinary commands check before they start. */
+    public static Probe probe(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("""
+                     SELECT (SELECT max(version::int) FROM flyway_schema_history WHERE success AND version IS NOT NULL),
+                            r.rolname,
+                            r.rolsuper OR r.rolbypassrls OR EXISTS (
+                                SELECT 1 FROM pg_class c
+                                WHERE c.relowner = r.oid AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r')
+                     FROM pg_roles r WHERE r.rolname = current_user
+                     """)) {
+            rs.next();
+            int v = rs.getInt(1);
+            OptionalInt version = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(v);
+            return new Probe(version, rs.getString(2), rs.getBoolean(3));
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) { // undefined_table: never migrated
+                return new Probe(OptionalInt.empty(), "", false);
+            }
+            throw e;
+        }
     }
 
     /** The newest successfully applied migration, or empty when never migrated. Call on an autocommit connection. */

@@ -28,14 +28,19 @@ import org.schedctl.store.Migrations;
  * <p>Use as {@code @RegisterExtension static TestDatabase db = new TestDatabase();}.
  */
 public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
+    private static final String CONTAINER_APP_PASSWORD = "schedctl-test";
     private static Server server;
 
     private String name;
     private String url;
+    private HikariDataSource ownerPool;
     private HikariDataSource pool;
 
-    /** A PostgreSQL server the tests may create databases on. */
-    public record Server(String adminUrl, String user, String password, String kind) {
+    /**
+     * A PostgreSQL server the tests may create databases on: a URL without credentials, the superuser that owns
+     * the test databases and runs their migrations, and the password of the runtime role (null with trust auth).
+     */
+    public record Server(String adminUrl, String user, String password, String kind, String appPassword) {
         String urlFor(String database) {
             int slash = adminUrl.indexOf('/', "jdbc:postgresql://".length());
             int query = adminUrl.indexOf('?');
@@ -54,13 +59,14 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     private static Server pickServer() {
         String explicit = System.getenv("SCHEDCTL_TEST_DB_URL");
         if (explicit != null && !explicit.isBlank()) {
-            return new Server(explicit, System.getenv("SCHEDCTL_TEST_DB_USER"), System.getenv("SCHEDCTL_TEST_DB_PASSWORD"), "external");
+            Connector.Target t = Connector.toJdbc(explicit, System.getenv("SCHEDCTL_TEST_DB_USER"), System.getenv("SCHEDCTL_TEST_DB_PASSWORD"));
+            return new Server(t.jdbcUrl(), t.user(), t.password(), "external", System.getenv("SCHEDCTL_TEST_DB_APP_PASSWORD"));
         }
         if (dockerAvailable()) {
             var container = new org.testcontainers.containers.PostgreSQLContainer<>("postgres:17-alpine");
             container.start();
             Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
-            return new Server(container.getJdbcUrl(), container.getUsername(), container.getPassword(), "testcontainers");
+            return new Server(container.getJdbcUrl(), container.getUsername(), container.getPassword(), "testcontainers", CONTAINER_APP_PASSWORD);
         }
         Path home = Path.of("target", "test-pg").toAbsolutePath();
         try {
@@ -71,7 +77,7 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         EmbeddedServer embedded = new EmbeddedServer(home);
         int port = embedded.ensureStarted();
         Runtime.getRuntime().addShutdownHook(new Thread(embedded::stop));
-        return new Server("jdbc:postgresql://127.0.0.1:" + port + "/postgres", EmbeddedServer.SUPERUSER, null, "embedded");
+        return new Server("jdbc:postgresql://127.0.0.1:" + port + "/postgres", EmbeddedServer.SUPERUSER, null, "embedded", null);
     }
 
     private static boolean dockerAvailable() {
@@ -94,14 +100,24 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
             st.execute("CREATE DATABASE " + name);
         }
         url = s.urlFor(name);
-        pool = Connector.pool(new Connector.Target(url, s.user(), s.password(), null), 20);
-        new Migrations(pool).migrate();
+        // Migrations run as the owner (the server's superuser), everything else as the runtime role, under RLS.
+        ownerPool = Connector.pool(new Connector.Target(url, s.user(), s.password(), null), 4);
+        new Migrations(ownerPool).migrate();
+        if ("testcontainers".equals(s.kind())) {
+            try (Connection c = ownerPool.getConnection(); Statement st = c.createStatement()) {
+                st.execute("ALTER ROLE " + Connector.RUNTIME_ROLE + " PASSWORD '" + CONTAINER_APP_PASSWORD + "'");
+            }
+        }
+        pool = Connector.pool(new Connector.Target(url, Connector.RUNTIME_ROLE, s.appPassword(), null), 20);
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
         if (pool != null) {
             pool.close();
+        }
+        if (ownerPool != null) {
+            ownerPool.close();
         }
         try (Connection c = admin(server()); Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
@@ -120,8 +136,14 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         return url;
     }
 
+    /** Connections as the runtime role {@code schedctl_app}: row-level security applies. */
     public HikariDataSource dataSource() {
         return pool;
+    }
+
+    /** Connections as the owner (the server's superuser): for test set-up and catalog checks only. */
+    public HikariDataSource ownerDataSource() {
+        return ownerPool;
     }
 
     /** The database acting as the built-in administrator. */
@@ -138,8 +160,10 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         java.util.Map<String, String> env = new java.util.HashMap<>();
         env.put("SCHEDCTL_DB_URL", url);
         Server s = server();
-        if (s.user() != null) env.put("SCHEDCTL_DB_USER", s.user());
-        if (s.password() != null) env.put("SCHEDCTL_DB_PASSWORD", s.password());
+        env.put("SCHEDCTL_DB_USER", Connector.RUNTIME_ROLE);
+        if (s.appPassword() != null) env.put("SCHEDCTL_DB_PASSWORD", s.appPassword());
+        if (s.user() != null) env.put("SCHEDCTL_DB_MIGRATE_USER", s.user());
+        if (s.password() != null) env.put("SCHEDCTL_DB_MIGRATE_PASSWORD", s.password());
         env.put("SCHEDCTL_CONFIG", "/dev/null");
         env.put("HOME", System.getProperty("java.io.tmpdir"));
         env.put("TZ", "UTC");
