@@ -13,6 +13,7 @@ DECLARE
     ids jsonb;
     before_rows jsonb;
     after_rows jsonb;
+    instructor bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT count(*), jsonb_agg(r.id ORDER BY r.id), jsonb_agg(to_jsonb(r) ORDER BY r.id)
@@ -30,6 +31,10 @@ BEGIN
     IF affected = 0 THEN
         RETURN NULL;
     END IF;
+    -- The instructor the rows belong to, when there is one, so that instructor can read the entry (audit_is_about).
+    SELECT CASE WHEN count(DISTINCT r ->> 'instructor_id') = 1 THEN min(r ->> 'instructor_id')::bigint END
+    INTO instructor
+    FROM jsonb_array_elements(coalesce(after_rows, before_rows)) r;
     IF affected = 1 THEN
         INSERT INTO audit_log (actor_id, command, action, entity, entity_id, before, after)
         VALUES (app_current_user_id(), app_current_command(), lower(TG_OP), TG_TABLE_NAME, ids ->> 0,
@@ -37,8 +42,10 @@ BEGIN
     ELSE
         INSERT INTO audit_log (actor_id, command, action, entity, entity_id, before, after)
         VALUES (app_current_user_id(), app_current_command(), lower(TG_OP), TG_TABLE_NAME, NULL,
-                CASE WHEN before_rows IS NOT NULL THEN jsonb_build_object('count', affected, 'ids', ids, 'rows', before_rows) END,
-                CASE WHEN after_rows IS NOT NULL THEN jsonb_build_object('count', affected, 'ids', ids, 'rows', after_rows) END);
+                CASE WHEN before_rows IS NOT NULL THEN jsonb_build_object('count', affected, 'ids', ids, 'instructor_id', instructor,
+                                                                          'rows', before_rows) END,
+                CASE WHEN after_rows IS NOT NULL THEN jsonb_build_object('count', affected, 'ids', ids, 'instructor_id', instructor,
+                                                                         'rows', after_rows) END);
     END IF;
     RETURN NULL;
 END $$;

@@ -183,6 +183,7 @@ public final class AvailabilityImportService {
                             kindByLine.get(block.line()), rule, rule.rrule() == null ? null : horizon);
                 }
                 occurrences.flush();
+                store.insertStagedOccurrences();
                 progress.report("done", 1);
                 long blockRows = parsed.blocks().size();
                 ImportResult result = new ImportResult(fileName, parsed.rows(), merge.created() + inserted.size(),

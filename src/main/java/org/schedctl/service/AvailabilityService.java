@@ -221,6 +221,7 @@ public final class AvailabilityService {
                 ids[i++] = b.id();
             }
             occurrences.flush();
+            store.insertStagedOccurrences();
             store.setExpandedUntil(ids, horizon);
             return blocks.size();
         });
@@ -241,6 +242,7 @@ public final class AvailabilityService {
         CopyWriter occurrences = store.occurrenceWriter();
         writeOccurrences(occurrences, id, instructorId, kind, rule, horizon);
         occurrences.flush();
+        store.insertStagedOccurrences();
         return id;
     }
 

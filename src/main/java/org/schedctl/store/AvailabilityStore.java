@@ -243,8 +243,24 @@ public final class AvailabilityStore {
                 .list();
     }
 
+    /**
+     * Occurrences are COPYed into a temporary table and moved with one INSERT ... SELECT by {@link #insertStagedOccurrences}:
+     * COPY FROM is not allowed into a table under row-level security.
+     */
     public CopyWriter occurrenceWriter() {
-        return new CopyWriter(handle, "time_block_occurrences", "block_id, instructor_id, kind, during");
+        handle.execute("""
+                CREATE TEMP TABLE IF NOT EXISTS availability_stage_occurrences (
+                    block_id bigint, instructor_id bigint, kind text, during tstzrange
+                ) ON COMMIT DROP""");
+        handle.execute("TRUNCATE availability_stage_occurrences");
+        return new CopyWriter(handle, "availability_stage_occurrences", "block_id, instructor_id, kind, during");
+    }
+
+    public long insertStagedOccurrences() {
+        return handle.createUpdate("""
+                INSERT INTO time_block_occurrences (block_id, instructor_id, kind, during)
+                SELECT block_id, instructor_id, kind, during FROM availability_stage_occurrences
+                ON CONFLICT DO NOTHING""").execute();
     }
 
     /** A stored time block. */

@@ -26,6 +26,8 @@ import org.schedctl.domain.availability.WeeklyRule;
 /**
  * Loads everything slot computation needs for many instructors in five set-based queries (instructors with
  * settings, types, weekly rules, block occurrences, active bookings), whatever the number of instructors.
+ * Settings and bookings of other users are read through SECURITY DEFINER functions (V12), so a student sees
+ * the same slots as an administrator under row-level security.
  * The ranges match those of get_available_slots_comprehensive so the Java and SQL answers agree.
  */
 public final class CalendarLoader {
@@ -63,18 +65,15 @@ public final class CalendarLoader {
     public static Map<Long, Loaded> load(Handle handle, long[] instructorIds, Instant from, Instant to) {
         Map<Long, Builder> builders = new LinkedHashMap<>();
         handle.createQuery("""
-                        SELECT u.id, u.email, u.timezone, availability_ms(s.buffer_before), availability_ms(s.buffer_after),
-                               availability_ms(s.min_notice), availability_ms(s.max_advance), s.max_daily, s.max_consecutive,
-                               s.instructor_id IS NOT NULL
-                        FROM users u LEFT JOIN instructor_settings s ON s.instructor_id = u.id
-                        WHERE u.id = ANY(:ids)
+                        SELECT instructor_id, email, timezone, buffer_before_ms, buffer_after_ms, min_notice_ms,
+                               max_advance_ms, max_daily, max_consecutive
+                        FROM availability_instructor_policies(:ids)
                         """)
                 .bind("ids", instructorIds)
                 .map((rs, ctx) -> {
-                    boolean hasSettings = rs.getBoolean(10);
                     Builder b = new Builder(rs.getLong(1), rs.getString(2), ZoneId.of(rs.getString(3)),
                             millis(rs, 4, Duration.ZERO), millis(rs, 5, Duration.ZERO), millis(rs, 6, Duration.ZERO),
-                            hasSettings ? millis(rs, 7, null) : DEFAULT_MAX_ADVANCE, rs.getInt(8), rs.getInt(9));
+                            millis(rs, 7, DEFAULT_MAX_ADVANCE), rs.getInt(8), rs.getInt(9));
                     return builders.put(b.id, b);
                 }).list();
         handle.createQuery("""
@@ -87,7 +86,10 @@ public final class CalendarLoader {
                 .map((rs, ctx) -> {
                     TypeRow type = new TypeRow(rs.getLong(1), rs.getLong(2), rs.getString(3), millis(rs, 4, null),
                             millis(rs, 5, null), millis(rs, 6, null), millis(rs, 7, null), millis(rs, 8, null), millis(rs, 9, null));
-                    builders.get(type.instructorId()).types.add(type);
+                    Builder owner = builders.get(type.instructorId());
+                    if (owner != null) {
+                        owner.types.add(type);
+                    }
                     return type;
                 }).list();
         handle.createQuery("""
@@ -99,7 +101,10 @@ public final class CalendarLoader {
                     WeeklyRule rule = new WeeklyRule(DayOfWeek.of(rs.getInt(2)), rs.getObject(3, LocalTime.class),
                             rs.getObject(4, LocalTime.class), zone(rs.getString(5)), rs.getObject(6, LocalDate.class),
                             rs.getObject(7, LocalDate.class), (Long) rs.getObject(8));
-                    builders.get(rs.getLong(1)).rules.add(rule);
+                    Builder owner = builders.get(rs.getLong(1));
+                    if (owner != null) {
+                        owner.rules.add(rule);
+                    }
                     return rule;
                 }).list();
         handle.createQuery("""
@@ -112,6 +117,9 @@ public final class CalendarLoader {
                 .map((rs, ctx) -> {
                     Builder b = builders.get(rs.getLong(1));
                     Interval during = new Interval(instant(rs, 3), instant(rs, 4));
+                    if (b == null) {
+                        return during;
+                    }
                     switch (rs.getString(2)) {
                         case "available" -> b.available.add(during);
                         case "unavailable" -> b.unavailable.add(during);
@@ -119,16 +127,17 @@ public final class CalendarLoader {
                     }
                     return during;
                 }).list();
-        handle.createQuery("SELECT instructor_id, starts_at, ends_at, lower(blocked), upper(blocked) FROM appointments"
-                        + " WHERE instructor_id = ANY(:ids) AND status IN " + AvailabilityStore.ACTIVE_STATUSES
-                        + " AND blocked && tstzrange(:from, :to, '[)')")
+        handle.createQuery("SELECT instructor_id, starts_at, ends_at, blocked_from, blocked_to FROM availability_busy(:ids, :from, :to)")
                 .bind("ids", instructorIds)
                 .bind("from", utc(from.minus(BOOKING_MARGIN)))
                 .bind("to", utc(to.plus(BOOKING_MARGIN)))
                 .map((rs, ctx) -> {
                     BusyBooking booking = new BusyBooking(new Interval(instant(rs, 2), instant(rs, 3)),
                             new Interval(instant(rs, 4), instant(rs, 5)));
-                    builders.get(rs.getLong(1)).bookings.add(booking);
+                    Builder owner = builders.get(rs.getLong(1));
+                    if (owner != null) {
+                        owner.bookings.add(booking);
+                    }
                     return booking;
                 }).list();
         Map<Long, Loaded> loaded = new LinkedHashMap<>();
