@@ -232,4 +232,29 @@ class AvailabilityCommandsIT {
         assertEquals("2027-07-11T00:00:00-04:00", result.json().get("end").asText());
         assertTrue(result.stderr().contains("1 active booking(s) remain"), result.toString());
     }
+
+    @Test
+    void underRowLevelSecurityAStudentSeesTheSameSlotsAndCannotChangeAvailability() {
+        instructor("rls@example.org", "UTC", "rls-lesson", "1h");
+        db.cli().run("user", "add", "--name", "Rita", "--email", "rita@example.org").ok();
+        CliDriver cli = cli("2027-03-01T00:00:00Z");
+        cli.run("availability", "set", "rls@example.org", "--day", "MON", "--from", "09:00", "--to", "12:00").ok();
+        db.cli().run("user", "add", "--name", "Sam", "--email", "sam-rls@example.org").ok();
+        db.database().useTransaction(h -> h.execute("""
+                INSERT INTO appointments (instructor_id, student_id, type_id, status, starts_at, ends_at, timezone)
+                SELECT (SELECT id FROM users WHERE email = 'rls@example.org'), (SELECT id FROM users WHERE email = 'sam-rls@example.org'),
+                       (SELECT id FROM appointment_types WHERE slug = 'rls-lesson'), 'confirmed',
+                       '2027-03-08 10:00Z', '2027-03-08 11:00Z', 'UTC'"""));
+        List<String> asAdmin = slotStarts(cli, "rls@example.org", "rls-lesson", "2027-03-08", "2027-03-08");
+        assertEquals(List.of("2027-03-08T09:00:00Z", "2027-03-08T11:00:00Z"), asAdmin);
+        JsonNode asStudent = cli.run("--as", "rita@example.org", "-o", "json", "availability", "slots", "--instructor", "rls@example.org",
+                "--type", "rls-lesson", "--from", "2027-03-08", "--to", "2027-03-08").ok().json();
+        assertEquals(2, asStudent.size(), "Sam's booking, invisible to Rita, still takes 10:00: " + asStudent);
+        assertEquals("2027-03-08T11:00:00Z", asStudent.get(1).get("start").asText());
+        long rules = count("instructor_availability");
+        var refused = cli.run("--as", "rita@example.org", "availability", "set", "rls@example.org", "--day", "TUE", "--from", "09:00",
+                "--to", "10:00");
+        assertEquals(6, refused.exitCode(), refused.toString());
+        assertEquals(rules, count("instructor_availability"));
+    }
 }
