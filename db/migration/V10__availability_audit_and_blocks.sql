@@ -25,17 +25,25 @@ BEGIN
         RETURN NULL;
     END IF;
     IF affected = 1 THEN
+        -- Only the transition tables of this event exist, so each is read by dynamic SQL in its own branch.
+        IF TG_OP <> 'INSERT' THEN
+            EXECUTE 'SELECT to_jsonb(o) FROM audit_old o' INTO image;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            EXECUTE 'SELECT to_jsonb(n) FROM audit_new n' INTO images;
+        END IF;
         INSERT INTO audit_log (actor_id, command, action, entity, entity_id, before, after)
-        SELECT app_current_user_id(), app_current_command(), lower(TG_OP), TG_TABLE_NAME, ids ->> 0,
-               CASE WHEN TG_OP <> 'INSERT' THEN (SELECT to_jsonb(o) FROM audit_old o) END,
-               CASE WHEN TG_OP <> 'DELETE' THEN (SELECT to_jsonb(n) FROM audit_new n) END;
+        VALUES (app_current_user_id(), app_current_command(), lower(TG_OP), TG_TABLE_NAME, ids ->> 0, image, images);
         RETURN NULL;
     END IF;
     -- Many rows: one entry whose images hold each column as an array in id order. Building one JSON object per
     -- row costs six times as much, which a 100,000-row import would feel.
-    SELECT string_agg(format('%L, array_agg(%I ORDER BY id)', attname, attname), ', ' ORDER BY attnum)
+    -- array_agg cannot stack array columns that may be empty (exdates), so those become JSON arrays of arrays.
+    SELECT string_agg(format(CASE WHEN t.typcategory = 'A' THEN '%L, jsonb_agg(%I ORDER BY id)'
+                                  ELSE '%L, array_agg(%I ORDER BY id)' END, a.attname, a.attname), ', ' ORDER BY a.attnum)
     INTO columns
-    FROM pg_attribute WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped;
+    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+    WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped;
     IF TG_OP <> 'INSERT' THEN
         EXECUTE format('SELECT jsonb_build_object(%s) FROM audit_old', columns) INTO images;
         image := jsonb_build_object('count', affected, 'ids', ids, 'instructor_id', instructor, 'columns', images);

@@ -55,6 +55,14 @@ class AvailabilityImportIT {
         return db.database().inTransaction(h -> h.createQuery("SELECT count(*) FROM " + table).mapTo(Long.class).one());
     }
 
+    private static long auditedImports() {
+        return db.database().inTransaction(h -> h.createQuery("""
+                SELECT count(*) FROM audit_log
+                WHERE entity = 'instructor_availability' AND action = 'insert' AND command = 'availability import'
+                  AND actor_id IS NOT NULL AND (after ->> 'count')::int = 3
+                  AND jsonb_array_length(after -> 'columns' -> 'day_of_week') = 3""").mapTo(Long.class).one());
+    }
+
     private static List<Long> counts() {
         return List.of(count("instructor_availability"), count("time_blocks"), count("time_block_occurrences"), count("audit_log"));
     }
@@ -70,6 +78,7 @@ class AvailabilityImportIT {
     void importIsIdempotentAndExportRoundTrips() throws IOException {
         Path good = file("good.csv", GOOD);
         long occurrencesBefore = count("time_block_occurrences");
+        long auditedBefore = auditedImports();
         JsonNode first = cli().run("-o", "json", "availability", "import", good.toString()).ok().json();
         assertEquals(5, first.get("rows").asInt());
         assertEquals(5, first.get("created").asInt());
@@ -77,6 +86,7 @@ class AvailabilityImportIT {
         assertEquals(0, first.get("removed").asInt());
         assertEquals(0, first.get("errors").size());
         List<Long> after = counts();
+        assertEquals(auditedBefore + 1, auditedImports(), "one audit entry for the statement that inserted the three weekly rules");
         assertEquals(5, count("time_block_occurrences") - occurrencesBefore, "4 weekly dentist occurrences and 1 extra Saturday");
 
         JsonNode again = cli().run("-o", "json", "availability", "import", good.toString()).ok().json();
