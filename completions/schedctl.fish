@@ -5,6 +5,9 @@ complete -c schedctl -n '__fish_use_subcommand' -a user -d 'People: students, in
 complete -c schedctl -n '__fish_use_subcommand' -a instructor -d 'Instructor configuration.'
 complete -c schedctl -n '__fish_use_subcommand' -a type -d 'Appointment types (service offerings).'
 complete -c schedctl -n '__fish_use_subcommand' -a availability -d 'Weekly patterns, time blocks, CSV import and export, free slots.'
+complete -c schedctl -n '__fish_use_subcommand' -a export -d 'Calendar and data export.'
+complete -c schedctl -n '__fish_use_subcommand' -a import -d 'Import from other systems.'
+complete -c schedctl -n '__fish_use_subcommand' -a analytics -d 'Batch analytics, reports, real-time metrics.'
 complete -c schedctl -n '__fish_use_subcommand' -a audit -d 'The audit log: every change, with who, when, what and from which command.'
 complete -c schedctl -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script: bash, zsh or fish.'
 complete -c schedctl -n '__fish_use_subcommand' -a shell -d 'Interactive shell with completion and history (exit with \'exit\' or Ctrl-D).'
@@ -465,6 +468,185 @@ complete -c schedctl -n '__fish_seen_subcommand_from slots' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from export' -a ics -d 'Appointments as an iCalendar (RFC 5545) file.'
+complete -c schedctl -n '__fish_seen_subcommand_from export' -a csv -d 'Appointments as CSV.'
+complete -c schedctl -n '__fish_seen_subcommand_from export' -a json -d 'Appointments as one JSON array.'
+complete -c schedctl -n '__fish_seen_subcommand_from export' -a links -d 'Google Calendar and Outlook links for one appointment.'
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l student -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l ref -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l student -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l ref -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l student -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l ref -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from json' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from json' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from json' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from links' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from links' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from links' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from links' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from links' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from links' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from links' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from links' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from links' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from links' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from links' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from links' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from links' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from import' -a ics -d 'An external calendar\'s busy times become unavailable blocks (re-import is safe).'
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a aggregate -d 'Recompute daily analytics (idempotent; without dates: the touched days).'
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a report -d 'Bookings, completions, cancellations, utilization and money per period, read from `analytics aggregate`\'s table. booked counts every appointment starting in the period, whatever its state now; utilization is booked minutes of pending, confirmed or completed appointments over available minutes (0..1); revenue is the price of completed appointments; fees are cancellation fees not waived. Periods are in the instructor\'s zone.'
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a dashboard -d 'Real-time metrics: today\'s bookings and cancellations, pending confirmations, next 24 hours.'
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l by -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l format -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from report' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from report' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from report' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -a list -d 'List audit rows (administrators see all; others the rows about themselves).'
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -l as -r

@@ -12,7 +12,7 @@ import java.util.OptionalInt;
  * file in db/migration.
  */
 public final class Schema {
-    public static final int EXPECTED_VERSION = 30;
+    public static final int EXPECTED_VERSION = 45;
 
     private Schema() {
     }

@@ -1,0 +1,23 @@
+package org.schedctl.cli;
+
+import org.schedctl.service.CalendarImportService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "import", description = "Import from other systems.", subcommands = {ImportCommand.Ics.class})
+public final class ImportCommand {
+
+    @Command(name = "ics", description = "An external calendar's busy times become unavailable blocks (re-import is safe).")
+    static final class Ics extends BaseCommand {
+        @Parameters(paramLabel = "FILE", description = "The .ics file, or - for stdin") String file;
+        @Option(names = "--instructor", required = true, paramLabel = "USER") String instructor;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            var result = new CalendarImportService(ctx.database()).importFile(file, ctx.in(), instructor, ctx.clock());
+            ctx.output(null).print(result);
+            return 0;
+        }
+    }
+}
