@@ -75,10 +75,11 @@ CREATE TRIGGER time_blocks_audit_update AFTER UPDATE ON time_blocks
 CREATE TRIGGER time_blocks_audit_delete AFTER DELETE ON time_blocks
     REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION audit_statement();
 
--- The same block (instructor, kind, instants, zone, rule) exists once: re-importing a file, or adding a block
--- twice, is recognised instead of stacking copies.
+-- The same block (instructor, kind, instants, zone, rule) made by hand or by CSV import exists once: re-importing
+-- a file, or adding a block twice, is recognised instead of stacking copies. Blocks from calendars (ics) are keyed
+-- by their event UID instead, and vacations may repeat, so neither is constrained here.
 CREATE UNIQUE INDEX time_blocks_identity_key ON time_blocks
-    (instructor_id, kind, starts_at, ends_at, timezone, coalesce(rrule, ''));
+    (instructor_id, kind, starts_at, ends_at, timezone, coalesce(rrule, '')) WHERE source IN ('cli', 'import');
 
 -- Blocks whose occurrences the horizon job must extend.
 CREATE INDEX time_blocks_expansion_idx ON time_blocks (expanded_until) WHERE rrule IS NOT NULL;
