@@ -5,6 +5,16 @@ complete -c schedctl -n '__fish_use_subcommand' -a user -d 'People: students, in
 complete -c schedctl -n '__fish_use_subcommand' -a instructor -d 'Instructor configuration.'
 complete -c schedctl -n '__fish_use_subcommand' -a type -d 'Appointment types (service offerings).'
 complete -c schedctl -n '__fish_use_subcommand' -a availability -d 'Weekly patterns, time blocks, CSV import and export, free slots.'
+complete -c schedctl -n '__fish_use_subcommand' -a book -d 'Book an appointment, or turn a hold into one (--hold).'
+complete -c schedctl -n '__fish_use_subcommand' -a hold -d 'Reserve a slot for a few minutes; `book --hold ID` turns it into a booking.'
+complete -c schedctl -n '__fish_use_subcommand' -a confirm -d 'Confirm a pending appointment.'
+complete -c schedctl -n '__fish_use_subcommand' -a decline -d 'Decline a pending appointment.'
+complete -c schedctl -n '__fish_use_subcommand' -a cancel -d 'Cancel an appointment; the fee follows the cancellation policy.'
+complete -c schedctl -n '__fish_use_subcommand' -a reschedule -d 'Move an appointment to another time.'
+complete -c schedctl -n '__fish_use_subcommand' -a complete -d 'Mark an appointment completed.'
+complete -c schedctl -n '__fish_use_subcommand' -a no-show -d 'Mark an appointment as missed by the student.'
+complete -c schedctl -n '__fish_use_subcommand' -a appointments -d 'Read appointments, with their history.'
+complete -c schedctl -n '__fish_use_subcommand' -a waitlist -d 'Students waiting for a time; a freed slot is offered to the first in line.'
 complete -c schedctl -n '__fish_use_subcommand' -a export -d 'Calendar and data export.'
 complete -c schedctl -n '__fish_use_subcommand' -a import -d 'Import from other systems.'
 complete -c schedctl -n '__fish_use_subcommand' -a analytics -d 'Batch analytics, reports, real-time metrics.'
@@ -468,6 +478,236 @@ complete -c schedctl -n '__fish_seen_subcommand_from slots' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l type -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l student -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l at -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l notes -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l idempotency-key -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l hold -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from book' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from book' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from book' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l type -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l student -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l at -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l for -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l reason -r
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l reason -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l waive-fee
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l notes -r
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l rating -r
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -a list -d 'List appointments, earliest first.'
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -a show -d 'Show one appointment with its full history.'
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l student -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l status -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -a add -d 'Put a student on the waitlist for a window.'
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -a list -d 'List waitlist entries (waiting and offered unless --status or --all).'
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -a remove -d 'Take an entry off the waitlist.'
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l type -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l student -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l student -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l status -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l all
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from export' -a ics -d 'Appointments as an iCalendar (RFC 5545) file.'
 complete -c schedctl -n '__fish_seen_subcommand_from export' -a csv -d 'Appointments as CSV.'
 complete -c schedctl -n '__fish_seen_subcommand_from export' -a json -d 'Appointments as one JSON array.'

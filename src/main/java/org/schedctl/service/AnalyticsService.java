@@ -76,7 +76,12 @@ public final class AnalyticsService {
         LocalDate from = fromText != null ? TimeInput.parseDate(fromText) : to.minusDays(29);
         checkRange(from, to);
         return db.inTransaction(handle -> {
+            // RLS alone would answer another instructor's report with an empty table; say why instead.
+            Access.requireNotStudent(handle, "read analytics reports");
             Long instructorId = instructor == null ? null : Lookups.instructor(handle, instructor).id();
+            if (instructorId != null) {
+                Access.requireSelfOrAdmin(handle, instructorId, "read the analytics of " + instructor.trim());
+            }
             return handle.createQuery("""
                             SELECT to_char(a.day, :format) AS period, u.email AS instructor,
                                    sum(a.booked) AS booked, sum(a.completed) AS completed, sum(a.cancelled) AS cancelled,
@@ -106,7 +111,9 @@ public final class AnalyticsService {
     /** One row per instructor the caller may see, for each instructor's own local today. */
     public List<DashboardRow> dashboard(Clock clock) {
         Instant now = clock.instant();
-        return db.inTransaction(handle -> handle.createQuery("""
+        return db.inTransaction(handle -> {
+            Access.requireNotStudent(handle, "read the analytics dashboard");
+            return handle.createQuery("""
                         WITH people AS (
                             SELECT u.id, u.email, (CAST(:now AS timestamptz) AT TIME ZONE u.timezone)::date AS today
                             FROM users u WHERE u.role = 'instructor' AND u.active
@@ -134,7 +141,8 @@ public final class AnalyticsService {
                 .map((rs, ctx) -> new DashboardRow(rs.getString("instructor"), rs.getObject("day", LocalDate.class),
                         rs.getLong("bookings"), rs.getLong("cancellations"), rs.getLong("confirmations"), rs.getLong("completions"),
                         rs.getLong("no_shows"), rs.getLong("reschedules"), rs.getLong("pending"), rs.getLong("upcoming")))
-                .list());
+                .list();
+        });
     }
 
     private static BigDecimal money(BigDecimal value) {

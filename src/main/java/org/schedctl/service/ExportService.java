@@ -48,6 +48,11 @@ public final class ExportService {
         return db.inTransaction(handle -> {
             User person = s.instructor() != null ? Lookups.instructor(handle, s.instructor())
                     : s.student() != null ? Lookups.user(handle, s.student()) : null;
+            if (s.instructor() != null && Access.actor(handle).isInstructor()) {
+                // Students exporting "their appointments with instructor X" is fine (RLS keeps it to theirs);
+                // another instructor would silently get an empty calendar, so say why.
+                Access.requireSelfOrAdmin(handle, person.id(), "export the calendar of " + person.email());
+            }
             ZoneId zone = s.tz() != null ? Zones.parse(s.tz()) : person != null ? Zones.parse(person.timezone())
                     : s.fallbackZone() != null ? s.fallbackZone() : ZoneOffset.UTC;
             Instant from = s.from() == null ? null : TimeInput.parseDate(s.from()).atStartOfDay(zone).toInstant();

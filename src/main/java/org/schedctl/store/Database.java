@@ -106,7 +106,7 @@ public final class Database {
         if (idText.isEmpty()) {
             throw new NotFoundException(actorIdent == null
                     ? "the built-in administrator is missing from this database. Run `schedctl db migrate`"
-                    : "acting user '" + actorIdent + "' does not exist or is inactive. Check --as or SCHEDCTL_USER");
+                    : "acting user '" + org.schedctl.domain.Text.printable(actorIdent) + "' does not exist or is inactive. Check --as or SCHEDCTL_USER");
         }
         actorId = Long.parseLong(idText);
     }

@@ -90,6 +90,9 @@ class HostileInputIT {
         assertError(cli.run("user", "add", "--name", "Bell\u0007", "--email", "bell@example.org"), 2, "control characters");
         assertError(cli.run("user", "add", "--name", "Esc \u001b[31mred", "--email", "esc@example.org"), 2, "control characters");
         assertError(cli.run("user", "show", "x".repeat(10_000)), 2, "the limit is 254");
+        Result hugeActor = cli.run("--as", "x".repeat(10_000) + "\r\nforged", "user", "list");
+        assertError(hugeActor, 4, "acting user");
+        assertTrue(hugeActor.stderr().length() < 300, "the echo of a hostile value is bounded: " + hugeActor.stderr().length());
         assertError(cli.run("type", "add", "--instructor", "limit@example.org", "--name", "T", "--duration", "1h",
                 "--slug", "s".repeat(64)), 2, "the limit is 63");
         assertError(cli.run("type", "add", "--instructor", "limit@example.org", "--name", "T", "--duration", "1h",

@@ -118,6 +118,29 @@ class PermissionMatrixIT {
     }
 
     @Test
+    void analyticsAndExport() {
+        assertError(asS.run("analytics", "aggregate", "--from", "2030-01-01", "--to", "2030-01-31"), 6, "only administrators");
+        assertError(asA.run("analytics", "aggregate", "--from", "2030-01-01", "--to", "2030-01-31"), 6, "only administrators");
+        assertError(asS.run("analytics", "report"), 6, "students cannot");
+        assertError(asS.run("analytics", "dashboard"), 6, "students cannot");
+        assertError(asB.run("analytics", "report", "--instructor", "a@school.test"), 6, "only the instructor themselves");
+        JsonNode own = asA.run("-o", "json", "analytics", "report", "--from", "2030-01-01", "--to", "2030-01-31").ok().json();
+        assertEquals(Set.of("a@school.test"), field(own, "instructor"), "an instructor's report is about them alone");
+        assertTrue(field(admin.run("-o", "json", "analytics", "report", "--from", "2030-01-01", "--to", "2030-01-31").ok().json(),
+                "instructor").containsAll(List.of("a@school.test", "b@school.test")));
+
+        assertError(asB.run("export", "json", "--instructor", "a@school.test"), 6, "only the instructor themselves");
+        assertError(asS.run("export", "json", "--student", "t@school.test"), 4, "not found");
+        String refA = admin.run("-o", "json", "export", "json", "--instructor", "a@school.test").ok().json().get(0).get("reference").asText();
+        String refB = admin.run("-o", "json", "export", "json", "--instructor", "b@school.test").ok().json().get(0).get("reference").asText();
+        assertError(asS.run("export", "ics", "--ref", refB), 4, "not found");
+        assertTrue(asS.run("export", "ics", "--ref", refA).ok().stdout().contains("BEGIN:VCALENDAR"));
+        // A student naming an instructor gets their own appointments with that instructor, nobody else's.
+        assertEquals(1, asS.run("-o", "json", "export", "json", "--instructor", "a@school.test").ok().json().size());
+        assertEquals(0, asS.run("-o", "json", "export", "json", "--instructor", "b@school.test").ok().json().size());
+    }
+
+    @Test
     void auditList() {
         JsonNode all = admin.run("-o", "json", "audit", "list").ok().json();
         JsonNode first = all.get(0);

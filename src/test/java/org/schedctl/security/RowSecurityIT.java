@@ -240,6 +240,20 @@ class RowSecurityIT {
         assertEquals(0, exec(school.a, "UPDATE appointments SET notes = 'x' WHERE id = ?", school.apptB));
         assertEquals(0, exec(school.s, "DELETE FROM appointments WHERE id = ?", school.apptA));
         assertDenied(() -> as(school.s, h -> h.execute("UPDATE appointments SET student_id = ? WHERE id = ?", school.t, school.apptA)));
+        // The instructor's lifecycle steps and the school's fields are not the student's to change.
+        assertDenied(() -> exec(school.s, "UPDATE appointments SET status = 'completed' WHERE id = ?", school.apptA));
+        assertDenied(() -> exec(school.s, "UPDATE appointments SET status = 'no_show' WHERE id = ?", school.apptA));
+        assertDenied(() -> exec(school.s, "UPDATE appointments SET fee_waived = true WHERE id = ?", school.apptA));
+        assertDenied(() -> exec(school.s, "UPDATE appointments SET price = 0, currency = 'EUR' WHERE id = ?", school.apptA));
+        assertDenied(() -> exec(school.s, "UPDATE appointments SET instructor_notes = 'fine' WHERE id = ?", school.apptA));
+        assertEquals(1, exec(school.s, "UPDATE appointments SET notes = 'bring scales' WHERE id = ?", school.apptA));
+        // Cancelling is the student's own step (rolled back so the fixture stays as it is).
+        assertThrows(IllegalStateException.class, () -> app.useTransaction(h -> {
+            h.createQuery("SELECT set_config('app.user_id', ?, true)").bind(0, String.valueOf(school.s)).mapTo(String.class).one();
+            assertEquals(1, h.execute("UPDATE appointments SET status = 'cancelled', cancel_reason = 'ill' WHERE id = ?", school.apptA));
+            throw new IllegalStateException("roll back");
+        }));
+        assertEquals(1, exec(school.a, "UPDATE appointments SET instructor_notes = 'good progress' WHERE id = ?", school.apptA));
         // Instructors manage their own offerings and blocks only; students none.
         assertDenied(() -> as(school.s, h -> h.execute(
                 "INSERT INTO appointment_types (instructor_id, slug, name, duration) VALUES (?, 'mine', 'Mine', '1 hour')", school.s)));

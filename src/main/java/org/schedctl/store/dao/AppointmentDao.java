@@ -1,0 +1,191 @@
+package org.schedctl.store.dao;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** appointments, appointment_events and the booking functions of V20..V22. */
+@RegisterConstructorMapper(AppointmentDao.AppointmentRow.class)
+@RegisterConstructorMapper(AppointmentDao.CheckResult.class)
+@RegisterConstructorMapper(AppointmentDao.ExpiredHold.class)
+@RegisterConstructorMapper(AppointmentDao.EventRow.class)
+@RegisterConstructorMapper(AppointmentDao.BookingRules.class)
+public interface AppointmentDao {
+
+    /** An appointment with what the lifecycle needs to decide about it: its type's and instructor's rules. */
+    record AppointmentRow(long id, String reference, String status, long instructorId, long studentId, long typeId,
+                          String instructorEmail, String studentEmail, String typeSlug, Instant startsAt, Instant endsAt,
+                          String timezone, BigDecimal price, String currency, BigDecimal fee, boolean feeWaived,
+                          Instant createdAt, Long bookingSessionId, Instant holdExpiresAt, String holdStep,
+                          Long waitlistId, int rescheduleCount, String notes, Integer rating, String cancelReason,
+                          String idempotencyKey, int capacity, boolean requiresConfirmation, boolean autoConfirm,
+                          String cancelPolicy, String reschedulePolicy) {
+        public boolean confirmationRequired() {
+            return requiresConfirmation || !autoConfirm;
+        }
+    }
+
+    String SELECT_ROW = """
+            SELECT a.id, a.reference, a.status, a.instructor_id, a.student_id, a.type_id,
+                   i.email AS instructor_email, s.email AS student_email, r.type_slug,
+                   a.starts_at, a.ends_at, a.timezone, a.price, a.currency, a.fee, a.fee_waived, a.created_at,
+                   a.booking_session_id, b.expires_at AS hold_expires_at, b.step AS hold_step, b.waitlist_id,
+                   a.reschedule_count, a.notes, a.rating, a.cancel_reason, a.idempotency_key, r.capacity,
+                   r.requires_confirmation, r.auto_confirm, r.cancel_policy, r.reschedule_policy
+              FROM appointments a
+              JOIN users i ON i.id = a.instructor_id
+              JOIN users s ON s.id = a.student_id
+              CROSS JOIN LATERAL booking_type_rules(a.type_id) r
+              LEFT JOIN booking_sessions b ON b.id = a.booking_session_id
+            """;
+
+    @SqlQuery(SELECT_ROW + " WHERE a.reference = :reference")
+    Optional<AppointmentRow> byReference(@Bind("reference") String reference);
+
+    @SqlQuery(SELECT_ROW + " WHERE a.id = :id")
+    AppointmentRow byId(@Bind("id") long id);
+
+    @SqlQuery(SELECT_ROW + " WHERE a.idempotency_key = :key")
+    Optional<AppointmentRow> byIdempotencyKey(@Bind("key") String key);
+
+    @SqlQuery(SELECT_ROW + " WHERE a.booking_session_id = :holdId")
+    Optional<AppointmentRow> byHoldId(@Bind("holdId") long holdId);
+
+    @SqlQuery("SELECT instructor_id FROM appointments WHERE reference = :reference")
+    Optional<Long> instructorOf(@Bind("reference") String reference);
+
+    @SqlQuery("SELECT 1 FROM appointments WHERE id = :id FOR UPDATE")
+    int lock(@Bind("id") long id);
+
+    @SqlQuery(SELECT_ROW + """
+             WHERE (:instructorId::bigint IS NULL OR a.instructor_id = :instructorId)
+               AND (:studentId::bigint IS NULL OR a.student_id = :studentId)
+               AND (:status::text IS NULL OR a.status = :status)
+               AND (:from::timestamptz IS NULL OR a.starts_at >= :from)
+               AND (:to::timestamptz IS NULL OR a.starts_at < :to)
+             ORDER BY a.starts_at, a.id
+             LIMIT 10000
+            """)
+    List<AppointmentRow> list(@Bind("instructorId") Long instructorId, @Bind("studentId") Long studentId,
+                              @Bind("status") String status, @Bind("from") Instant from, @Bind("to") Instant to);
+
+    /** The booking rules of a type and its instructor, with the instructor's defaults where the type says nothing. */
+    record BookingRules(String instructorZone, boolean autoConfirm, Duration bufferBefore, Duration bufferAfter) {
+    }
+
+    @SqlQuery("""
+ SELECT instructor_zone, auto_confirm, buffer_before, buffer_after FROM booking_type_rules(:typeId)""")
+    BookingRules rules(@Bind("typeId") long typeId);
+
+    /** A hold cancelled by {@code booking_prepare} because its time ran out. */
+    record ExpiredHold(long appointmentId, long typeId, Instant startsAt, Instant endsAt, long studentId, Long waitlistId) {
+    }
+
+    @SqlQuery("SELECT * FROM booking_prepare(:instructorId, :now)")
+    List<ExpiredHold> prepare(@Bind("instructorId") long instructorId, @Bind("now") Instant now);
+
+    @SqlQuery("""
+            SELECT DISTINCT a.instructor_id FROM appointments a JOIN booking_sessions b ON b.id = a.booking_session_id
+             WHERE a.status = 'held' AND b.expires_at <= :now
+            """)
+    List<Long> instructorsWithExpiredHolds(@Bind("now") Instant now);
+
+    record CheckResult(boolean ok, String reason, String message) {
+    }
+
+    @SqlQuery("SELECT * FROM check_instructor_availability_comprehensive(:instructorId, :typeId, :start, :end, :exclude, :now)")
+    CheckResult check(@Bind("instructorId") long instructorId, @Bind("typeId") long typeId, @Bind("start") Instant start,
+                      @Bind("end") Instant end, @Bind("exclude") Long excludeAppointment, @Bind("now") Instant now);
+
+    @SqlQuery("SELECT s FROM suggest_booking_slots(:instructorId, :typeId, :after, :limit, :now) s")
+    List<Instant> suggest(@Bind("instructorId") long instructorId, @Bind("typeId") long typeId, @Bind("after") Instant after,
+                          @Bind("limit") int limit, @Bind("now") Instant now);
+
+    /** What a new appointment row holds; the reference, blocked range and (single) session key come from the database. */
+    record NewAppointment(long instructorId, long studentId, long typeId, String status, Instant startsAt, Instant endsAt,
+                          String timezone, Duration bufferBefore, Duration bufferAfter, BigDecimal price, String currency,
+                          String notes, String idempotencyKey, Long bookingSessionId, int capacity, Long createdBy,
+                          Instant confirmedAt) {
+    }
+
+    @SqlQuery("""
+            INSERT INTO appointments (instructor_id, student_id, type_id, status, starts_at, ends_at, timezone,
+                                      buffer_before, buffer_after, session_key, price, currency, notes, idempotency_key,
+                                      booking_session_id, created_by, confirmed_at)
+            VALUES (:instructorId, :studentId, :typeId, :status, :startsAt, :endsAt, :timezone, :bufferBefore,
+                    :bufferAfter, appointment_session_key(:typeId, :capacity, :startsAt), :price, :currency, :notes,
+                    :idempotencyKey, :bookingSessionId, :createdBy, :confirmedAt)
+            RETURNING id
+            """)
+    long insert(@BindMethods NewAppointment appointment);
+
+    @SqlQuery("""
+            INSERT INTO booking_sessions (student_id, instructor_id, type_id, step, starts_at, ends_at, expires_at, waitlist_id)
+            VALUES (:studentId, :instructorId, :typeId, 'held', :start, :end, :expiresAt, :waitlistId)
+            RETURNING id
+            """)
+    long insertHold(@Bind("studentId") long studentId, @Bind("instructorId") long instructorId, @Bind("typeId") long typeId,
+                    @Bind("start") Instant start, @Bind("end") Instant end, @Bind("expiresAt") Instant expiresAt,
+                    @Bind("waitlistId") Long waitlistId);
+
+    @SqlUpdate("UPDATE booking_sessions SET step = :step WHERE id = :id")
+    int setHoldStep(@Bind("id") long holdId, @Bind("step") String step);
+
+    /**
+     * Appends the history row of a change and writes its outbox rows in one round trip; {@code kinds} are the
+     * notification kinds to enqueue (may be empty).
+     */
+    @SqlQuery("""
+            WITH event AS (
+                INSERT INTO appointment_events (appointment_id, at, actor_id, action, from_status, to_status, starts_at,
+                                                ends_at, details)
+                SELECT a.id, :now, app_current_user_id(), :action, :fromStatus, a.status, a.starts_at, a.ends_at,
+                       :details::jsonb
+                  FROM appointments a WHERE a.id = :id
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM event)
+                 + coalesce((SELECT sum(enqueue_appointment_notifications(:id, k, :now, :note))
+                               FROM unnest(:kinds::text[]) k), 0)
+            """)
+    long record(@Bind("id") long appointmentId, @Bind("now") Instant now, @Bind("action") String action,
+                @Bind("fromStatus") String fromStatus, @Bind("details") String detailsJson,
+                @Bind("kinds") String[] notificationKinds, @Bind("note") String note);
+
+    /** Cancels the appointment's pending outbox rows (of one kind, or all when kind is null). */
+    @SqlUpdate("""
+            UPDATE appointment_notifications SET status = 'cancelled'
+             WHERE appointment_id = :id AND status = 'pending' AND (:kind::text IS NULL OR kind = :kind)
+            """)
+    int cancelPendingNotifications(@Bind("id") long appointmentId, @Bind("kind") String kind);
+
+    /** Moves pending reminders with their appointment; those that would now be due already are cancelled. */
+    @SqlUpdate("""
+            UPDATE appointment_notifications
+               SET due_at = due_at + (:newStart::timestamptz - :oldStart::timestamptz),
+                   status = CASE WHEN due_at + (:newStart::timestamptz - :oldStart::timestamptz) <= :now
+                                 THEN 'cancelled' ELSE status END
+             WHERE appointment_id = :id AND kind = 'reminder' AND status = 'pending'
+            """)
+    int moveReminders(@Bind("id") long appointmentId, @Bind("oldStart") Instant oldStart, @Bind("newStart") Instant newStart,
+                      @Bind("now") Instant now);
+
+    record EventRow(Instant at, String action, String actor, String fromStatus, String toStatus, Instant startsAt,
+                    Instant endsAt, String details) {
+    }
+
+    @SqlQuery("""
+            SELECT e.at, e.action, u.email AS actor, e.from_status, e.to_status, e.starts_at, e.ends_at, e.details::text AS details
+              FROM appointment_events e LEFT JOIN users u ON u.id = e.actor_id
+             WHERE e.appointment_id = :id ORDER BY e.at, e.id
+            """)
+    List<EventRow> history(@Bind("id") long appointmentId);
+}
