@@ -4,6 +4,7 @@ complete -c schedctl -n '__fish_use_subcommand' -a db -d 'The database: migratio
 complete -c schedctl -n '__fish_use_subcommand' -a user -d 'People: students, instructors, administrators.'
 complete -c schedctl -n '__fish_use_subcommand' -a instructor -d 'Instructor configuration.'
 complete -c schedctl -n '__fish_use_subcommand' -a type -d 'Appointment types (service offerings).'
+complete -c schedctl -n '__fish_use_subcommand' -a availability -d 'Weekly patterns, time blocks, CSV import and export, free slots.'
 complete -c schedctl -n '__fish_use_subcommand' -a notifications -d 'The notification outbox: list, retry, and one dispatch pass.'
 complete -c schedctl -n '__fish_use_subcommand' -a daemon -d 'Run the scheduler: dispatch, expiries, aggregation, clean-up. Several may run as a cluster.'
 complete -c schedctl -n '__fish_use_subcommand' -a book -d 'Book an appointment, or turn a hold into one (--hold).'
@@ -181,6 +182,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -a settings -d 'Show or change an instructor\'s settings (--tz sets the instructor\'s zone).'
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -a list -d 'List instructors with their settings.'
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -a show -d 'Show one instructor.'
+complete -c schedctl -n '__fish_seen_subcommand_from instructor' -a vacation -d 'Whole days off: no slots from --from to --until (both inclusive, instructor\'s zone).'
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -s o -r
@@ -246,6 +248,22 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l until -r
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l cancel-bookings
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from type' -a add -d 'Offer a new appointment type.'
 complete -c schedctl -n '__fish_seen_subcommand_from type' -a list -d 'List appointment types.'
 complete -c schedctl -n '__fish_seen_subcommand_from type' -a show -d 'Show one appointment type.'
@@ -333,6 +351,135 @@ complete -c schedctl -n '__fish_seen_subcommand_from archive' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -a set -d 'Add a weekly range (merged with ranges it overlaps or touches).'
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -a list -d 'List an instructor\'s weekly rules and time blocks.'
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -a block -d 'Block time (or add extra time with --available), optionally repeated by an RRULE.'
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -a unblock -d 'Remove a time block.'
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -a import -d 'Import weekly rules and blocks from a CSV file (all or nothing).'
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -a export -d 'Write an instructor\'s weekly rules and blocks as CSV (re-importable).'
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -a slots -d 'Free slots of an instructor for a type, in the instructor\'s zone by default.'
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l day -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l type -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l effective-from -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l effective-until -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from set' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from set' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from set' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l rrule -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l available
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l reason -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from block' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from block' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from block' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l dry-run
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l replace
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l type -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -a list -d 'List notifications (every status unless --status narrows it).'
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -a retry -d 'Put a failed or dead notification back in the queue.'
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -a send-due -d 'One dispatch pass: send every notification that is due (for cron).'

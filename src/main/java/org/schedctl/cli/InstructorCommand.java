@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "instructor", description = "Instructor configuration.",
-        subcommands = {InstructorCommand.Settings.class, InstructorCommand.ListInstructors.class, InstructorCommand.Show.class})
+        subcommands = {InstructorCommand.Settings.class, InstructorCommand.ListInstructors.class, InstructorCommand.Show.class,
+                InstructorCommand.Vacation.class})
 public final class InstructorCommand {
 
     @Command(name = "settings", description = "Show or change an instructor's settings (--tz sets the instructor's zone).")
@@ -58,6 +59,26 @@ public final class InstructorCommand {
         @Override
         protected int execute(AppContext ctx) {
             var view = new InstructorService(ctx.database()).show(instructor);
+            ctx.output(ZoneId.of(view.timezone())).print(view);
+            return 0;
+        }
+    }
+
+    @Command(name = "vacation", description = "Whole days off: no slots from --from to --until (both inclusive, instructor's zone).")
+    static final class Vacation extends BaseCommand {
+        @Parameters(paramLabel = "USER") String instructor;
+        @Option(names = "--from", required = true, paramLabel = "DATE") String from;
+        @Option(names = "--until", required = true, paramLabel = "DATE") String until;
+        @Option(names = "--cancel-bookings", description = "Cancel the active bookings in the range") boolean cancelBookings;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            var view = new org.schedctl.service.AvailabilityService(ctx.database())
+                    .vacation(instructor, from, until, cancelBookings, ctx.clock().instant());
+            if (view.activeBookings() > view.cancelledBookings()) {
+                ctx.progress((view.activeBookings() - view.cancelledBookings()) + " active booking(s) remain in the vacation;"
+                        + " cancel them or use --cancel-bookings");
+            }
             ctx.output(ZoneId.of(view.timezone())).print(view);
             return 0;
         }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
                 UserCommand.class,
                 InstructorCommand.class,
                 TypeCommand.class,
+                AvailabilityCommand.class,
                 NotificationsCommand.class,
                 DaemonCommand.class,
                 BookingCommands.Book.class,

@@ -1,0 +1,180 @@
+package org.schedctl.cli;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+import org.schedctl.domain.InvalidInputException;
+import org.schedctl.service.AvailabilityImportService;
+import org.schedctl.service.AvailabilityImportService.ImportResult;
+import org.schedctl.service.AvailabilityService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "availability", description = "Weekly patterns, time blocks, CSV import and export, free slots.",
+        subcommands = {AvailabilityCommand.Set.class, AvailabilityCommand.ListRules.class, AvailabilityCommand.Block.class,
+                AvailabilityCommand.Unblock.class, AvailabilityCommand.Import.class, AvailabilityCommand.Export.class,
+                AvailabilityCommand.Slots.class})
+public final class AvailabilityCommand {
+    /** Files above this size get a progress bar when stderr is a terminal. */
+    private static final long LARGE_FILE_BYTES = 2L * 1024 * 1024;
+
+    @Command(name = "set", description = "Add a weekly range (merged with ranges it overlaps or touches).")
+    static final class Set extends BaseCommand {
+        @Parameters(paramLabel = "USER", description = "Instructor, by email or id") String instructor;
+        @Option(names = "--day", required = true, paramLabel = "DAY", description = "MON..SUN") String day;
+        @Option(names = "--from", required = true, paramLabel = "HH:MM") String from;
+        @Option(names = "--to", required = true, paramLabel = "HH:MM") String to;
+        @Option(names = "--type", paramLabel = "TYPE", description = "Only for this appointment type") String type;
+        @Option(names = "--effective-from", paramLabel = "DATE") String effectiveFrom;
+        @Option(names = "--effective-until", paramLabel = "DATE") String effectiveUntil;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            var rule = new AvailabilityService(ctx.database()).set(new AvailabilityService.SetRequest(instructor, day, from, to,
+                    type, effectiveFrom, effectiveUntil, ctx.tz()));
+            ctx.output(null).print(rule);
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List an instructor's weekly rules and time blocks.")
+    static final class ListRules extends BaseCommand {
+        @Parameters(paramLabel = "USER") String instructor;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            var listing = new AvailabilityService(ctx.database()).list(instructor);
+            ctx.output(listing.zone()).print(listing.entries());
+            return 0;
+        }
+    }
+
+    @Command(name = "block", description = "Block time (or add extra time with --available), optionally repeated by an RRULE.")
+    static final class Block extends BaseCommand {
+        @Parameters(paramLabel = "USER") String instructor;
+        @Option(names = "--from", required = true, paramLabel = "TIME") String from;
+        @Option(names = "--to", required = true, paramLabel = "TIME") String to;
+        @Option(names = "--rrule", paramLabel = "RULE", description = "RFC 5545 RRULE, e.g. FREQ=WEEKLY;COUNT=10") String rrule;
+        @Option(names = "--available", description = "Extra availability instead of a blackout") boolean available;
+        @Option(names = "--reason", paramLabel = "TEXT") String reason;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            var block = new AvailabilityService(ctx.database()).block(new AvailabilityService.BlockRequest(instructor, from, to,
+                    rrule, available, reason, ctx.tz()), ctx.clock().instant());
+            ctx.output(java.time.ZoneId.of(block.timezone())).print(block);
+            return 0;
+        }
+    }
+
+    @Command(name = "unblock", description = "Remove a time block.")
+    static final class Unblock extends BaseCommand {
+        @Parameters(paramLabel = "ID") String id;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            var block = new AvailabilityService(ctx.database()).unblock(id);
+            ctx.output(java.time.ZoneId.of(block.timezone())).print(block);
+            return 0;
+        }
+    }
+
+    @Command(name = "import", description = "Import weekly rules and blocks from a CSV file (all or nothing).")
+    static final class Import extends BaseCommand {
+        @Parameters(paramLabel = "FILE", description = "CSV file, or - for stdin") String file;
+        @Option(names = "--dry-run", description = "Check and report what would change; write nothing") boolean dryRun;
+        @Option(names = "--replace", description = "Replace the weekly patterns of the instructors in the file") boolean replace;
+
+        @Override
+        protected int execute(AppContext ctx) throws IOException {
+            boolean stdin = file.equals("-");
+            long size = stdin ? -1 : size(Path.of(file));
+            AvailabilityImportService.Progress progress = size > LARGE_FILE_BYTES && System.console() != null && !ctx.options().quiet
+                    ? new ProgressBar(ctx) : AvailabilityImportService.Progress.NONE;
+            ImportResult result;
+            try (InputStream in = stdin ? ctx.in() : new BufferedInputStream(Files.newInputStream(Path.of(file)), 1 << 16)) {
+                result = new AvailabilityImportService(ctx.database()).importCsv(in, stdin ? "-" : file, dryRun, replace,
+                        ctx.clock().instant(), progress);
+            }
+            if (!result.ok()) {
+                result.errors().forEach(e -> ctx.err().println(AvailabilityImportService.describe(result, e)));
+                if (ctx.options().output == OutputFormat.json) {
+                    ctx.output(null).print(result);
+                }
+                throw AvailabilityImportService.failure(result);
+            }
+            ctx.output(null).print(result);
+            return 0;
+        }
+
+        private static long size(Path path) {
+            try {
+                return Files.size(path);
+            } catch (NoSuchFileException e) {
+                throw new InvalidInputException("file " + path + " does not exist. Give an existing CSV file, or - for stdin");
+            } catch (IOException e) {
+                throw new InvalidInputException("cannot read " + path + " (" + e.getMessage() + "). Check the path and its permissions");
+            }
+        }
+    }
+
+    @Command(name = "export", description = "Write an instructor's weekly rules and blocks as CSV (re-importable).")
+    static final class Export extends BaseCommand {
+        @Parameters(paramLabel = "USER") String instructor;
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Write here instead of stdout") Path target;
+
+        @Override
+        protected int execute(AppContext ctx) throws IOException {
+            String csv = new AvailabilityService(ctx.database()).export(instructor);
+            if (target == null) {
+                ctx.out().print(csv);
+                ctx.out().flush();
+            } else {
+                Files.writeString(target, csv, StandardCharsets.UTF_8);
+                ctx.progress("wrote " + target);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "slots", description = "Free slots of an instructor for a type, in the instructor's zone by default.")
+    static final class Slots extends BaseCommand {
+        @Option(names = "--instructor", required = true, paramLabel = "USER") String instructor;
+        @Option(names = "--type", required = true, paramLabel = "TYPE") String type;
+        @Option(names = "--from", required = true, paramLabel = "DATE", description = "First day (inclusive)") String from;
+        @Option(names = "--to", required = true, paramLabel = "DATE", description = "Last day (inclusive)") String to;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            var list = new AvailabilityService(ctx.database()).slots(instructor, type, from, to, ctx.tz(), ctx.clock().instant());
+            ctx.output(list.zone()).print(list.slots());
+            return 0;
+        }
+    }
+
+    /** A one-line bar redrawn in place on stderr; only used when stderr is a terminal. */
+    private static final class ProgressBar implements AvailabilityImportService.Progress {
+        private final AppContext ctx;
+
+        ProgressBar(AppContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void report(String phase, double fraction) {
+            int filled = (int) Math.round(fraction * 30);
+            ctx.err().print("\r[" + "#".repeat(filled) + " ".repeat(30 - filled) + "] " + Math.round(fraction * 100) + "% "
+                    + String.format("%-26s", phase));
+            if (fraction >= 1) {
+                ctx.err().println();
+            }
+            ctx.err().flush();
+        }
+    }
+}

@@ -1,0 +1,425 @@
+package org.schedctl.service;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.jdbi.v3.core.Handle;
+import org.schedctl.domain.ConflictException;
+import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.NotFoundException;
+import org.schedctl.domain.Text;
+import org.schedctl.domain.TimeInput;
+import org.schedctl.domain.User;
+import org.schedctl.domain.Zones;
+import org.schedctl.domain.availability.BlockRule;
+import org.schedctl.domain.availability.Interval;
+import org.schedctl.domain.availability.LocalTimes;
+import org.schedctl.domain.availability.RecurrenceRule;
+import org.schedctl.domain.availability.Slot;
+import org.schedctl.domain.availability.SlotCalculator;
+import org.schedctl.domain.availability.WeeklyMerge;
+import org.schedctl.domain.availability.WeeklyRule;
+import org.schedctl.store.AvailabilityStore;
+import org.schedctl.store.AvailabilityStore.BlockRowView;
+import org.schedctl.store.AvailabilityStore.WeeklyRuleRow;
+import org.schedctl.store.CalendarLoader;
+import org.schedctl.store.CopyWriter;
+import org.schedctl.store.Database;
+
+/** Weekly patterns, time blocks, vacations and free slots of instructors. */
+public final class AvailabilityService {
+    static final List<String> CSV_HEADER = List.of("instructor", "kind", "day", "start_time", "end_time", "timezone",
+            "effective_from", "effective_until", "type", "start_at", "end_at", "rrule", "reason");
+    private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
+
+    private final Database db;
+
+    public AvailabilityService(Database db) {
+        this.db = db;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Weekly patterns
+    // ------------------------------------------------------------------------------------------------
+
+    public record SetRequest(String instructor, String day, String from, String to, String type, String effectiveFrom,
+                             String effectiveUntil, String zone) {
+    }
+
+    /** A weekly rule as the commands print it. */
+    public record WeeklyView(long id, String instructor, String day, String startTime, String endTime, String timezone,
+                             LocalDate effectiveFrom, LocalDate effectiveUntil, String type) {
+        static WeeklyView of(WeeklyRuleRow row) {
+            return new WeeklyView(row.id(), row.instructor(), dayName(row.day()), HH_MM.format(row.startTime()),
+                    HH_MM.format(row.endTime()), row.timezone(), row.effectiveFrom(), row.effectiveUntil(), row.type());
+        }
+    }
+
+    /**
+     * Adds a weekly range. A range that overlaps or touches one of the same instructor, day, zone, type and
+     * effective window is merged with it, so the result is the rule now covering the given range.
+     */
+    public WeeklyView set(SetRequest r) {
+        DayOfWeek day = day(r.day());
+        LocalTime start = time(r.from(), "--from");
+        LocalTime end = time(r.to(), "--to");
+        LocalDate effectiveFrom = r.effectiveFrom() == null ? null : TimeInput.parseDate(r.effectiveFrom());
+        LocalDate effectiveUntil = r.effectiveUntil() == null ? null : TimeInput.parseDate(r.effectiveUntil());
+        ZoneId explicitZone = r.zone() == null ? null : Zones.parse(r.zone());
+        return db.inTransaction(handle -> {
+            User instructor = Lookups.instructor(handle, r.instructor());
+            Long typeId = r.type() == null ? null : ownType(handle, instructor, r.type());
+            ZoneId zone = explicitZone != null ? explicitZone : ZoneId.of(instructor.timezone());
+            WeeklyRule rule = new WeeklyRule(day, start, end, zone, effectiveFrom, effectiveUntil, typeId);
+            AvailabilityStore store = new AvailabilityStore(handle);
+            long[] ids = {instructor.id()};
+            store.lockInstructors(ids);
+            WeeklyMerge.Group group = new WeeklyMerge.Group(instructor.id(), day, zone.getId(), typeId, effectiveFrom, effectiveUntil);
+            store.apply(WeeklyMerge.plan(List.of(new WeeklyMerge.Incoming(1, group, start, end)), store.storedRules(ids), false));
+            return store.weeklyRules(instructor.id()).stream()
+                    .filter(row -> row.day() == day && row.timezone().equals(zone.getId())
+                            && java.util.Objects.equals(row.typeId(), typeId)
+                            && java.util.Objects.equals(row.effectiveFrom(), effectiveFrom)
+                            && java.util.Objects.equals(row.effectiveUntil(), effectiveUntil)
+                            && !row.startTime().isAfter(start) && !row.endTime().isBefore(end))
+                    .findFirst().map(WeeklyView::of)
+                    .orElseThrow(() -> new IllegalStateException("the merged weekly rule is missing"));
+        });
+    }
+
+    /** One line of `availability list`: a weekly rule or a block (fields of the other kind stay empty). */
+    public record AvailabilityEntry(long id, String kind, String day, String startTime, String endTime, String timezone,
+                                    LocalDate effectiveFrom, LocalDate effectiveUntil, String type, Instant start,
+                                    Instant end, String rrule, String reason) {
+    }
+
+    public record Listing(ZoneId zone, List<AvailabilityEntry> entries) {
+    }
+
+    public Listing list(String instructorIdent) {
+        return db.inTransaction(handle -> {
+            User instructor = Lookups.instructor(handle, instructorIdent);
+            AvailabilityStore store = new AvailabilityStore(handle);
+            List<AvailabilityEntry> entries = new ArrayList<>();
+            for (WeeklyRuleRow row : store.weeklyRules(instructor.id())) {
+                WeeklyView w = WeeklyView.of(row);
+                entries.add(new AvailabilityEntry(w.id(), "weekly", w.day(), w.startTime(), w.endTime(), w.timezone(),
+                        w.effectiveFrom(), w.effectiveUntil(), w.type(), null, null, null, null));
+            }
+            for (BlockRowView b : store.blocks(instructor.id())) {
+                entries.add(new AvailabilityEntry(b.id(), b.kind(), null, null, null, b.timezone(), null, null, null,
+                        b.start(), b.end(), b.rrule(), b.reason()));
+            }
+            return new Listing(ZoneId.of(instructor.timezone()), entries);
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Blocks and vacations
+    // ------------------------------------------------------------------------------------------------
+
+    public record BlockRequest(String instructor, String from, String to, String rrule, boolean available, String reason,
+                               String zone) {
+    }
+
+    /** A time block as the commands print it. */
+    public record BlockView(long id, String instructor, String kind, Instant start, Instant end, String timezone,
+                            String rrule, String reason, String source, int occurrences, Instant expandedUntil) {
+    }
+
+    /** A one-off or recurring block; its occurrences are stored up to the rolling horizon. */
+    public BlockView block(BlockRequest r, Instant now) {
+        RecurrenceRule rrule = r.rrule() == null || r.rrule().isBlank() ? null : RecurrenceRule.parse(r.rrule());
+        String reason = r.reason() == null ? null : Text.optionalFreeText(r.reason(), "reason", 500);
+        ZoneId explicitZone = r.zone() == null ? null : Zones.parse(r.zone());
+        return db.inTransaction(handle -> {
+            User instructor = Lookups.instructor(handle, r.instructor());
+            ZoneId zone = explicitZone != null ? explicitZone : ZoneId.of(instructor.timezone());
+            BlockRule rule = new BlockRule(TimeInput.parseInstant(r.from(), zone), TimeInput.parseInstant(r.to(), zone),
+                    zone, rrule, List.of());
+            String kind = r.available() ? "available" : "unavailable";
+            long id = insertBlock(handle, instructor.id(), kind, rule, reason, "cli", now);
+            return blockView(new AvailabilityStore(handle), id);
+        });
+    }
+
+    public BlockView unblock(String idText) {
+        long id = blockId(idText);
+        return db.inTransaction(handle -> {
+            AvailabilityStore store = new AvailabilityStore(handle);
+            BlockView view = blockView(store, id);
+            store.deleteBlock(id);
+            return view;
+        });
+    }
+
+    public record VacationView(long id, String instructor, LocalDate from, LocalDate until, Instant start, Instant end,
+                               String timezone, long activeBookings, long cancelledBookings) {
+    }
+
+    /**
+     * Whole local days off: a 'vacation' block, so no slots are offered then. Cancelling the bookings in the range
+     * needs the booking service; until it exists, --cancel-bookings is refused while there are bookings to cancel.
+     */
+    public VacationView vacation(String instructorIdent, String from, String until, boolean cancelBookings, Instant now) {
+        LocalDate first = TimeInput.parseDate(from);
+        LocalDate last = TimeInput.parseDate(until);
+        return db.inTransaction(handle -> {
+            User instructor = Lookups.instructor(handle, instructorIdent);
+            ZoneId zone = ZoneId.of(instructor.timezone());
+            Interval days = LocalTimes.days(first, last, zone);
+            AvailabilityStore store = new AvailabilityStore(handle);
+            long active = store.activeBookings(instructor.id(), days.start(), days.end());
+            if (cancelBookings && active > 0) {
+                throw new ConflictException(active + " active booking" + (active == 1 ? "" : "s") + " of " + instructor.email()
+                        + " fall between " + first + " and " + last + ", and this build cannot cancel bookings yet."
+                        + " Cancel them with `schedctl cancel REF` first, then set the vacation");
+            }
+            long id = insertBlock(handle, instructor.id(), "vacation", new BlockRule(days.start(), days.end(), zone, null, List.of()),
+                    "vacation", "vacation", now);
+            return new VacationView(id, instructor.email(), first, last, days.start(), days.end(), zone.getId(), active, 0);
+        });
+    }
+
+    /**
+     * Extends the stored occurrences of every recurring block up to the rolling horizon of {@code now}
+     * (18 months). Returns how many blocks were extended. Safe to run concurrently: blocks are claimed with
+     * SKIP LOCKED and occurrences are only added past each block's expanded_until.
+     */
+    public int extendHorizon(Instant now) {
+        Instant horizon = BlockRule.defaultHorizon(now);
+        return db.inTransaction(handle -> {
+            AvailabilityStore store = new AvailabilityStore(handle);
+            List<BlockRowView> blocks = store.blocksToExtend(horizon);
+            if (blocks.isEmpty()) {
+                return 0;
+            }
+            CopyWriter occurrences = store.occurrenceWriter();
+            long[] ids = new long[blocks.size()];
+            int i = 0;
+            for (BlockRowView b : blocks) {
+                BlockRule rule = new BlockRule(b.start(), b.end(), ZoneId.of(b.timezone()), RecurrenceRule.parse(b.rrule()), b.exdates());
+                Instant from = b.expandedUntil() == null ? b.start() : b.expandedUntil();
+                if (horizon.isAfter(from)) {
+                    for (Interval o : rule.occurrences(new Interval(from, horizon))) {
+                        occurrences.add(b.id()).add(b.instructorId()).add(b.kind()).add(AvailabilityStore.range(o.start(), o.end())).endRow();
+                    }
+                }
+                ids[i++] = b.id();
+            }
+            occurrences.flush();
+            store.insertStagedOccurrences();
+            store.setExpandedUntil(ids, horizon);
+            return blocks.size();
+        });
+    }
+
+    static long insertBlock(Handle handle, long instructorId, String kind, BlockRule rule, String reason, String source, Instant now) {
+        AvailabilityStore store = new AvailabilityStore(handle);
+        store.createBlockStage();
+        CopyWriter stage = store.blockStageWriter();
+        Instant horizon = rule.rrule() == null ? null : BlockRule.defaultHorizon(now);
+        stageBlock(stage, 1, instructorId, kind, rule, reason, horizon);
+        stage.flush();
+        List<AvailabilityStore.InsertedBlock> inserted = store.insertStagedBlocks(source, db(handle));
+        if (inserted.isEmpty()) {
+            throw new ConflictException("the same " + kind + " block already exists for this instructor. See `schedctl availability list`");
+        }
+        long id = inserted.get(0).id();
+        CopyWriter occurrences = store.occurrenceWriter();
+        writeOccurrences(occurrences, id, instructorId, kind, rule, horizon);
+        occurrences.flush();
+        store.insertStagedOccurrences();
+        return id;
+    }
+
+    static void stageBlock(CopyWriter stage, long line, long instructorId, String kind, BlockRule rule, String reason, Instant horizon) {
+        stage.add(line).add(instructorId).add(kind).add(rule.start()).add(rule.end()).add(rule.zone().getId())
+                .add(rule.start().atZone(rule.zone()).toLocalDateTime()).add(rule.end().atZone(rule.zone()).toLocalDateTime())
+                .add(rule.rrule() == null ? null : rule.rrule().text()).add(reason).add(horizon).endRow();
+    }
+
+    static void writeOccurrences(CopyWriter out, long blockId, long instructorId, String kind, BlockRule rule, Instant horizon) {
+        List<Interval> occurrences = rule.rrule() == null ? List.of(new Interval(rule.start(), rule.end())) : rule.occurrences(horizon);
+        for (Interval o : occurrences) {
+            out.add(blockId).add(instructorId).add(kind).add(AvailabilityStore.range(o.start(), o.end())).endRow();
+        }
+    }
+
+    private static long db(Handle handle) {
+        return handle.createQuery("SELECT app_current_user_id()").mapTo(Long.class).one();
+    }
+
+    private static BlockView blockView(AvailabilityStore store, long id) {
+        BlockRowView b = store.block(id).orElseThrow(() -> new NotFoundException("time block " + id
+                + " not found. See `schedctl availability list USER`"));
+        int occurrences = store.handle().createQuery("SELECT count(*) FROM time_block_occurrences WHERE block_id = :id")
+                .bind("id", id).mapTo(Integer.class).one();
+        return new BlockView(b.id(), b.instructor(), b.kind(), b.start(), b.end(), b.timezone(), b.rrule(), b.reason(),
+                b.source(), occurrences, b.expandedUntil());
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Export
+    // ------------------------------------------------------------------------------------------------
+
+    /** The instructor's weekly rules and available/unavailable blocks in the import format of CLI.md. */
+    public String export(String instructorIdent) {
+        return db.inTransaction(handle -> {
+            User instructor = Lookups.instructor(handle, instructorIdent);
+            AvailabilityStore store = new AvailabilityStore(handle);
+            StringWriter text = new StringWriter();
+            try (CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setRecordSeparator("\n").build())) {
+                csv.printRecord(CSV_HEADER);
+                for (WeeklyRuleRow r : store.weeklyRules(instructor.id())) {
+                    csv.printRecord(r.instructor(), "weekly", dayName(r.day()), HH_MM.format(r.startTime()), HH_MM.format(r.endTime()),
+                            r.timezone(), str(r.effectiveFrom()), str(r.effectiveUntil()), r.type() == null ? "" : r.type(),
+                            "", "", "", "");
+                }
+                for (BlockRowView b : store.blocks(instructor.id())) {
+                    if (b.kind().equals("vacation")) {
+                        continue;
+                    }
+                    ZoneId zone = ZoneId.of(b.timezone());
+                    csv.printRecord(b.instructor(), b.kind(), "", "", "", b.timezone(), "", "", "",
+                            b.start().atZone(zone).toOffsetDateTime().toString(), b.end().atZone(zone).toOffsetDateTime().toString(),
+                            b.rrule() == null ? "" : b.rrule(), b.reason() == null ? "" : b.reason());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return text.toString();
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Slots
+    // ------------------------------------------------------------------------------------------------
+
+    /** A free slot as CLI.md names its keys. */
+    public record SlotView(String instructor, String type, Instant start, Instant end) {
+    }
+
+    public record SlotList(ZoneId zone, List<SlotView> slots) {
+    }
+
+    /**
+     * Free slots of one instructor and type for the days {@code from}..{@code to} (inclusive), read in {@code tz}
+     * if given, else in the instructor's zone.
+     */
+    public SlotList slots(String instructorIdent, String typeIdent, String from, String to, String tz, Instant now) {
+        return db.inTransaction(handle -> {
+            User instructor = Lookups.instructor(handle, instructorIdent);
+            long typeId = ownType(handle, instructor, typeIdent);
+            ZoneId zone = tz != null ? Zones.parse(tz) : ZoneId.of(instructor.timezone());
+            TimeInput.InstantRange range = TimeInput.dateRange(from, to, zone);
+            Map<Long, CalendarLoader.Loaded> loaded = CalendarLoader.load(handle, new long[] {instructor.id()}, range.start(), range.end());
+            CalendarLoader.Loaded calendar = loaded.get(instructor.id());
+            CalendarLoader.TypeRow type = calendar.types().stream().filter(t -> t.id() == typeId).findFirst()
+                    .orElseThrow(() -> new ConflictException("appointment type " + typeIdent + " is archived. Pick an active type"));
+            List<SlotView> views = new ArrayList<>();
+            if (range.end().isAfter(range.start())) {
+                for (Slot slot : new SlotCalculator(calendar.calendar(), typeId, calendar.policy(type)).slots(now, range.start(), range.end())) {
+                    views.add(new SlotView(instructor.email(), type.slug(), slot.start(), slot.end()));
+                }
+            }
+            return new SlotList(ZoneId.of(instructor.timezone()), views);
+        });
+    }
+
+    /** Picks the appointment type of each instructor whose slots are wanted. */
+    @FunctionalInterface
+    public interface TypeSelector {
+        /** The chosen type among the instructor's active types, or null to skip the instructor. */
+        CalendarLoader.TypeRow choose(long instructorId, List<CalendarLoader.TypeRow> activeTypes);
+
+        /** Each instructor's first active type (lowest id). */
+        TypeSelector FIRST_ACTIVE = (id, types) -> types.isEmpty() ? null : types.get(0);
+
+        static TypeSelector slug(String slug) {
+            return (id, types) -> types.stream().filter(t -> t.slug().equals(slug)).findFirst().orElse(null);
+        }
+
+        static TypeSelector id(long typeId) {
+            return (id, types) -> types.stream().filter(t -> t.id() == typeId).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * Free slots of many instructors over [from, to) at once: their calendars load in five set-based queries,
+     * then the Java calculator runs per instructor. Instructors without a selected type get an empty list.
+     */
+    public Map<Long, List<Slot>> slotsForInstructors(List<Long> instructorIds, TypeSelector typeSelector, Instant from,
+                                                     Instant to, Instant now) {
+        long[] ids = instructorIds.stream().mapToLong(Long::longValue).toArray();
+        Map<Long, CalendarLoader.Loaded> loaded = db.inTransaction(handle -> CalendarLoader.load(handle, ids, from, to));
+        Map<Long, List<Slot>> result = new java.util.LinkedHashMap<>();
+        for (long id : ids) {
+            CalendarLoader.Loaded calendar = loaded.get(id);
+            CalendarLoader.TypeRow type = calendar == null ? null : typeSelector.choose(id, calendar.types());
+            result.put(id, type == null ? List.of()
+                    : new SlotCalculator(calendar.calendar(), type.id(), calendar.policy(type)).slots(now, from, to));
+        }
+        return result;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Helpers
+    // ------------------------------------------------------------------------------------------------
+
+    private static long ownType(Handle handle, User instructor, String typeIdent) {
+        var type = Lookups.type(handle, typeIdent);
+        if (type.instructorId() != instructor.id()) {
+            throw new InvalidInputException("appointment type '" + type.slug() + "' is not offered by " + instructor.email()
+                    + ". Name one of their types (see `schedctl type list --instructor " + instructor.email() + "`)");
+        }
+        return type.id();
+    }
+
+    private static long blockId(String text) {
+        if (text == null || !text.trim().matches("[0-9]{1,18}")) {
+            throw new InvalidInputException("bad block id '" + Text.printable(String.valueOf(text))
+                    + "'. Give the numeric id shown by `schedctl availability list USER`");
+        }
+        return Long.parseLong(text.trim());
+    }
+
+    static DayOfWeek day(String text) {
+        String key = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);
+        for (DayOfWeek d : DayOfWeek.values()) {
+            if (d.name().startsWith(key) && key.length() >= 3) {
+                return d;
+            }
+        }
+        throw new InvalidInputException("bad day '" + Text.printable(String.valueOf(text)) + "'. Give MON, TUE, WED, THU, FRI, SAT or SUN");
+    }
+
+    static String dayName(DayOfWeek day) {
+        return day.name().substring(0, 3);
+    }
+
+    static LocalTime time(String text, String flag) {
+        if (text == null || !text.trim().matches("([01][0-9]|2[0-3]):[0-5][0-9]")) {
+            throw new InvalidInputException(flag + " '" + Text.printable(String.valueOf(text))
+                    + "' is not a time of day. Give HH:MM from 00:00 to 23:59");
+        }
+        return LocalTime.parse(text.trim());
+    }
+
+    private static String str(Object value) {
+        return value == null ? "" : value.toString();
+    }
+}
