@@ -69,12 +69,19 @@ public final class InstructorCommand {
         @Parameters(paramLabel = "USER") String instructor;
         @Option(names = "--from", required = true, paramLabel = "DATE") String from;
         @Option(names = "--until", required = true, paramLabel = "DATE") String until;
-        @Option(names = "--cancel-bookings", description = "Cancel the active bookings in the range") boolean cancelBookings;
+        @Option(names = "--cancel-bookings", description = "Cancel the active bookings in the range (fees waived; asks first, or --yes)") boolean cancelBookings;
+
+        private boolean confirmed(AppContext ctx) {
+            if (cancelBookings) {
+                ctx.confirm("cancel every active booking of " + instructor + " from " + from + " to " + until + "?");
+            }
+            return cancelBookings;
+        }
 
         @Override
         protected int execute(AppContext ctx) {
             var view = new org.schedctl.service.AvailabilityService(ctx.database())
-                    .vacation(instructor, from, until, cancelBookings, ctx.clock().instant());
+                    .vacation(instructor, from, until, confirmed(ctx), ctx.clock().instant());
             if (view.activeBookings() > view.cancelledBookings()) {
                 ctx.progress((view.activeBookings() - view.cancelledBookings()) + " active booking(s) remain in the vacation;"
                         + " cancel them or use --cancel-bookings");

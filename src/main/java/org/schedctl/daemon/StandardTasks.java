@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.service.AnalyticsService;
+import org.schedctl.service.AvailabilityService;
 import org.schedctl.service.BookingService;
 import org.schedctl.service.MaintenanceService;
 import org.schedctl.service.NotificationService;
@@ -19,6 +20,7 @@ public final class StandardTasks {
     public static final Duration EXPIRY_EVERY = Duration.ofSeconds(30);
     public static final Duration ANALYTICS_EVERY = Duration.ofMinutes(10);
     public static final Duration CLEANUP_EVERY = Duration.ofHours(1);
+    public static final Duration HORIZON_EVERY = Duration.ofHours(6);
 
     private StandardTasks() {
     }
@@ -30,11 +32,14 @@ public final class StandardTasks {
         WaitlistService waitlist = new WaitlistService(system, clock);
         AnalyticsService analytics = new AnalyticsService(system);
         MaintenanceService maintenance = new MaintenanceService(system, clock);
+        AvailabilityService availability = new AvailabilityService(system);
         return new DaemonTasks()
                 .add("dispatch", config.poll(), notifications::sendDue)
                 .add("hold-expiry", EXPIRY_EVERY, () -> bookings.expireHolds(clock.instant()))
                 .add("offer-expiry", EXPIRY_EVERY, () -> waitlist.expireOffers(clock.instant()))
                 .add("analytics", ANALYTICS_EVERY, () -> analytics.aggregate(null, null, clock))
-                .add("cleanup", CLEANUP_EVERY, maintenance::cleanUp);
+                .add("cleanup", CLEANUP_EVERY, maintenance::cleanUp)
+                // Recurring blocks are stored as occurrences over a rolling 18-month horizon; this keeps it rolling.
+                .add("block-horizon", HORIZON_EVERY, () -> availability.extendHorizon(clock.instant()));
     }
 }

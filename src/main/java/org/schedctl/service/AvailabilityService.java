@@ -171,27 +171,44 @@ public final class AvailabilityService {
     }
 
     /**
-     * Whole local days off: a 'vacation' block, so no slots are offered then. Cancelling the bookings in the range
-     * needs the booking service; until it exists, --cancel-bookings is refused while there are bookings to cancel.
+     * Whole local days off: a 'vacation' block, so no slots are offered then. With {@code cancelBookings}, the
+     * active bookings in the range are then cancelled through the booking service (fees waived, students notified);
+     * the vacation is in place first, so nobody can book into the range while they are being cancelled, and a
+     * rerun after an interruption cancels what is left.
      */
     public VacationView vacation(String instructorIdent, String from, String until, boolean cancelBookings, Instant now) {
         LocalDate first = TimeInput.parseDate(from);
         LocalDate last = TimeInput.parseDate(until);
-        return db.inTransaction(handle -> {
+        if (last.isBefore(first)) {
+            throw new org.schedctl.domain.InvalidInputException("--until " + last + " is before --from " + first + ". Swap them");
+        }
+        record Planned(long id, String email, Interval days, ZoneId zone, List<String> references) {
+        }
+        Planned planned = db.inTransaction(handle -> {
             User instructor = Lookups.instructor(handle, instructorIdent);
             ZoneId zone = ZoneId.of(instructor.timezone());
             Interval days = LocalTimes.days(first, last, zone);
-            AvailabilityStore store = new AvailabilityStore(handle);
-            long active = store.activeBookings(instructor.id(), days.start(), days.end());
-            if (cancelBookings && active > 0) {
-                throw new ConflictException(active + " active booking" + (active == 1 ? "" : "s") + " of " + instructor.email()
-                        + " fall between " + first + " and " + last + ", and this build cannot cancel bookings yet."
-                        + " Cancel them with `schedctl cancel REF` first, then set the vacation");
-            }
+            List<String> references = handle.createQuery("""
+                            SELECT reference FROM appointments
+                            WHERE instructor_id = :i AND status IN ('held', 'pending', 'confirmed')
+                              AND starts_at < :end AND ends_at > :start
+                            ORDER BY starts_at""")
+                    .bind("i", instructor.id()).bind("start", days.start()).bind("end", days.end())
+                    .mapTo(String.class).list();
             long id = insertBlock(handle, instructor.id(), "vacation", new BlockRule(days.start(), days.end(), zone, null, List.of()),
                     "vacation", "vacation", now);
-            return new VacationView(id, instructor.email(), first, last, days.start(), days.end(), zone.getId(), active, 0);
+            return new Planned(id, instructor.email(), days, zone, references);
         });
+        long cancelled = 0;
+        if (cancelBookings) {
+            BookingService bookings = new BookingService(db, java.time.Clock.fixed(now, java.time.ZoneOffset.UTC));
+            for (String reference : planned.references()) {
+                bookings.cancel(reference, "instructor on vacation " + first + " to " + last, true);
+                cancelled++;
+            }
+        }
+        return new VacationView(planned.id(), planned.email(), first, last, planned.days().start(), planned.days().end(),
+                planned.zone().getId(), planned.references().size(), cancelled);
     }
 
     /**

@@ -214,7 +214,7 @@ class AvailabilityCommandsIT {
     }
 
     @Test
-    void vacationWithBookingsInsideIsRefusedForCancelBookingsUntilTheBookingServiceCanCancel() {
+    void vacationKeepsOrCancelsTheBookingsInside() {
         instructor("busy@example.org", "America/New_York", "busy-lesson", "1h");
         db.cli().run("user", "add", "--name", "Sam", "--email", "sam@example.org").ok();
         db.database().useTransaction(h -> h.execute("""
@@ -224,13 +224,19 @@ class AvailabilityCommandsIT {
                        '2027-07-05 10:00-04', '2027-07-05 11:00-04', 'America/New_York'"""));
         long blocks = count("time_blocks");
         FoundationCommandsIT.assertError(db.cli().run("instructor", "vacation", "busy@example.org", "--from", "2027-07-01",
-                "--until", "2027-07-10", "--cancel-bookings"), 3, "1 active booking");
-        assertEquals(blocks, count("time_blocks"), "nothing written");
+                "--until", "2027-07-10", "--cancel-bookings"), 2, "add --yes");
+        assertEquals(blocks, count("time_blocks"), "nothing written without confirmation");
         var result = db.cli().run("-o", "json", "instructor", "vacation", "busy@example.org", "--from", "2027-07-01", "--until", "2027-07-10").ok();
         assertEquals(1, result.json().get("active_bookings").asInt());
         assertEquals("2027-07-01T00:00:00-04:00", result.json().get("start").asText());
         assertEquals("2027-07-11T00:00:00-04:00", result.json().get("end").asText());
         assertTrue(result.stderr().contains("1 active booking(s) remain"), result.toString());
+
+        var cancelling = db.cli().run("-o", "json", "--yes", "instructor", "vacation", "busy@example.org", "--from", "2027-07-04",
+                "--until", "2027-07-06", "--cancel-bookings").ok().json();
+        assertEquals(1, cancelling.get("cancelled_bookings").asInt(), cancelling.toString());
+        assertEquals("cancelled", db.database().inTransaction(h -> h.createQuery(
+                "SELECT status FROM appointments WHERE starts_at = '2027-07-05 10:00-04'").mapTo(String.class).one()));
     }
 
     @Test

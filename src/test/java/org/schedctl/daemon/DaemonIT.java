@@ -59,9 +59,9 @@ class DaemonIT {
 
         JsonNode runs = db.cli().withClock(Clock.fixed(T0, ZoneOffset.UTC)).run("-o", "json", "daemon", "--once").ok().json();
 
-        assertEquals(List.of("dispatch", "hold-expiry", "offer-expiry", "analytics", "cleanup"), List.of(runs.get(0).get("task").asText(),
+        assertEquals(List.of("dispatch", "hold-expiry", "offer-expiry", "analytics", "cleanup", "block-horizon"), List.of(runs.get(0).get("task").asText(),
                 runs.get(1).get("task").asText(), runs.get(2).get("task").asText(), runs.get(3).get("task").asText(),
-                runs.get(4).get("task").asText()));
+                runs.get(4).get("task").asText(), runs.get(5).get("task").asText()));
         for (JsonNode run : runs) {
             assertTrue(run.get("ok").asBoolean(), runs.toString());
         }
