@@ -60,9 +60,9 @@ public final class DemoCommand extends BaseCommand {
             steps.add(new Step("A blackout: Ada's staff meeting", false, "availability", "block", ADA,
                     "--from", wednesday + "T12:00", "--to", wednesday + "T14:00", "--reason", "Staff meeting"));
             steps.add(new Step("Sam books a piano lesson (times read in Ada's zone)", false, "book", "--instructor", ADA, "--type", "demo-piano",
-                    "--student", SAM, "--at", monday + "T10:00"));
+                    "--student", SAM, "--at", monday + "T10:30"));
             steps.add(new Step("Kim tries the same slot: refused, with the next free slots", true, "book", "--instructor", ADA, "--type", "demo-piano",
-                    "--student", KIM, "--at", monday + "T10:00"));
+                    "--student", KIM, "--at", monday + "T10:30"));
             steps.add(new Step("Kim books maths with Alan: it waits for his confirmation", false, "book", "--instructor", ALAN, "--type", "demo-maths",
                     "--student", KIM, "--at", tuesday + "T14:00"));
             steps.add(new Step("Two students share a group seminar seat", false, "book", "--instructor", ALAN, "--type", "demo-seminar",
@@ -73,11 +73,13 @@ public final class DemoCommand extends BaseCommand {
                 "--type", "demo-piano", "--from", monday.toString(), "--to", monday.toString()));
         steps.add(new Step("Ada's appointments", false, "appointments", "list", "--instructor", ADA));
         steps.add(new Step("Alan's appointments, shown in Kim's zone", false, "appointments", "list", "--instructor", ALAN, "--tz", "Asia/Kolkata"));
-        steps.add(new Step("The calendar feed of Ada (ICS)", false, "export", "ics", "--instructor", ADA));
+        String feed = ctx.config().dataHome().resolve("demo-ada.ics").toString();
+        steps.add(new Step("Ada's calendar feed, as ICS for any calendar app, and as CSV", false, "export", "ics", "--instructor", ADA, "-f", feed));
+        steps.add(new Step(null, false, "export", "csv", "--instructor", ADA));
         steps.add(new Step("Reminders and notices waiting in the outbox", false, "notifications", "list", "--status", "pending"));
         steps.add(new Step("Analytics", false, "analytics", "aggregate", "--from", monday.toString(), "--to", wednesday.toString()));
         steps.add(new Step(null, false, "analytics", "report", "--from", monday.toString(), "--to", wednesday.toString(), "--by", "week"));
-        steps.add(new Step("Who did what", false, "audit", "list", "--since", today.toString()));
+        steps.add(new Step("Who did what", false, "audit", "list", "--since", today + "T00:00:00Z", "--limit", "8"));
 
         ctx.progress(loaded ? "the sample school is already loaded; showing it" : "loading a sample school into " + ctx.target().displayUrl());
         for (Step step : steps) {
