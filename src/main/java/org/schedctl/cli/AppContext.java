@@ -176,15 +176,15 @@ public final class AppContext implements AutoCloseable {
      * Asks before destructive work: --yes answers for the operator; on a terminal the question goes to stderr;
      * without a terminal (cron, scripts) the command refuses rather than guess.
      */
-    public void confirm(String question) {
+    public void confirm(String action) {
         if (options.yes()) {
             return;
         }
         java.io.Console console = in == System.in ? System.console() : null;
         if (console == null) {
-            throw new org.schedctl.domain.InvalidInputException(question + " needs confirmation, and stdin is not a terminal. Add --yes");
+            throw new org.schedctl.domain.InvalidInputException(action + " needs confirmation, and stdin is not a terminal. Add --yes");
         }
-        err.print("schedctl: " + question + " [y/N] ");
+        err.print("schedctl: " + action + ": continue? [y/N] ");
         err.flush();
         String answer = console.readLine();
         if (answer == null || !(answer.trim().equalsIgnoreCase("y") || answer.trim().equalsIgnoreCase("yes"))) {

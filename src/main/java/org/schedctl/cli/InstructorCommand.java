@@ -73,7 +73,7 @@ public final class InstructorCommand {
 
         private boolean confirmed(AppContext ctx) {
             if (cancelBookings) {
-                ctx.confirm("cancel every active booking of " + instructor + " from " + from + " to " + until + "?");
+                ctx.confirm("cancelling every active booking of " + instructor + " from " + from + " to " + until);
             }
             return cancelBookings;
         }

@@ -224,7 +224,7 @@ class AvailabilityCommandsIT {
                        '2027-07-05 10:00-04', '2027-07-05 11:00-04', 'America/New_York'"""));
         long blocks = count("time_blocks");
         FoundationCommandsIT.assertError(db.cli().run("instructor", "vacation", "busy@example.org", "--from", "2027-07-01",
-                "--until", "2027-07-10", "--cancel-bookings"), 2, "add --yes");
+                "--until", "2027-07-10", "--cancel-bookings"), 2, "Add --yes");
         assertEquals(blocks, count("time_blocks"), "nothing written without confirmation");
         var result = db.cli().run("-o", "json", "instructor", "vacation", "busy@example.org", "--from", "2027-07-01", "--until", "2027-07-10").ok();
         assertEquals(1, result.json().get("active_bookings").asInt());
