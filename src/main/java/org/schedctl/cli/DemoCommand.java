@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.schedctl.Main;
 import org.schedctl.store.Database;
+import org.schedctl.store.dao.UserDao;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,8 +35,7 @@ public final class DemoCommand extends BaseCommand {
         LocalDate monday = today.plusDays(3).with(TemporalAdjusters.next(DayOfWeek.MONDAY));
         LocalDate tuesday = monday.plusDays(1);
         LocalDate wednesday = monday.plusDays(2);
-        boolean loaded = db.inTransaction(h -> h.createQuery("SELECT count(*) FROM users WHERE lower(email) = :e")
-                .bind("e", ADA).mapTo(Integer.class).one()) > 0;
+        boolean loaded = db.inTransaction(h -> h.attach(UserDao.class).find(ADA).isPresent());
 
         List<Step> steps = new ArrayList<>();
         if (!loaded) {

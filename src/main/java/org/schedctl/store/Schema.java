@@ -52,21 +52,4 @@ public final class Schema {
             throw e;
         }
     }
-
-    /** The newest successfully applied migration, or empty when never migrated. Call on an autocommit connection. */
-    public static OptionalInt appliedVersion(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("""
-                     SELECT max(version::int) FROM flyway_schema_history WHERE success AND version IS NOT NULL
-                     """)) {
-            rs.next();
-            int v = rs.getInt(1);
-            return rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(v);
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState())) { // undefined_table: never migrated
-                return OptionalInt.empty();
-            }
-            throw e;
-        }
-    }
 }
