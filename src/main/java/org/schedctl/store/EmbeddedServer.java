@@ -96,21 +96,35 @@ public final class EmbeddedServer {
             return running.get();
         }
         createHome();
-        // A file lock serialises concurrent processes: the first starts the server, the others wait and reuse it.
-        // File locks are per JVM, so threads of one JVM (tests, the daemon) also queue on a monitor.
+        return underServerLock("start the embedded database", this::startLocked);
+    }
+
+    /**
+     * Runs a change of the server's state (start, stop) under a file lock shared by every process on this home,
+     * so a command starting the server can never race a `db stop` (pg_ctl would wait for the pid file of a
+     * server another command had just started). File locks are per JVM, so threads of one JVM (tests, the
+     * daemon) also queue on a monitor.
+     */
+    private <T> T underServerLock(String what, java.util.function.Supplier<T> work) {
         synchronized (EmbeddedServer.class) {
-            return startLocked();
+            try (FileChannel channel = FileChannel.open(home.resolve("server.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = channel.lock()) {
+                return work.get();
+            } catch (FileSystemException e) {
+                throw diskProblem(e);
+            } catch (IOException e) {
+                throw new UnavailableException("cannot " + what + " under " + home + ": " + e.getMessage()
+                        + ". Check the directory, or use --db to name a PostgreSQL server", e);
+            }
         }
     }
 
     private int startLocked() {
-        Optional<Integer> running;
-        try (FileChannel channel = FileChannel.open(home.resolve("server.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = channel.lock()) {
-            running = runningPort();
-            if (running.isPresent()) {
-                return running.get();
-            }
+        Optional<Integer> running = runningPort();
+        if (running.isPresent()) {
+            return running.get();
+        }
+        try {
             Path binaries = unpackBinaries();
             if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
                 initdb(binaries);
@@ -129,10 +143,14 @@ public final class EmbeddedServer {
         if (runningPort().isEmpty()) {
             return false;
         }
-        Path binaries = binariesDir();
-        run(List.of(binaries.resolve("bin/pg_ctl").toString(), "-D", dataDir.toString(), "-m", "fast", "-t", "60", "-w", "stop"),
-                "stop the embedded database");
-        return true;
+        return underServerLock("stop the embedded database", () -> {
+            if (runningPort().isEmpty()) {
+                return false;
+            }
+            run(List.of(binariesDir().resolve("bin/pg_ctl").toString(), "-D", dataDir.toString(), "-m", "fast", "-t", "60", "-w", "stop"),
+                    "stop the embedded database");
+            return true;
+        });
     }
 
     private void createHome() {
