@@ -60,6 +60,30 @@ public final class TimeInput {
      * @param zone where a local date-time is meant; may be null only if the text carries an offset
      */
     public static Instant parseInstant(String text, ZoneId zone) {
+        Parsed parsed = parse(text, zone);
+        if (parsed.instant() != null) {
+            return parsed.instant();
+        }
+        if (zone == null) {
+            throw new InvalidInputException("'" + text.trim() + "' has no offset and no time zone applies. "
+                    + "Add an offset (e.g. " + parsed.local() + "Z) or give --tz");
+        }
+        return resolveLocal(parsed.local(), zone);
+    }
+
+    /** A time as typed: exact ({@code instant}, it had an offset or Z) or local ({@code local}, it had none). */
+    public record Parsed(Instant instant, LocalDateTime local) {
+    }
+
+    /**
+     * Reads a time without deciding yet in which zone a local one is meant; the same errors as
+     * {@link #parseInstant(String, ZoneId)} with no zone for text that is not a time at all.
+     */
+    public static Parsed parse(String text) {
+        return parse(text, null);
+    }
+
+    private static Parsed parse(String text, ZoneId zone) {
         if (text == null || text.isBlank()) {
             throw new InvalidInputException("missing time. Give e.g. 2027-03-14T09:00 or 2027-03-14T09:00-04:00");
         }
@@ -77,14 +101,9 @@ public final class TimeInput {
                     + " or ISO-8601 with an offset like 2027-03-14T09:00-04:00 or 2027-03-14T13:00Z");
         }
         if (parsed instanceof OffsetDateTime exact) {
-            return exact.toInstant();
+            return new Parsed(exact.toInstant(), null);
         }
-        LocalDateTime local = (LocalDateTime) parsed;
-        if (zone == null) {
-            throw new InvalidInputException("'" + trimmed + "' has no offset and no time zone applies. "
-                    + "Add an offset (e.g. " + local + "Z) or give --tz");
-        }
-        return resolveLocal(local, zone);
+        return new Parsed(null, (LocalDateTime) parsed);
     }
 
     /**

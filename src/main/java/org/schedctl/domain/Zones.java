@@ -6,6 +6,9 @@ import java.time.ZoneOffset;
 
 /** IANA zone ids only: fixed offsets and abbreviations such as "EST" are refused, since they carry no DST rules. */
 public final class Zones {
+    /** ZoneId.getAvailableZoneIds() copies the set on every call; the providers do not change while we run. */
+    private static final java.util.Set<String> AVAILABLE = java.util.Set.copyOf(ZoneId.getAvailableZoneIds());
+
     private Zones() {
     }
 
@@ -14,7 +17,7 @@ public final class Zones {
             throw new InvalidInputException("missing time zone. Give an IANA zone such as Europe/Berlin");
         }
         String id = text.trim();
-        if (!ZoneId.getAvailableZoneIds().contains(id) || ZoneId.SHORT_IDS.containsKey(id)) {
+        if (!AVAILABLE.contains(id) || ZoneId.SHORT_IDS.containsKey(id)) {
             throw new InvalidInputException("unknown time zone '" + text + "'. Give an IANA zone such as America/New_York or UTC");
         }
         try {

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ import org.schedctl.domain.booking.ReschedulePolicy;
 import org.schedctl.store.Database;
 import org.schedctl.store.dao.AppointmentDao;
 import org.schedctl.store.dao.AppointmentDao.AppointmentRow;
+import org.schedctl.store.dao.AppointmentDao.BookOutcome;
 import org.schedctl.store.dao.AppointmentDao.BookingRules;
 import org.schedctl.store.dao.AppointmentDao.CheckResult;
 import org.schedctl.store.dao.AppointmentDao.ExpiredHold;
@@ -67,7 +69,12 @@ public final class BookingService {
                               String idempotencyKey, String holdId, Duration holdFor) {
     }
 
-    /** Books a slot, or turns a hold into a booking ({@code holdId}). */
+    /**
+     * Books a slot, or turns a hold into a booking ({@code holdId}). One round trip to the database
+     * (book_appointment, V47) does the name lookups, the lock and sweep, the idempotency lookup, the availability
+     * check and the writes; Java parses the input, maps refusals to their messages and exit codes, and offers slots
+     * the sweep freed to the waitlist after commit.
+     */
     public AppointmentView book(BookRequest r) {
         String notes = BookingInputs.text("--notes", r.notes(), BookingInputs.MAX_NOTES);
         IdempotencyKey key = r.idempotencyKey() == null ? null : IdempotencyKey.parse(r.idempotencyKey());
@@ -75,43 +82,143 @@ public final class BookingService {
             return bookHold(r, notes, key);
         }
         Instant now = clock.instant();
+        BookCall call = wellFormed(r);
+        if (call == null) {
+            // Something in the request is malformed (a blank or overlong name, a bad --tz or --at, a DST gap
+            // under --tz). The step-by-step resolution reports the first problem exactly as `book` always has;
+            // should it find none, book what it resolved.
+            Resolved res = db.inTransaction(handle -> resolve(handle, r, now));
+            call = new BookCall(String.valueOf(res.instructor.id()), String.valueOf(res.type.id()),
+                    String.valueOf(res.student.id()), res.request.start(), null, res.zone);
+        }
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return book(r, call, notes, key, now);
+            } catch (LocalTimeMoved moved) {
+                // PostgreSQL read the local time with another tz database than Java's (which CLI.md's rules
+                // follow): book Java's instant instead. Happens at most once.
+                if (attempt > 0) {
+                    throw new IllegalStateException("the database and Java disagree on " + call.local() + " twice", moved);
+                }
+                call = new BookCall(call.instructor(), call.type(), call.student(), moved.start, null, moved.zone);
+            }
+        }
+    }
+
+    /** The names (trimmed) and the time of a well-formed book request: an instant, or a local time (no --tz). */
+    private record BookCall(String instructor, String type, String student, Instant start, LocalDateTime local, ZoneId tz) {
+    }
+
+    /** The request ready for book_appointment, or null when resolving it step by step must report an error. */
+    private static BookCall wellFormed(BookRequest r) {
+        if (!Lookups.wellFormedUser(r.instructor()) || !Lookups.wellFormedType(r.type())
+                || !Lookups.wellFormedUser(r.student()) || r.at() == null) {
+            return null;
+        }
+        try {
+            ZoneId tz = r.tz() == null ? null : Zones.parse(r.tz());
+            TimeInput.Parsed at = TimeInput.parse(r.at());
+            Instant start = at.instant() != null ? at.instant() : tz != null ? TimeInput.resolveLocal(at.local(), tz) : null;
+            return new BookCall(r.instructor().trim(), r.type().trim(), r.student().trim(), start,
+                    start == null ? at.local() : null, tz);
+        } catch (InvalidInputException e) {
+            return null;
+        }
+    }
+
+    /** Thrown inside the booking transaction (rolling it back) when the database read a local time differently. */
+    private static final class LocalTimeMoved extends RuntimeException {
+        final transient Instant start;
+        final transient ZoneId zone;
+
+        LocalTimeMoved(Instant start, ZoneId zone) {
+            super(null, null, false, false);
+            this.start = start;
+            this.zone = zone;
+        }
+    }
+
+    private AppointmentView book(BookRequest r, BookCall call, String notes, IdempotencyKey key, Instant now) {
         Target[] target = new Target[1];
         List<FreedSlot> freedSlots = new ArrayList<>();
         try {
             AppointmentView booked = db.inTransaction(handle -> {
-                Resolved res = resolve(handle, r, now);
-                target[0] = new Target(res.instructor.id(), res.type.id(), res.request.start(), res.zone);
-                AppointmentDao dao = handle.attach(AppointmentDao.class);
-                List<ExpiredHold> freed = dao.prepare(res.instructor.id(), now);
-                if (key != null) {
-                    var existing = dao.byIdempotencyKey(key.value());
-                    if (existing.isPresent()) {
-                        AppointmentRow row = existing.get();
-                        key.checkReplay(row.reference(), new BookingRequest(row.instructorId(), row.typeId(),
-                                row.studentId(), row.startsAt()), res.request);
-                        collect(freedSlots, res.instructor.id(), freed);
-                        return view(row);
+                BookOutcome o = AppointmentDao.book(handle, call.instructor(), call.type(), call.student(), call.start(),
+                        call.local(), notes, key == null ? null : key.value(), now);
+                switch (o.outcome()) {
+                    case "unknown_instructor" -> throw Lookups.userNotFound(r.instructor());
+                    case "not_instructor" -> throw Lookups.notAnInstructor(o.userEmail(), o.userRole());
+                    case "unknown_type" -> throw Lookups.typeNotFound(r.type());
+                    case "type_not_offered" -> throw notOffered(o.typeSlug(), o.userEmail());
+                    case "archived" -> throw archived(o.typeSlug());
+                    case "unknown_student" -> throw Lookups.userNotFound(r.student());
+                    default -> {
                     }
                 }
-                requireAvailable(dao, res, null, now);
-                AppointmentStatus status = BookingLifecycle.initialStatus(Action.BOOK,
-                        res.type.requiresConfirmation() || !res.rules.autoConfirm());
-                long id = dao.insert(newAppointment(res, status, notes, key, null, now));
-                dao.record(id, now, Action.BOOK.dbValue(), null, details("idempotency_key", key == null ? null : key.value()),
-                        new String[] {"booked", "reminder"}, null);
-                collect(freedSlots, res.instructor.id(), freed);
-                return view(dao.byId(id));
+                // From here on the names are known, in the order resolve() checks the rest.
+                ZoneId zone = call.tz() != null ? call.tz() : Zones.parse(o.zone());
+                if (call.local() != null) {
+                    Instant start = TimeInput.resolveLocal(call.local(), zone);
+                    if (!start.equals(o.requestStart())) {
+                        throw new LocalTimeMoved(start, zone);
+                    }
+                }
+                BookingRequest request = new BookingRequest(o.requestInstructorId(), o.requestTypeId(),
+                        o.requestStudentId(), o.requestStart());
+                request.requireFuture(now);
+                target[0] = new Target(request.instructorId(), request.typeId(), request.start(), zone);
+                switch (o.outcome()) {
+                    case "existing" -> {
+                        AppointmentRow row = o.appointment();
+                        key.checkReplay(row.reference(), new BookingRequest(row.instructorId(), row.typeId(),
+                                row.studentId(), row.startsAt()), request);
+                    }
+                    case "unavailable" -> throw new SlotConflict("cannot book " + format(request.start(), zone) + ": "
+                            + o.message(), target[0]);
+                    case "booked" -> {
+                    }
+                    default -> throw new IllegalStateException("book_appointment answered '" + o.outcome() + "'");
+                }
+                for (AppointmentDao.FreedHold hold : o.freed()) {
+                    freedSlots.add(new FreedSlot(request.instructorId(), hold.typeId(), hold.startsAt(), hold.endsAt()));
+                }
+                return view(o.appointment());
             });
             waitlist().offerAsSystem(freedSlots, now);
             return booked;
         } catch (SlotConflict conflict) {
             throw withSuggestions(conflict, now);
         } catch (ConflictException e) {
-            if (isOverlap(e) && target[0] != null) {
-                throw withSuggestions(new SlotConflict(e.getMessage(), target[0]), now);
+            if (isOverlap(e)) {
+                // The exclusion constraint refused the insert inside book_appointment (a writer that bypassed
+                // the lock): the ids come from a fresh resolution, for the suggestions.
+                Target t = target[0] != null ? target[0] : targetOf(r, now);
+                if (t != null) {
+                    throw withSuggestions(new SlotConflict(e.getMessage(), t), now);
+                }
             }
             throw e;
         }
+    }
+
+    private Target targetOf(BookRequest r, Instant now) {
+        try {
+            return db.inTransaction(handle -> {
+                Resolved res = resolve(handle, r, now);
+                return new Target(res.instructor.id(), res.type.id(), res.request.start(), res.zone);
+            });
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static InvalidInputException notOffered(String slug, String instructorEmail) {
+        return new InvalidInputException("appointment type '" + slug + "' is not offered by " + instructorEmail
+                + ". See `schedctl type list --instructor " + instructorEmail + "`");
+    }
+
+    private static ConflictException archived(String slug) {
+        return new ConflictException("appointment type '" + slug + "' is archived and takes no new bookings. Pick another type");
     }
 
     /** Reserves a slot for a few minutes: an appointment in state held plus its booking session. */
@@ -408,11 +515,10 @@ public final class BookingService {
         User instructor = Lookups.instructor(handle, r.instructor());
         AppointmentType type = Lookups.type(handle, r.type());
         if (type.instructorId() != instructor.id()) {
-            throw new InvalidInputException("appointment type '" + type.slug() + "' is not offered by " + instructor.email()
-                    + ". See `schedctl type list --instructor " + instructor.email() + "`");
+            throw notOffered(type.slug(), instructor.email());
         }
         if (type.archived()) {
-            throw new ConflictException("appointment type '" + type.slug() + "' is archived and takes no new bookings. Pick another type");
+            throw archived(type.slug());
         }
         User student = Lookups.user(handle, r.student());
         ZoneId zone = r.tz() != null ? Zones.parse(r.tz()) : Zones.parse(instructor.timezone());
@@ -448,14 +554,6 @@ public final class BookingService {
                 "waitlist_id", waitlistId), waitlistId == null ? new String[0] : new String[] {"waitlist_offer"},
                 waitlistId == null ? null : "Book it with `schedctl book --hold " + holdId + "` before " + expiresAt);
         return id;
-    }
-
-    private static NewAppointment newAppointment(Resolved res, AppointmentStatus status, String notes, IdempotencyKey key,
-                                                 Long holdId, Instant now) {
-        return new NewAppointment(res.instructor.id(), res.student.id(), res.type.id(), status.dbValue(), res.request.start(),
-                res.end, res.instructor.timezone(), res.rules.bufferBefore(), res.rules.bufferAfter(), res.type.price(),
-                res.type.currency(), notes, key == null ? null : key.value(), holdId, res.type.capacity(), null,
-                status == AppointmentStatus.CONFIRMED ? now : null);
     }
 
     private static long holdId(String text) {

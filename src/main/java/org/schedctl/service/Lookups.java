@@ -21,17 +21,38 @@ public final class Lookups {
         if (ident.length() > 254) {
             throw Text.tooLong("user name or email", 254, ident.length());
         }
-        return handle.attach(UserDao.class).find(ident.trim())
-                .orElseThrow(() -> new NotFoundException("user '" + Text.printable(ident) + "' not found. See `schedctl user list`"));
+        return handle.attach(UserDao.class).find(ident.trim()).orElseThrow(() -> userNotFound(ident));
     }
 
     public static User instructor(Handle handle, String ident) {
         User user = user(handle, ident);
         if (!user.hasInstructorRole()) {
-            throw new InvalidInputException("user " + user.email() + " is a " + user.role()
-                    + ", not an instructor. Name an instructor (see `schedctl instructor list`)");
+            throw notAnInstructor(user.email(), user.role());
         }
         return user;
+    }
+
+    /** Whether {@link #user} would look {@code ident} up rather than refuse it as blank or too long. */
+    static boolean wellFormedUser(String ident) {
+        return ident != null && !ident.isBlank() && ident.length() <= 254;
+    }
+
+    /** Whether {@link #type} would look {@code ident} up rather than refuse it as blank or too long. */
+    static boolean wellFormedType(String ident) {
+        return ident != null && !ident.isBlank() && ident.length() <= 63;
+    }
+
+    static NotFoundException userNotFound(String ident) {
+        return new NotFoundException("user '" + Text.printable(ident) + "' not found. See `schedctl user list`");
+    }
+
+    static InvalidInputException notAnInstructor(String email, String role) {
+        return new InvalidInputException("user " + email + " is a " + role
+                + ", not an instructor. Name an instructor (see `schedctl instructor list`)");
+    }
+
+    static NotFoundException typeNotFound(String ident) {
+        return new NotFoundException("appointment type '" + Text.printable(ident) + "' not found. See `schedctl type list`");
     }
 
     public static AppointmentType type(Handle handle, String ident) {
@@ -41,7 +62,6 @@ public final class Lookups {
         if (ident.length() > 63) {
             throw Text.tooLong("appointment type", 63, ident.length());
         }
-        return handle.attach(AppointmentTypeDao.class).find(ident.trim())
-                .orElseThrow(() -> new NotFoundException("appointment type '" + Text.printable(ident) + "' not found. See `schedctl type list`"));
+        return handle.attach(AppointmentTypeDao.class).find(ident.trim()).orElseThrow(() -> typeNotFound(ident));
     }
 }

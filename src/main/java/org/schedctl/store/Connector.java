@@ -162,6 +162,8 @@ public final class Connector {
         hc.setConnectionTimeout(10_000);
         hc.setPoolName("schedctl");
         hc.setConnectionInitSql("SET TIME ZONE 'UTC'");
+        // Database.inTransaction relies on this for its default level instead of switching per transaction.
+        hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hc.addDataSourceProperty("ApplicationName", "schedctl");
         hc.addDataSourceProperty("tcpKeepAlive", "true");
         try {

@@ -58,11 +58,17 @@ public final class Database {
     }
 
     public <T> T inTransaction(TransactionIsolationLevel isolation, HandleCallback<T, RuntimeException> work) {
+        HandleCallback<T, RuntimeException> body = handle -> {
+            actAs(handle, isolation == TransactionIsolationLevel.READ_COMMITTED);
+            return work.withHandle(handle);
+        };
         try {
-            return jdbi.inTransaction(isolation, handle -> {
-                actAs(handle);
-                return work.withHandle(handle);
-            });
+            // Connector.pool opens every connection in READ COMMITTED, so the default level needs no switching:
+            // Jdbi's switch asks the server for the current level (SHOW TRANSACTION ISOLATION LEVEL) before and
+            // after, six round trips per transaction. actAs verifies the level in the query it runs anyway.
+            return isolation == TransactionIsolationLevel.READ_COMMITTED
+                    ? jdbi.inTransaction(body)
+                    : jdbi.inTransaction(isolation, body);
         } catch (RuntimeException e) {
             SchedException translated = SqlErrors.translate(e);
             if (translated != null) {
@@ -89,20 +95,26 @@ public final class Database {
         return id;
     }
 
-    private void actAs(Handle handle) {
+    private void actAs(Handle handle, boolean readCommitted) {
         Long known = actorId;
-        String idText = handle.createQuery("""
+        String[] row = handle.createQuery("""
                         SELECT set_config('app.user_id', coalesce(
                                    CASE WHEN :known::bigint IS NOT NULL THEN resolve_actor(:known::text)
                                         WHEN :ident::text IS NULL THEN builtin_admin_id()
                                         ELSE resolve_actor(:ident::text) END::text, ''), true) AS id,
-                               set_config('app.command', :command, true) AS command
+                               set_config('app.command', :command, true) AS command,
+                               current_setting('transaction_isolation') AS isolation
                         """)
                 .bind("known", known)
                 .bind("ident", actorIdent)
                 .bind("command", command == null ? "" : command)
-                .mapTo(String.class)
+                .map((rs, ctx) -> new String[] {rs.getString("id"), rs.getString("isolation")})
                 .one();
+        String idText = row[0];
+        if (readCommitted && !"read committed".equals(row[1])) {
+            throw new IllegalStateException("this connection runs transactions in " + row[1]
+                    + ", not read committed; open the pool with Connector.pool");
+        }
         if (idText.isEmpty()) {
             throw new NotFoundException(actorIdent == null
                     ? "the built-in administrator is missing from this database. Run `schedctl db migrate`"
