@@ -230,8 +230,7 @@ public interface AppointmentDao {
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM event)
-                 + coalesce((SELECT sum(enqueue_appointment_notifications(:id, k, :now, :note))
-                               FROM unnest(:kinds::text[]) k), 0)
+                 + enqueue_appointment_notification_kinds(:id, :kinds::text[], :now, :note)
             """)
     long record(@Bind("id") long appointmentId, @Bind("now") Instant now, @Bind("action") String action,
                 @Bind("fromStatus") String fromStatus, @Bind("details") String detailsJson,
