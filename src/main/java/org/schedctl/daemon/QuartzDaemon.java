@@ -62,8 +62,20 @@ public final class QuartzDaemon {
         scheduler.getContext().put(TaskJob.TASKS_CONTEXT_KEY, tasks);
     }
 
-    /** Registers (or updates) every task's job and trigger, then starts this node. */
+    /**
+     * Registers (or updates) every task's job and trigger, removes the stored jobs of tasks this version no longer
+     * has (such as the former offer-expiry), then starts this node.
+     */
     public void start() throws SchedulerException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (DaemonTasks.Task task : tasks.all()) {
+            names.add(task.name());
+        }
+        for (JobKey key : scheduler.getJobKeys(org.quartz.impl.matchers.GroupMatcher.jobGroupEquals(GROUP))) {
+            if (!names.contains(key.getName())) {
+                scheduler.deleteJob(key);
+            }
+        }
         for (DaemonTasks.Task task : tasks.all()) {
             JobDetail job = JobBuilder.newJob(TaskJob.class)
                     .withIdentity(task.name(), GROUP)

@@ -9,7 +9,6 @@ import org.schedctl.service.AvailabilityService;
 import org.schedctl.service.BookingService;
 import org.schedctl.service.MaintenanceService;
 import org.schedctl.service.NotificationService;
-import org.schedctl.service.WaitlistService;
 import org.schedctl.store.Database;
 
 /**
@@ -29,14 +28,14 @@ public final class StandardTasks {
         Database system = db.as(null, "daemon");
         NotificationService notifications = new NotificationService(system, config, clock);
         BookingService bookings = new BookingService(system, clock);
-        WaitlistService waitlist = new WaitlistService(system, clock);
         AnalyticsService analytics = new AnalyticsService(system);
         MaintenanceService maintenance = new MaintenanceService(system, clock);
         AvailabilityService availability = new AvailabilityService(system);
         return new DaemonTasks()
                 .add("dispatch", config.poll(), notifications::sendDue)
+                // A waitlist offer is a hold on the waiter's behalf: this one sweep lapses holds and offers alike
+                // and passes each freed slot to the next in line.
                 .add("hold-expiry", EXPIRY_EVERY, () -> bookings.expireHolds(clock.instant()))
-                .add("offer-expiry", EXPIRY_EVERY, () -> waitlist.expireOffers(clock.instant()))
                 .add("analytics", ANALYTICS_EVERY, () -> analytics.aggregate(null, null, clock))
                 .add("cleanup", CLEANUP_EVERY, maintenance::cleanUp)
                 // Recurring blocks are stored as occurrences over a rolling 18-month horizon; this keeps it rolling.

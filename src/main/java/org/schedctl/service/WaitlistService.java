@@ -26,7 +26,8 @@ import org.schedctl.store.dao.AppointmentDao.CheckResult;
 /**
  * Students waiting for a time. When a slot frees, the first matching waiter gets an offer: a hold on their
  * behalf (expiring after {@link #OFFER_TIME}, never after the slot starts) and a 'waitlist_offer' notification.
- * An offer that lapses is expired like any hold, and the slot passes to the next in line.
+ * An offer that lapses is expired like any hold (BookingService.expireHolds, the daemon's hold-expiry job), and
+ * the slot passes to the next in line.
  */
 public final class WaitlistService {
     public static final Duration OFFER_TIME = Duration.ofMinutes(30);
@@ -183,14 +184,6 @@ public final class WaitlistService {
                 offer(handle, slot, now);
             }
         });
-    }
-
-    /**
-     * Lets lapsed offers expire and passes their slots on; the daemon calls this. Offers are holds, so this is
-     * the hold sweep. Returns how many holds (offers or not) expired.
-     */
-    public int expireOffers(Instant now) {
-        return new BookingService(db, clock).expireHolds(now);
     }
 
     /**

@@ -280,11 +280,11 @@ class BookingLifecycleIT {
         // the offered hold blocks others
         assertError(book(f, cli, lesson, ivy, "2027-06-03T10:00"), 3, "slot is taken");
 
-        // the offer lapses: the daemon's sweep passes it to the next in line
-        var service = new org.schedctl.service.WaitlistService(db.database(),
+        // the offer lapses: the daemon's hold sweep (an offer is a hold) passes it to the next in line
+        var service = new org.schedctl.service.BookingService(db.database(),
                 java.time.Clock.fixed(BookingFixture.NOW.plusSeconds(31 * 60), java.time.ZoneOffset.UTC));
         // other tests of this class may leave lapsed holds of their own instructors
-        assertTrue(service.expireOffers(BookingFixture.NOW.plusSeconds(31 * 60)) >= 1);
+        assertTrue(service.expireHolds(BookingFixture.NOW.plusSeconds(31 * 60)) >= 1);
         assertEquals("expired", entry(cli, joEntry).get("status").asText());
         JsonNode kimOffer = entry(cli, kimEntry);
         assertEquals("offered", kimOffer.get("status").asText());
