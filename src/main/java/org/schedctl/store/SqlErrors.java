@@ -45,6 +45,12 @@ public final class SqlErrors {
             return new UnavailableException("cannot reach the database (" + detail
                     + "). Check that the server runs and the URL, user and password are right, then run the command again", sql);
         }
+        // Out of disk or memory on the server (a full disk fails a commit's WAL write with 53100 and the server
+        // restarts): nothing was written, and it is the server's state, not the input, that must change.
+        if (state.startsWith("53") || state.equals("58030")) {
+            return new UnavailableException("the database server cannot write (" + detail
+                    + "). Free disk space or memory on the server, then run the command again", sql);
+        }
         if (connectionLost(error) && !state.startsWith("2") && !state.startsWith("4")) {
             return new UnavailableException("lost the connection to the database (" + detail
                     + "). Check that the server runs, then run the command again", sql);
