@@ -17,6 +17,7 @@ complete -c schedctl -n '__fish_use_subcommand' -a complete -d 'Mark an appointm
 complete -c schedctl -n '__fish_use_subcommand' -a no-show -d 'Mark an appointment as missed by the student.'
 complete -c schedctl -n '__fish_use_subcommand' -a appointments -d 'Read appointments, with their history.'
 complete -c schedctl -n '__fish_use_subcommand' -a waitlist -d 'Students waiting for a time; a freed slot is offered to the first in line.'
+complete -c schedctl -n '__fish_use_subcommand' -a attachments -d 'Files attached to an appointment (material, forms, notes); up to 25 MiB each.'
 complete -c schedctl -n '__fish_use_subcommand' -a export -d 'Calendar and data export.'
 complete -c schedctl -n '__fish_use_subcommand' -a import -d 'Import from other systems.'
 complete -c schedctl -n '__fish_use_subcommand' -a analytics -d 'Batch analytics, reports, real-time metrics.'
@@ -766,6 +767,78 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -a add -d 'Attach a file (or stdin, with -) to an appointment.'
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -a list -d 'List the attachments of an appointment.'
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -a get -d 'Write an attachment\'s content to FILE, or to stdout.'
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -a remove -d 'Remove an attachment (its uploader or an administrator).'
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l name -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l content-type -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from get' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from get' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from get' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from get' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from get' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from get' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l as -r

@@ -45,7 +45,7 @@ public final class Main {
     public static int execute(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err, Clock clock) {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        try (AppContext context = new AppContext(in, outWriter, errWriter, env, clock)) {
+        try (AppContext context = new AppContext(in, out, outWriter, errWriter, env, clock)) {
             CommandLine cl = commandLine(context);
             cl.setOut(outWriter);
             cl.setErr(errWriter);

@@ -20,6 +20,7 @@ import org.schedctl.store.Database;
 public final class AppContext implements AutoCloseable {
     private final InputStream in;
     private final PrintWriter out;
+    private final java.io.OutputStream binaryOut;
     private final PrintWriter err;
     private final Map<String, String> env;
     private final Clock clock;
@@ -32,8 +33,10 @@ public final class AppContext implements AutoCloseable {
     private HikariDataSource pool;
     private Database database;
 
-    public AppContext(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock) {
+    public AppContext(InputStream in, java.io.OutputStream binaryOut, PrintWriter out, PrintWriter err, Map<String, String> env,
+                      Clock clock) {
         this.in = in;
+        this.binaryOut = binaryOut;
         this.out = out;
         this.err = err;
         this.env = env;
@@ -52,6 +55,16 @@ public final class AppContext implements AutoCloseable {
 
     public PrintWriter out() {
         return out;
+    }
+
+    /** Stdout for bytes (an attachment's content); flush {@link #out()} first if text was written. */
+    public java.io.OutputStream binaryOut() {
+        return binaryOut;
+    }
+
+    /** Whether stdout is the process's own and a terminal (where raw bytes would garble the screen). */
+    public boolean stdoutIsTerminal() {
+        return binaryOut == System.out && System.console() != null;
     }
 
     public PrintWriter err() {

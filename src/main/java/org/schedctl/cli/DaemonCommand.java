@@ -8,6 +8,7 @@ import org.schedctl.daemon.DaemonTasks;
 import org.schedctl.daemon.QuartzDaemon;
 import org.schedctl.daemon.StandardTasks;
 import org.schedctl.notify.NotifyConfig;
+import org.schedctl.service.MaintenanceService;
 import org.schedctl.store.Connector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,8 @@ public final class DaemonCommand extends BaseCommand {
 
     @Override
     protected int execute(AppContext ctx) throws Exception {
-        DaemonTasks tasks = StandardTasks.create(ctx.database(), NotifyConfig.from(ctx.config()), ctx.clock());
+        DaemonTasks tasks = StandardTasks.create(ctx.database(), NotifyConfig.from(ctx.config()),
+                MaintenanceService.Retention.from(ctx.config()), ctx.clock());
         if (once) {
             List<DaemonTasks.TaskRun> runs = tasks.runAll();
             ctx.output(null).print(runs);

@@ -1,6 +1,7 @@
 package org.schedctl.cli;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -40,12 +41,26 @@ public final class ExportCommand {
             ctx.out().flush();
             return;
         }
+        writeFile(ctx, file, stream -> {
+            PrintWriter writer = new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+            body.accept(writer);
+            writer.flush();
+        });
+    }
+
+    /** What writes a file's bytes. */
+    interface StreamBody {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Writes FILE through a temporary file beside it, moved into place only once complete. */
+    static void writeFile(AppContext ctx, Path file, StreamBody body) {
         Path target = file.toAbsolutePath();
         try {
             Path temp = Files.createTempFile(target.getParent(), ".schedctl-", ".part");
             try {
-                try (PrintWriter writer = new PrintWriter(new OutputStreamWriter(Files.newOutputStream(temp), StandardCharsets.UTF_8))) {
-                    body.accept(writer);
+                try (OutputStream out = Files.newOutputStream(temp)) {
+                    body.writeTo(out);
                 }
                 Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             } finally {

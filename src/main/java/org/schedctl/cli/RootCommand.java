@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
                 BookingCommands.NoShow.class,
                 AppointmentsCommand.class,
                 WaitlistCommand.class,
+                AttachmentsCommand.class,
                 ExportCommand.class,
                 ImportCommand.class,
                 AnalyticsCommand.class,

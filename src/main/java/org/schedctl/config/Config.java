@@ -6,12 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
+import org.schedctl.domain.Durations;
 import org.schedctl.domain.InvalidInputException;
 
 /**
@@ -92,6 +94,17 @@ public final class Config {
 
     public String get(String key, String fallback) {
         return get(key).orElse(fallback);
+    }
+
+    /** A positive duration under {@code key}; a bad value is an error that names the key and where to fix it. */
+    public Optional<Duration> duration(String key) {
+        return get(key).map(text -> {
+            try {
+                return Durations.parsePositive(text, "the value");
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(key + ": " + e.getMessage() + ". Fix it in " + filePath + " or " + envName(key));
+            }
+        });
     }
 
     public Map<String, String> env() {

@@ -24,12 +24,12 @@ public final class StandardTasks {
     private StandardTasks() {
     }
 
-    public static DaemonTasks create(Database db, NotifyConfig config, Clock clock) {
+    public static DaemonTasks create(Database db, NotifyConfig config, MaintenanceService.Retention retention, Clock clock) {
         Database system = db.as(null, "daemon");
         NotificationService notifications = new NotificationService(system, config, clock);
         BookingService bookings = new BookingService(system, clock);
         AnalyticsService analytics = new AnalyticsService(system);
-        MaintenanceService maintenance = new MaintenanceService(system, clock);
+        MaintenanceService maintenance = new MaintenanceService(system, retention, clock);
         AvailabilityService availability = new AvailabilityService(system);
         return new DaemonTasks()
                 .add("dispatch", config.poll(), notifications::sendDue)

@@ -5,7 +5,6 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.schedctl.config.Config;
-import org.schedctl.domain.Durations;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.notify.ReminderPolicy;
 import org.schedctl.domain.notify.RetryPolicy;
@@ -82,6 +81,6 @@ public record NotifyConfig(Smtp smtp, Http webhook, Http sms, Http push, RetryPo
     }
 
     private static Duration duration(Config config, String key, Duration fallback) {
-        return config.get(key).map(text -> Durations.parsePositive(text, key)).orElse(fallback);
+        return config.duration(key).orElse(fallback);
     }
 }

@@ -1,6 +1,7 @@
 package org.schedctl.store.dao;
 
 import java.time.Instant;
+import java.time.LocalDate;
 
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -20,4 +21,10 @@ public interface RetentionDao {
                AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.booking_session_id = s.id)
             """)
     int deleteExpiredSessions(@Bind("cutoff") Instant cutoff);
+
+    @SqlUpdate("DELETE FROM booking_metrics_realtime WHERE day < :cutoff")
+    int deleteMetricsBefore(@Bind("cutoff") LocalDate cutoff);
+
+    @SqlUpdate("DELETE FROM appointment_analytics WHERE day < :cutoff")
+    int deleteAnalyticsBefore(@Bind("cutoff") LocalDate cutoff);
 }
