@@ -171,6 +171,15 @@ public final class BenchContext implements AutoCloseable {
         return db;
     }
 
+    /**
+     * A pool on a fresh database as the runtime role: what schedctl runs as, under forced row-level security, not
+     * the superuser that set the database up. The role has no password: the embedded server and the local
+     * service trust local connections. The caller closes it.
+     */
+    public static HikariDataSource runtimePool(FreshDatabase db, int size) {
+        return Connector.pool(new Connector.Target(db.jdbcUrl(), Connector.RUNTIME_ROLE, null, null), size);
+    }
+
     /** Drops a fresh database before the end of the run, to free its disk space. */
     public void drop(FreshDatabase db) throws SQLException {
         db.pool().close();
@@ -233,9 +242,11 @@ public final class BenchContext implements AutoCloseable {
         env.put("SCHEDCTL_HOME", home.toString());
         env.put("TZ", "UTC");
         if (database != null) {
+            // The CLI connects as the runtime role, as in production; the set-up user is the schema owner.
             env.put("SCHEDCTL_DB_URL", database.jdbcUrl());
-            if (database.user() != null) env.put("SCHEDCTL_DB_USER", database.user());
-            if (database.password() != null) env.put("SCHEDCTL_DB_PASSWORD", database.password());
+            env.put("SCHEDCTL_DB_USER", Connector.RUNTIME_ROLE);
+            if (database.user() != null) env.put("SCHEDCTL_DB_MIGRATE_USER", database.user());
+            if (database.password() != null) env.put("SCHEDCTL_DB_MIGRATE_PASSWORD", database.password());
         }
         return env;
     }

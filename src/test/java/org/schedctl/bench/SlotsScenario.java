@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import com.zaxxer.hikari.HikariDataSource;
 import org.schedctl.domain.availability.Slot;
 import org.schedctl.service.AvailabilityService;
 import org.schedctl.store.Database;
@@ -48,7 +49,9 @@ public final class SlotsScenario implements Scenario {
 
         BenchContext.FreshDatabase db = ctx.freshDatabase("bench_slots");
         SeedData.school(db, ctx.seed(), 500, 1000, APPOINTMENTS_EACH, DAYS);
-        AvailabilityService service = new AvailabilityService(new Database(db.pool(), null, "bench"));
+        // The service runs as the product does: the runtime role, under forced row-level security.
+        HikariDataSource appPool = BenchContext.runtimePool(db, 8);
+        AvailabilityService service = new AvailabilityService(new Database(appPool, null, "bench"));
         long appointments = scalar(db, "SELECT count(*) FROM appointments");
 
         // One instructor, as `availability slots` asks: resolve names, load, compute.
@@ -75,13 +78,15 @@ public final class SlotsScenario implements Scenario {
         Sample sql = sample(5, 20, () -> sqlSlots(db, id1, type1, from, to, now));
         figures.add(Figure.time("SQL get_available_slots_comprehensive, 1 x 31 days", sql.median(), oneAnchor.median(),
                 "SELECT its appointments in range", sql.runs()));
+        appPool.close();
         ctx.drop(db);
 
         // Growth at constant density: 50, 500, 5,000 instructors of one database.
         int largest = ctx.quick() ? 500 : 5000;
         BenchContext.FreshDatabase big = ctx.freshDatabase("bench_slots_growth");
         SeedData.school(big, ctx.seed(), largest, 1000, APPOINTMENTS_EACH, DAYS);
-        AvailabilityService bigService = new AvailabilityService(new Database(big.pool(), null, "bench"));
+        HikariDataSource bigPool = BenchContext.runtimePool(big, 8);
+        AvailabilityService bigService = new AvailabilityService(new Database(bigPool, null, "bench"));
         double previous = 0;
         int previousN = 0;
         for (int n : ctx.quick() ? new int[] {50, 500} : new int[] {50, 500, 5000}) {
@@ -99,6 +104,7 @@ public final class SlotsScenario implements Scenario {
             previous = s.median();
             previousN = n;
         }
+        bigPool.close();
         return figures;
     }
 
