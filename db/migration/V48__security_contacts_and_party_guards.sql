@@ -13,7 +13,7 @@
 --    id (ids are sequential), or move one of their rows to another student, and so make that student "theirs"
 --    and read their contact details. Inserting for a student now needs the student acting, an administrator,
 --    or an instructor who already has that student; and nobody but an administrator moves a row to other
---    parties.
+--    parties. History rows and attachments are appended only in one's own name.
 -- 3. The outbox. A signed-in user could insert a notification (with any address: the dispatcher, acting as the
 --    administrator, would send it) or rewrite one of their appointment's notifications. Notifications are
 --    written by enqueue_appointment_notifications (SECURITY DEFINER) and the administrator's dispatcher; other
@@ -89,6 +89,17 @@ CREATE TRIGGER booking_sessions_guard_parties BEFORE UPDATE ON booking_sessions
     FOR EACH ROW EXECUTE FUNCTION guard_party_columns();
 CREATE TRIGGER appointment_waitlist_guard_parties BEFORE UPDATE ON appointment_waitlist
     FOR EACH ROW EXECUTE FUNCTION guard_party_columns();
+
+-- History and attachments are written in one's own name: a party of an appointment could otherwise append a
+-- history row "confirmed by the instructor" or an attachment "uploaded by" someone else.
+DROP POLICY appointment_events_insert ON appointment_events;
+CREATE POLICY appointment_events_insert ON appointment_events FOR INSERT WITH CHECK (
+    EXISTS (SELECT 1 FROM appointments a WHERE a.id = appointment_id)
+    AND ((SELECT app_is_admin()) OR actor_id = (SELECT app_current_user_id())));
+DROP POLICY appointment_attachments_insert ON appointment_attachments;
+CREATE POLICY appointment_attachments_insert ON appointment_attachments FOR INSERT WITH CHECK (
+    EXISTS (SELECT 1 FROM appointments a WHERE a.id = appointment_id)
+    AND ((SELECT app_is_admin()) OR uploaded_by = (SELECT app_current_user_id())));
 
 -- ---------------------------------------------------------------------------------------------------------
 -- 3. The outbox

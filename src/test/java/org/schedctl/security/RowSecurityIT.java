@@ -402,6 +402,17 @@ class RowSecurityIT {
         assertDenied(() -> rolledBack(school.s, h -> h.execute("UPDATE appointment_waitlist SET instructor_id = ? WHERE student_id = ?", school.b, school.s)));
         assertDenied(() -> rolledBack(school.s, h -> h.execute("UPDATE booking_sessions SET instructor_id = ? WHERE student_id = ?", school.b, school.s)));
         assertEquals(1, tryExec(school.admin, h -> h.execute("UPDATE appointment_waitlist SET student_id = ? WHERE instructor_id = ?", school.s, school.b)));
+        // History and attachments are appended in one's own name only.
+        String event = "INSERT INTO appointment_events (appointment_id, actor_id, action, to_status, starts_at, ends_at) "
+                + "SELECT id, ?, 'confirm', 'confirmed', starts_at, ends_at FROM appointments WHERE id = ?";
+        String attachment = "INSERT INTO appointment_attachments (appointment_id, uploaded_by, file_name, content_type, size_bytes, sha256, content) "
+                + "VALUES (?, ?, 'x.txt', 'text/plain', 1, repeat('b', 64), 'x'::bytea)";
+        assertDenied(() -> rolledBack(school.s, h -> h.execute(event, school.a, school.apptA)));
+        assertEquals(1, tryExec(school.s, h -> h.execute(event, school.s, school.apptA)));
+        assertEquals(0, tryExec(school.b, h -> h.execute(event, school.b, school.apptA)), "B cannot even name A's appointment");
+        assertDenied(() -> rolledBack(school.s, h -> h.execute(attachment, school.apptA, school.a)));
+        assertEquals(1, tryExec(school.s, h -> h.execute(attachment, school.apptA, school.s)));
+        assertDenied(() -> rolledBack(null, h -> h.execute(attachment, school.apptA, school.s)));
     }
 
     @Test
