@@ -101,19 +101,24 @@ public final class DbCommand {
      * The db commands work as the schema's owner, outside row-level security: operator work. With no --as (or
      * SCHEDCTL_USER) the operator acts as the built-in administrator; a named acting user must exist (else "not
      * found", exactly as for every other command) and be an administrator (else exit 6). Checked on the owner's
-     * connection, since the schema may not be migrated yet (then nobody named can exist).
+     * connection, since the schema may not be migrated yet; a database without the schema has no users and no
+     * school data, so there is nothing to check.
      */
     static void requireOperator(AppContext ctx, String command) {
         String ident = ctx.actor();
         if (ident == null || ident.isBlank()) {
             return;
         }
-        String role = org.jdbi.v3.core.Jdbi.create(ctx.rawPool()).withHandle(h -> {
-            boolean migrated = h.createQuery("SELECT to_regprocedure('public.resolve_actor(text)') IS NOT NULL")
-                    .mapTo(Boolean.class).one();
-            return !migrated ? null : h.createQuery("SELECT role FROM users WHERE id = resolve_actor(:ident)")
-                    .bind("ident", ident.trim()).mapTo(String.class).findOne().orElse(null);
-        });
+        org.jdbi.v3.core.Jdbi owner = org.jdbi.v3.core.Jdbi.create(ctx.rawPool());
+        boolean migrated = owner.withHandle(h -> h.createQuery("SELECT to_regprocedure('public.resolve_actor(text)') IS NOT NULL")
+                .mapTo(Boolean.class).one());
+        if (!migrated) {
+            // An empty database holds no school data and no users to be: whoever holds the owner's credentials
+            // creates it (the embedded default migrates itself on first use in the same way, whatever --as says).
+            return;
+        }
+        String role = owner.withHandle(h -> h.createQuery("SELECT role FROM users WHERE id = resolve_actor(:ident)")
+                .bind("ident", ident.trim()).mapTo(String.class).findOne().orElse(null));
         if (role == null) {
             throw new org.schedctl.domain.NotFoundException(org.schedctl.store.Database.unknownActorMessage(ident.trim()));
         }
