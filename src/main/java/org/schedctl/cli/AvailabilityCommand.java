@@ -97,6 +97,9 @@ public final class AvailabilityCommand {
             long size = stdin ? -1 : size(Path.of(file));
             AvailabilityImportService.Progress progress = size > LARGE_FILE_BYTES && System.console() != null && !ctx.options().quiet
                     ? new ProgressBar(ctx) : AvailabilityImportService.Progress.NONE;
+            // Students manage no availability: refused before the file is read. An instructor naming another
+            // instructor in the file is refused by row-level security (exit 6) and nothing is written.
+            ctx.database().useTransaction(h -> org.schedctl.service.Access.requireNotStudent(h, "import availability"));
             ImportResult result;
             try (InputStream in = stdin ? ctx.in() : new BufferedInputStream(Files.newInputStream(Path.of(file)), 1 << 16)) {
                 result = new AvailabilityImportService(ctx.database()).importCsv(in, stdin ? "-" : file, dryRun, replace,

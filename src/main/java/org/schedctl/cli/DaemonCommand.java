@@ -21,6 +21,8 @@ public final class DaemonCommand extends BaseCommand {
 
     @Override
     protected int execute(AppContext ctx) throws Exception {
+        // The jobs act as the built-in administrator over every user's rows: operator work, refused to other roles.
+        ctx.database().useTransaction(handle -> org.schedctl.service.Access.requireAdmin(handle, "run the daemon"));
         DaemonTasks tasks = StandardTasks.create(ctx.database(), NotifyConfig.from(ctx.config()),
                 MaintenanceService.Retention.from(ctx.config()), ctx.clock());
         if (once) {

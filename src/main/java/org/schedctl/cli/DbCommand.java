@@ -23,6 +23,7 @@ public final class DbCommand {
         @Override
         protected int execute(AppContext ctx) {
             Connector.Target owner = ctx.ownerTarget();
+            requireOperator(ctx, "db migrate");
             Connector.RolePreflight preflight = Connector.preflightRuntimeRole(owner, ctx.rawPool());
             MigrateResult result = new Migrations(ctx.rawPool()).migrate();
             int from = result.initialSchemaVersion == null ? 0 : Integer.parseInt(result.initialSchemaVersion);
@@ -44,6 +45,7 @@ public final class DbCommand {
     static final class Status extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
+            requireOperator(ctx, "db status");
             List<MigrationRow> rows = new Migrations(ctx.rawPool()).status().stream()
                     .map(m -> new MigrationRow(m.version(), m.description(), m.state())).toList();
             ctx.progress("database " + ctx.ownerTarget().displayUrl() + "; this build expects schema version " + Schema.EXPECTED_VERSION);
@@ -72,6 +74,9 @@ public final class DbCommand {
         @Override
         protected int execute(AppContext ctx) {
             EmbeddedServer server = embedded(ctx);
+            if (server.runningPort().isPresent()) {
+                requireOperator(ctx, "db stop");
+            }
             boolean stopped = server.stop();
             ctx.output(null).print(new ServerState(stopped ? "stopped" : "not running", "", server.home().toString()));
             return 0;
@@ -89,6 +94,37 @@ public final class DbCommand {
                 ctx.output(null).print(new ServerState(ctx.target().isEmbedded() ? "embedded" : "external", url, ""));
             }
             return 0;
+        }
+    }
+
+    /**
+     * The db commands work as the schema's owner, outside row-level security: operator work. With no --as (or
+     * SCHEDCTL_USER) the operator acts as the built-in administrator; a named acting user must exist (else "not
+     * found", exactly as for every other command) and be an administrator (else exit 6). Checked on the owner's
+     * connection, since the schema may not be migrated yet; a database without the schema has no users and no
+     * school data, so there is nothing to check.
+     */
+    static void requireOperator(AppContext ctx, String command) {
+        String ident = ctx.actor();
+        if (ident == null || ident.isBlank()) {
+            return;
+        }
+        org.jdbi.v3.core.Jdbi owner = org.jdbi.v3.core.Jdbi.create(ctx.rawPool());
+        boolean migrated = owner.withHandle(h -> h.createQuery("SELECT to_regprocedure('public.resolve_actor(text)') IS NOT NULL")
+                .mapTo(Boolean.class).one());
+        if (!migrated) {
+            // An empty database holds no school data and no users to be: whoever holds the owner's credentials
+            // creates it (the embedded default migrates itself on first use in the same way, whatever --as says).
+            return;
+        }
+        String role = owner.withHandle(h -> h.createQuery("SELECT role FROM users WHERE id = resolve_actor(:ident)")
+                .bind("ident", ident.trim()).mapTo(String.class).findOne().orElse(null));
+        if (role == null) {
+            throw new org.schedctl.domain.NotFoundException(org.schedctl.store.Database.unknownActorMessage(ident.trim()));
+        }
+        if (!"admin".equals(role)) {
+            throw new org.schedctl.domain.PermissionDeniedException("only administrators can run `" + command
+                    + "`. Run it without --as/SCHEDCTL_USER (as the operator), or as an administrator");
         }
     }
 

@@ -30,6 +30,8 @@ public final class DemoCommand extends BaseCommand {
     @Override
     protected int execute(AppContext ctx) {
         Database db = ctx.database();
+        // The demo adds people and offerings: an administrator's work, refused before anything is written.
+        db.useTransaction(h -> org.schedctl.service.Access.requireAdmin(h, "load the demo school (demo)"));
         LocalDate today = LocalDate.now(ctx.clock().withZone(ZoneId.of("Europe/London")));
         // A week far enough ahead for the minimum notice, and a Monday/Tuesday so the weekly patterns apply.
         LocalDate monday = today.plusDays(3).with(TemporalAdjusters.next(DayOfWeek.MONDAY));

@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.schedctl.domain.CsvCells;
 import org.schedctl.domain.Durations;
 
 /**
@@ -118,7 +119,7 @@ public final class Output {
             for (Map<String, Object> row : rows) {
                 List<String> cells = new ArrayList<>();
                 for (Object v : row.values()) {
-                    cells.add(cell(v, false));
+                    cells.add(CsvCells.guard(cell(v, false)));
                 }
                 printer.printRecord(cells);
             }
@@ -183,7 +184,8 @@ public final class Output {
 
     /**
      * One cell; in a table, control and direction-override characters are escaped so no value can forge a line or
-     * a column or disguise itself. CSV needs no escaping here: the printer quotes any cell holding CR, LF, quote or comma.
+     * a column or disguise itself. CSV needs no escaping here: the printer quotes any cell holding CR, LF, quote or comma;
+     * a cell a spreadsheet would run as a formula is guarded by {@link CsvCells#guard} when the row is printed.
      */
     private static String cell(Object v, boolean forTable) {
         String s;

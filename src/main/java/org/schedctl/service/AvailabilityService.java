@@ -80,7 +80,7 @@ public final class AvailabilityService {
         LocalDate effectiveUntil = r.effectiveUntil() == null ? null : TimeInput.parseDate(r.effectiveUntil());
         ZoneId explicitZone = r.zone() == null ? null : Zones.parse(r.zone());
         return db.inTransaction(handle -> {
-            User instructor = Lookups.instructor(handle, r.instructor());
+            User instructor = own(handle, r.instructor(), "change an instructor's weekly availability");
             Long typeId = r.type() == null ? null : ownType(handle, instructor, r.type());
             ZoneId zone = explicitZone != null ? explicitZone : ZoneId.of(instructor.timezone());
             WeeklyRule rule = new WeeklyRule(day, start, end, zone, effectiveFrom, effectiveUntil, typeId);
@@ -100,6 +100,18 @@ public final class AvailabilityService {
         });
     }
 
+    /**
+     * The instructor a management command names, when the acting user may manage it: the instructor themselves or an
+     * administrator (exit 6 otherwise, with the reason; students are refused before the name is looked up, so a
+     * student learns nothing about who exists). Row-level security enforces the same; this only explains.
+     */
+    private static User own(Handle handle, String ident, String what) {
+        Access.requireNotStudent(handle, what);
+        User instructor = Lookups.instructor(handle, ident);
+        Access.requireSelfOrAdmin(handle, instructor.id(), what + " of " + instructor.email());
+        return instructor;
+    }
+
     /** One line of `availability list`: a weekly rule or a block (fields of the other kind stay empty). */
     public record AvailabilityEntry(long id, String kind, String day, String startTime, String endTime, String timezone,
                                     LocalDate effectiveFrom, LocalDate effectiveUntil, String type, Instant start,
@@ -111,7 +123,7 @@ public final class AvailabilityService {
 
     public Listing list(String instructorIdent) {
         return db.inTransaction(handle -> {
-            User instructor = Lookups.instructor(handle, instructorIdent);
+            User instructor = own(handle, instructorIdent, "list an instructor's availability and blocks (see free times with `schedctl availability slots`)");
             AvailabilityStore store = new AvailabilityStore(handle);
             List<AvailabilityEntry> entries = new ArrayList<>();
             for (WeeklyRuleRow row : store.weeklyRules(instructor.id())) {
@@ -146,7 +158,7 @@ public final class AvailabilityService {
         String reason = r.reason() == null ? null : Text.optionalFreeText(r.reason(), "reason", 500);
         ZoneId explicitZone = r.zone() == null ? null : Zones.parse(r.zone());
         return db.inTransaction(handle -> {
-            User instructor = Lookups.instructor(handle, r.instructor());
+            User instructor = own(handle, r.instructor(), "block an instructor's time");
             ZoneId zone = explicitZone != null ? explicitZone : ZoneId.of(instructor.timezone());
             BlockRule rule = new BlockRule(TimeInput.parseInstant(r.from(), zone), TimeInput.parseInstant(r.to(), zone),
                     zone, rrule, List.of());
@@ -185,7 +197,7 @@ public final class AvailabilityService {
         record Planned(long id, String email, Interval days, ZoneId zone, List<String> references) {
         }
         Planned planned = db.inTransaction(handle -> {
-            User instructor = Lookups.instructor(handle, instructorIdent);
+            User instructor = own(handle, instructorIdent, "put an instructor on vacation");
             ZoneId zone = ZoneId.of(instructor.timezone());
             Interval days = LocalTimes.days(first, last, zone);
             List<String> references = handle.createQuery("""
@@ -296,13 +308,13 @@ public final class AvailabilityService {
     /** The instructor's weekly rules and available/unavailable blocks in the import format of CLI.md. */
     public String export(String instructorIdent) {
         return db.inTransaction(handle -> {
-            User instructor = Lookups.instructor(handle, instructorIdent);
+            User instructor = own(handle, instructorIdent, "export an instructor's availability");
             AvailabilityStore store = new AvailabilityStore(handle);
             StringWriter text = new StringWriter();
             try (CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setRecordSeparator("\n").build())) {
                 csv.printRecord(CSV_HEADER);
                 for (WeeklyRuleRow r : store.weeklyRules(instructor.id())) {
-                    csv.printRecord(r.instructor(), "weekly", dayName(r.day()), HH_MM.format(r.startTime()), HH_MM.format(r.endTime()),
+                    printGuarded(csv, r.instructor(), "weekly", dayName(r.day()), HH_MM.format(r.startTime()), HH_MM.format(r.endTime()),
                             r.timezone(), str(r.effectiveFrom()), str(r.effectiveUntil()), r.type() == null ? "" : r.type(),
                             "", "", "", "");
                 }
@@ -311,7 +323,7 @@ public final class AvailabilityService {
                         continue;
                     }
                     ZoneId zone = ZoneId.of(b.timezone());
-                    csv.printRecord(b.instructor(), b.kind(), "", "", "", b.timezone(), "", "", "",
+                    printGuarded(csv, b.instructor(), b.kind(), "", "", "", b.timezone(), "", "", "",
                             b.start().atZone(zone).toOffsetDateTime().toString(), b.end().atZone(zone).toOffsetDateTime().toString(),
                             b.rrule() == null ? "" : b.rrule(), b.reason() == null ? "" : b.reason());
                 }
@@ -320,6 +332,14 @@ public final class AvailabilityService {
             }
             return text.toString();
         });
+    }
+
+    /** One export row, each cell guarded against formula injection; the import unguards it (CLI.md round trip). */
+    private static void printGuarded(CSVPrinter csv, Object... cells) throws IOException {
+        for (Object cell : cells) {
+            csv.print(org.schedctl.domain.CsvCells.guard(cell == null ? null : cell.toString()));
+        }
+        csv.println();
     }
 
     // ------------------------------------------------------------------------------------------------

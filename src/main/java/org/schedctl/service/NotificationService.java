@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The outbox dispatcher and its operator commands. A pass claims due rows in a short transaction, sends them
  * with no transaction open (a slow SMTP server holds no locks), then records each outcome in its own
  * transaction. The pass runs as the built-in administrator: it is a system task that must see every
- * recipient's rows, whoever started it.
+ * recipient's rows; so only an administrator (or the daemon) may start it, and only an administrator retries.
  */
 public final class NotificationService {
     private static final Logger LOG = LoggerFactory.getLogger(NotificationService.class);
@@ -51,6 +51,9 @@ public final class NotificationService {
 
     /** One dispatch pass: everything due now, in batches, each row at most once per pass. */
     public DispatchResult sendDue() {
+        // Operator work: the pass itself acts as the administrator, so only an administrator may start it (the
+        // daemon does, as the built-in administrator).
+        db.useTransaction(handle -> Access.requireAdmin(handle, "run a dispatch pass (notifications send-due)"));
         int claimed = 0;
         int sent = 0;
         int failed = 0;
@@ -120,6 +123,7 @@ public final class NotificationService {
     public Notification retry(String ident) {
         long id = parseId(ident);
         return db.inTransaction(handle -> {
+            Access.requireAdmin(handle, "put notifications back in the queue (notifications retry)");
             NotificationDao dao = handle.attach(NotificationDao.class);
             String status = dao.lockStatus(id).orElseThrow(() -> new NotFoundException("notification " + id
                     + " not found. See `schedctl notifications list`"));

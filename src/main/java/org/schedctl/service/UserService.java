@@ -29,11 +29,12 @@ public final class UserService {
         String locale = Text.locale(request.locale());
         return db.inTransaction(handle -> {
             Access.requireAdmin(handle, "add users");
-            User user = handle.attach(UserDao.class).insert(email, name, role.dbName(), zone, phone, locale);
+            UserDao users = handle.attach(UserDao.class);
+            long id = users.insert(email, name, role.dbName(), zone, phone, locale);
             if (role == Role.INSTRUCTOR) {
-                handle.attach(InstructorSettingsDao.class).ensure(user.id());
+                handle.attach(InstructorSettingsDao.class).ensure(id);
             }
-            return user;
+            return users.find(String.valueOf(id)).orElseThrow();
         });
     }
 

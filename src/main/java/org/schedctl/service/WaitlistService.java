@@ -72,6 +72,11 @@ public final class WaitlistService {
             if (learner.id() == teacher.id()) {
                 throw new InvalidInputException("the student and the instructor are the same user. Name the student who waits");
             }
+            Access.Actor me = Access.actor(handle);
+            if (!me.isAdmin() && me.id() != learner.id() && me.id() != teacher.id()) {
+                throw new org.schedctl.domain.PermissionDeniedException("only the student themselves, the instructor or an administrator can put "
+                        + learner.email() + " on " + teacher.email() + "'s waitlist. Run it with --as one of them");
+            }
             ZoneId zone = tz != null ? Zones.parse(tz) : Zones.parse(teacher.timezone());
             Instant start = TimeInput.parseInstant(from, zone);
             Instant end = TimeInput.parseInstant(to, zone);

@@ -95,6 +95,15 @@ public final class Database {
         return id;
     }
 
+    /**
+     * The one answer for an acting user that cannot act: missing and inactive alike, named by email or by id. The
+     * CLI's operator holds the database credentials and is the administrator by default, so telling them that a
+     * name does not resolve reveals nothing they could not read anyway; the message stays the same for every case.
+     */
+    public static String unknownActorMessage(String ident) {
+        return "acting user '" + org.schedctl.domain.Text.printable(ident) + "' does not exist or is inactive. Check --as or SCHEDCTL_USER";
+    }
+
     private void actAs(Handle handle, boolean readCommitted) {
         Long known = actorId;
         String[] row = handle.createQuery("""
@@ -118,7 +127,7 @@ public final class Database {
         if (idText.isEmpty()) {
             throw new NotFoundException(actorIdent == null
                     ? "the built-in administrator is missing from this database. Run `schedctl db migrate`"
-                    : "acting user '" + org.schedctl.domain.Text.printable(actorIdent) + "' does not exist or is inactive. Check --as or SCHEDCTL_USER");
+                    : unknownActorMessage(actorIdent));
         }
         actorId = Long.parseLong(idText);
     }

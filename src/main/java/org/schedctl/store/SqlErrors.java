@@ -63,7 +63,10 @@ public final class SqlErrors {
                     : new NotFoundException("a referenced record does not exist (" + detail + ")", sql);
             case "23514", "23502", "22000", "22001", "22003", "22007", "22008", "22023", "22P02", "22004", "2200G" ->
                     new InvalidInputException(known != null ? known : "the database refused the value (" + detail + "). Correct it and try again", sql);
-            case "42501" -> new PermissionDeniedException("permission denied (" + detail + ")", sql);
+            case "42501" -> new PermissionDeniedException(detail.startsWith("new row violates row-level security policy")
+                    ? "permission denied: only the owner of these rows (e.g. the instructor themselves) or an administrator can write them ("
+                            + detail + "). Run it with --as the owner, or ask an administrator"
+                    : "permission denied (" + detail + ")", sql);
             case "40001", "40P01" -> new ConflictException("a concurrent change interfered. Run the command again", sql);
             case "42P01", "42883" -> new UnavailableException("the database schema is missing or old (" + detail
                     + "). Run `schedctl db migrate`", sql);

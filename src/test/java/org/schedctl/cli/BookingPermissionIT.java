@@ -39,6 +39,20 @@ class BookingPermissionIT {
         String bobRef = asBob.run("-o", "json", "book", "--instructor", b.instructor, "--type", lessonB, "--student", bob,
                 "--at", "2027-06-03T10:00").ok().json().get("reference").asText();
 
+        // What a student legitimately does with an instructor keeps working with contact details restricted (V48):
+        // the outbox notifies the instructor (its SECURITY DEFINER writer reads the address as the owner), the
+        // student's list names the instructor, the instructor now sees their new student's contact row.
+        com.fasterxml.jackson.databind.JsonNode outbox = a.cli().run("-o", "json", "notifications", "list").ok().json();
+        boolean instructorNotified = false;
+        for (com.fasterxml.jackson.databind.JsonNode n : outbox) {
+            instructorNotified |= n.get("recipient").asText().equalsIgnoreCase(a.instructor) && n.get("kind").asText().equals("booked");
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(instructorNotified, "the instructor is notified of a student's booking: " + outbox);
+        assertEquals(a.instructor, asAnn.run("-o", "json", "appointments", "show", annRef).ok().json().get("instructor").asText());
+        assertEquals(ann, asA.run("-o", "json", "user", "show", ann).ok().json().get("email").asText());
+        org.junit.jupiter.api.Assertions.assertTrue(asAnn.run("-o", "json", "user", "show", a.instructor).ok().json().get("created_at").isNull(),
+                "a student reads the instructor's directory entry, not their full row");
+
         // Booking for someone else: the other student is not even visible to a student.
         assertError(asAnn.run("book", "--instructor", a.instructor, "--type", lessonA, "--student", bob, "--at", "2027-06-03T12:00"), 4, "not found");
 

@@ -315,4 +315,180 @@ class RowSecurityIT {
             one.close();
         }
     }
+    // ------------------------------------------------------------------------------- matrix, second pass (V48)
+
+    /** Runs the work as the user on the runtime role and rolls it back, so the fixture stays as it is. */
+    static <T> T rolledBack(Long user, Function<Handle, T> work) {
+        Object[] result = new Object[1];
+        RuntimeException done = assertThrows(RuntimeException.class, () -> app.useTransaction(h -> {
+            h.createQuery("SELECT set_config('app.user_id', :id, true)").bind("id", user == null ? "" : user.toString())
+                    .mapTo(String.class).one();
+            result[0] = work.apply(h);
+            throw new IllegalStateException("roll back");
+        }));
+        if (!"roll back".equals(done.getMessage())) {
+            throw done;
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) result[0];
+        return t;
+    }
+
+    static int tryExec(Long user, Function<Handle, Integer> work) {
+        Integer rows = rolledBack(user, work);
+        return rows;
+    }
+
+    static Set<String> strings(Long user, String sql) {
+        List<String> values = as(user, h -> h.createQuery(sql).mapTo(String.class).list());
+        return new TreeSet<>(values);
+    }
+
+    @Test
+    void contactDetailsOnlyThroughUserContacts() {
+        // The runtime role reads the directory columns of users, never the contact columns.
+        for (Long user : java.util.Arrays.asList(school.a, school.b, school.s, school.admin, null)) {
+            assertDenied(() -> as(user, h -> h.createQuery("SELECT phone FROM users").mapTo(String.class).list()));
+            assertDenied(() -> as(user, h -> h.createQuery("SELECT * FROM users").mapToMap().list()));
+            assertDenied(() -> as(user, h -> h.createQuery("SELECT u FROM users u").mapToMap().list()));
+        }
+        assertEquals(Set.of("a@school.test", "b@school.test", "s@school.test"), strings(school.s, "SELECT email FROM users"));
+        // Full rows: oneself, administrators, and an instructor's own students (an appointment with them).
+        assertEquals(Set.of("+49 30 1111"), strings(school.s, "SELECT phone FROM user_contacts"));
+        assertEquals(Set.of("+49 30 9991", "+49 30 1111"), strings(school.a, "SELECT phone FROM user_contacts"));
+        assertEquals(Set.of("+49 30 9992", "+49 30 2222"), strings(school.b, "SELECT phone FROM user_contacts"));
+        assertEquals(Set.of("a@school.test", "s@school.test"), strings(school.a, "SELECT email FROM user_contacts"));
+        assertEquals(Long.valueOf(0), as(null, h -> h.createQuery("SELECT count(*) FROM user_contacts").mapTo(Long.class).one()));
+        assertTrue(strings(school.admin, "SELECT phone FROM user_contacts WHERE phone IS NOT NULL")
+                .containsAll(List.of("+49 30 9991", "+49 30 9992", "+49 30 1111", "+49 30 2222")));
+        // A leaky predicate cannot see rows the view filters (security_barrier): S probing for A's phone learns nothing.
+        assertEquals(Long.valueOf(0), as(school.s, h -> h.createQuery("SELECT count(*) FROM user_contacts WHERE phone LIKE '+49 30 999%'").mapTo(Long.class).one()));
+        // A waitlist entry alone shows an instructor the student's directory row, not their contact details.
+        long u = owner.withHandle(h -> h.createQuery("SELECT id FROM users WHERE email = 'u@school.test'").mapTo(Long.class).one());
+        List<String> contactsOfU = rolledBack(school.admin, h -> {
+            h.execute("INSERT INTO appointment_waitlist (student_id, instructor_id, type_id, window_start, window_end) "
+                    + "SELECT ?, ?, id, '2031-01-01T00:00Z', '2031-01-02T00:00Z' FROM appointment_types WHERE slug = 'a-lesson'", u, school.a);
+            h.createQuery("SELECT set_config('app.user_id', ?, true)").bind(0, String.valueOf(school.a)).mapTo(String.class).one();
+            assertEquals(List.of("u@school.test"), h.createQuery("SELECT email FROM users WHERE id = ?").bind(0, u).mapTo(String.class).list());
+            return h.createQuery("SELECT email FROM user_contacts WHERE id = ?").bind(0, u).mapTo(String.class).list();
+        });
+        assertEquals(List.of(), contactsOfU);
+        // Writing one's own profile still works (UPDATE needs no SELECT on the column it sets).
+        assertEquals(1, tryExec(school.s, h -> h.execute("UPDATE users SET phone = '+49 30 5555' WHERE id = ?", school.s)));
+    }
+
+    @Test
+    void partiesAreNamedOnlyByThoseWhoHaveThem() {
+        long typeA = owner.withHandle(h -> h.createQuery("SELECT id FROM appointment_types WHERE slug = 'a-lesson'").mapTo(Long.class).one());
+        String waitlist = "INSERT INTO appointment_waitlist (student_id, instructor_id, type_id, window_start, window_end) "
+                + "VALUES (?, ?, ?, '2031-01-01T00:00Z', '2031-01-02T00:00Z')";
+        String appointment = "INSERT INTO appointments (instructor_id, student_id, type_id, status, starts_at, ends_at, timezone) "
+                + "VALUES (?, ?, ?, 'held', '2031-01-06T10:00Z', '2031-01-06T11:00Z', 'UTC')";
+        String hold = "INSERT INTO booking_sessions (student_id, instructor_id, type_id, expires_at) VALUES (?, ?, ?, '2031-01-01T00:00Z')";
+        // A naming T (not A's student) would make T "theirs" and reveal T's details: refused, in all three tables.
+        assertDenied(() -> rolledBack(school.a, h -> h.execute(waitlist, school.t, school.a, typeA)));
+        assertDenied(() -> rolledBack(school.a, h -> h.execute(appointment, school.a, school.t, typeA)));
+        assertDenied(() -> rolledBack(school.a, h -> h.execute(hold, school.t, school.a, typeA)));
+        // Own students, and students for themselves, may.
+        assertEquals(1, tryExec(school.a, h -> h.execute(waitlist, school.s, school.a, typeA)));
+        assertEquals(1, tryExec(school.s, h -> h.execute(waitlist, school.s, school.a, typeA)));
+        assertEquals(1, tryExec(school.a, h -> h.execute(hold, school.s, school.a, typeA)));
+        assertDenied(() -> rolledBack(school.s, h -> h.execute(waitlist, school.t, school.a, typeA)));
+        assertDenied(() -> rolledBack(school.b, h -> h.execute(waitlist, school.s, school.a, typeA)));
+        assertDenied(() -> rolledBack(null, h -> h.execute(waitlist, school.s, school.a, typeA)));
+        // Nobody but an administrator moves a row to other parties.
+        assertDenied(() -> rolledBack(school.a, h -> h.execute("UPDATE appointments SET student_id = ? WHERE id = ?", school.t, school.apptA)));
+        assertDenied(() -> rolledBack(school.a, h -> h.execute("UPDATE appointment_waitlist SET student_id = ? WHERE instructor_id = ?", school.t, school.a)));
+        assertDenied(() -> rolledBack(school.s, h -> h.execute("UPDATE appointment_waitlist SET instructor_id = ? WHERE student_id = ?", school.b, school.s)));
+        assertDenied(() -> rolledBack(school.s, h -> h.execute("UPDATE booking_sessions SET instructor_id = ? WHERE student_id = ?", school.b, school.s)));
+        assertEquals(1, tryExec(school.admin, h -> h.execute("UPDATE appointment_waitlist SET student_id = ? WHERE instructor_id = ?", school.s, school.b)));
+        // History and attachments are appended in one's own name only.
+        String event = "INSERT INTO appointment_events (appointment_id, actor_id, action, to_status, starts_at, ends_at) "
+                + "SELECT id, ?, 'confirm', 'confirmed', starts_at, ends_at FROM appointments WHERE id = ?";
+        String attachment = "INSERT INTO appointment_attachments (appointment_id, uploaded_by, file_name, content_type, size_bytes, sha256, content) "
+                + "VALUES (?, ?, 'x.txt', 'text/plain', 1, repeat('b', 64), 'x'::bytea)";
+        assertDenied(() -> rolledBack(school.s, h -> h.execute(event, school.a, school.apptA)));
+        assertEquals(1, tryExec(school.s, h -> h.execute(event, school.s, school.apptA)));
+        assertEquals(0, tryExec(school.b, h -> h.execute(event, school.b, school.apptA)), "B cannot even name A's appointment");
+        assertDenied(() -> rolledBack(school.s, h -> h.execute(attachment, school.apptA, school.a)));
+        assertEquals(1, tryExec(school.s, h -> h.execute(attachment, school.apptA, school.s)));
+        assertDenied(() -> rolledBack(null, h -> h.execute(attachment, school.apptA, school.s)));
+    }
+
+    @Test
+    void waitlistMatrix() {
+        //                       seen by A  B  S  nobody
+        assertEquals(1, count(school.a, "appointment_waitlist"));
+        assertEquals(1, count(school.b, "appointment_waitlist"));
+        assertEquals(1, count(school.s, "appointment_waitlist"));
+        assertEquals(0, count(null, "appointment_waitlist"));
+        // Updates reach only one's own entries; deletes only the student's own (and admins').
+        assertEquals(1, tryExec(school.s, h -> h.execute("UPDATE appointment_waitlist SET status = 'removed'")));
+        assertEquals(1, tryExec(school.a, h -> h.execute("UPDATE appointment_waitlist SET status = 'removed'")));
+        assertEquals(0, tryExec(null, h -> h.execute("UPDATE appointment_waitlist SET status = 'removed'")));
+        assertEquals(0, tryExec(school.a, h -> h.execute("DELETE FROM appointment_waitlist")));
+        assertEquals(1, tryExec(school.s, h -> h.execute("DELETE FROM appointment_waitlist")));
+        assertEquals(0, tryExec(null, h -> h.execute("DELETE FROM appointment_waitlist")));
+        assertEquals(2, tryExec(school.admin, h -> h.execute("DELETE FROM appointment_waitlist")));
+    }
+
+    @Test
+    void outboxIsWrittenByTheSystemOnly() {
+        String insert = "INSERT INTO appointment_notifications (appointment_id, recipient_id, kind, channel, recipient, due_at, idempotency_key) "
+                + "VALUES (?, ?, 'booked', 'email', 'victim@elsewhere.test', now(), 'forged-' || ?)";
+        // Any address the dispatcher (acting as administrator) would send to: refused to everyone but administrators.
+        assertDenied(() -> rolledBack(school.s, h -> h.execute(insert, school.apptA, school.s, "s")));
+        assertDenied(() -> rolledBack(school.a, h -> h.execute(insert, school.apptA, school.a, "a")));
+        assertDenied(() -> rolledBack(school.b, h -> h.execute(insert, school.apptA, school.s, "b")));
+        assertDenied(() -> rolledBack(null, h -> h.execute(insert, school.apptA, school.s, "n")));
+        assertEquals(1, tryExec(school.admin, h -> h.execute(insert, school.apptA, school.s, "admin")));
+        // Rewriting a message (its address, its state) is refused; cancelling a pending one is what cancel does.
+        assertDenied(() -> rolledBack(school.s, h -> h.execute("UPDATE appointment_notifications SET recipient = 'victim@elsewhere.test'")));
+        assertDenied(() -> rolledBack(school.a, h -> h.execute("UPDATE appointment_notifications SET status = 'pending', attempts = 0")));
+        assertDenied(() -> rolledBack(school.s, h -> h.execute("UPDATE appointment_notifications SET status = 'sent'")));
+        assertEquals(1, tryExec(school.s, h -> h.execute("UPDATE appointment_notifications SET status = 'cancelled' WHERE status = 'pending'")));
+        assertEquals(2, tryExec(school.a, h -> h.execute("UPDATE appointment_notifications SET status = 'cancelled' WHERE status = 'pending'")));
+        assertEquals(0, tryExec(school.b, h -> h.execute("UPDATE appointment_notifications SET status = 'cancelled' WHERE appointment_id = ?", school.apptA)));
+        assertEquals(0, tryExec(null, h -> h.execute("UPDATE appointment_notifications SET status = 'cancelled'")));
+        for (Long user : java.util.Arrays.asList(school.a, school.b, school.s, null)) {
+            assertEquals(0, tryExec(user, h -> h.execute("DELETE FROM appointment_notifications")));
+        }
+        assertEquals(4, tryExec(school.admin, h -> h.execute("UPDATE appointment_notifications SET attempts = 1")));
+    }
+
+    @Test
+    void availabilityMatrix() {
+        String weekly = "INSERT INTO instructor_availability (instructor_id, day_of_week, start_time, end_time, timezone) VALUES (?, 6, '09:00', '10:00', 'UTC')";
+        String block = "INSERT INTO time_blocks (instructor_id, kind, starts_at, ends_at, timezone, local_start, local_end) "
+                + "VALUES (?, 'unavailable', '2031-05-01T00:00Z', '2031-05-02T00:00Z', 'UTC', '2031-05-01T00:00', '2031-05-02T00:00')";
+        assertEquals(1, tryExec(school.a, h -> h.execute(weekly, school.a)));
+        assertEquals(1, tryExec(school.a, h -> h.execute(block, school.a)));
+        for (Long user : java.util.Arrays.asList(school.b, school.s, null)) {
+            assertDenied(() -> rolledBack(user, h -> h.execute(weekly, school.a)));
+            assertDenied(() -> rolledBack(user, h -> h.execute(block, school.a)));
+            assertEquals(0, tryExec(user, h -> h.execute("UPDATE instructor_availability SET end_time = '18:00' WHERE instructor_id = ?", school.a)));
+            assertEquals(0, tryExec(user, h -> h.execute("DELETE FROM time_blocks WHERE instructor_id = ?", school.a)));
+            assertEquals(0, tryExec(user, h -> h.execute("DELETE FROM time_block_occurrences WHERE instructor_id = ?", school.a)));
+        }
+        // A student cannot make themselves an instructor's schedule either.
+        assertDenied(() -> rolledBack(school.s, h -> h.execute(weekly, school.s)));
+        assertEquals(1, tryExec(school.a, h -> h.execute("DELETE FROM time_blocks WHERE instructor_id = ?", school.a)));
+        // Reasons stay private: B and S see the occurrences (times), not A's blocks.
+        assertEquals(0, count(school.b, "time_blocks WHERE instructor_id = " + school.a));
+        assertEquals(0, count(school.s, "time_blocks"));
+        assertEquals(1, count(school.s, "time_block_occurrences WHERE instructor_id = " + school.a));
+    }
+
+    @Test
+    void onlyTheRuntimeRoleResolvesActingUsers() {
+        Map<String, Object> grants = owner.withHandle(h -> h.createQuery("""
+                SELECT has_function_privilege('schedctl_app', 'resolve_actor(text)', 'EXECUTE') AS app,
+                       EXISTS (SELECT 1 FROM pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                               WHERE p.oid = 'resolve_actor(text)'::regprocedure AND a.grantee = 0) AS public_resolve,
+                       EXISTS (SELECT 1 FROM pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                               WHERE p.oid = 'builtin_admin_id()'::regprocedure AND a.grantee = 0) AS public_admin,
+                       has_table_privilege('schedctl_app', 'user_contacts', 'SELECT') AS contacts,
+                       has_table_privilege('schedctl_app', 'user_contacts', 'INSERT') AS contacts_insert""").mapToMap().one());
+        assertEquals(Map.of("app", true, "public_resolve", false, "public_admin", false, "contacts", true, "contacts_insert", false), grants);
+    }
 }

@@ -24,8 +24,8 @@ final class SchoolFixture {
 
     SchoolFixture(TestDatabase db) {
         CliDriver cli = db.cli();
-        cli.run("user", "add", "--name", "Instructor A", "--email", "a@school.test", "--role", "instructor").ok();
-        cli.run("user", "add", "--name", "Instructor B", "--email", "b@school.test", "--role", "instructor").ok();
+        cli.run("user", "add", "--name", "Instructor A", "--email", "a@school.test", "--role", "instructor", "--phone", "+49 30 9991").ok();
+        cli.run("user", "add", "--name", "Instructor B", "--email", "b@school.test", "--role", "instructor", "--phone", "+49 30 9992").ok();
         cli.run("user", "add", "--name", "Student S", "--email", "s@school.test", "--phone", "+49 30 1111").ok();
         cli.run("user", "add", "--name", "Student T", "--email", "t@school.test", "--phone", "+49 30 2222").ok();
         cli.run("user", "add", "--name", "Student U", "--email", "u@school.test").ok();

@@ -166,7 +166,8 @@ public final class AvailabilityCsvParser {
         EnumMap<Column, String> values = new EnumMap<>(Column.class);
         boolean tooLong = false;
         for (Map.Entry<Column, Integer> entry : columns.entrySet()) {
-            String value = record.get(entry.getValue()).trim();
+            // Export guards cells a spreadsheet would run as formulas ('=…); reading one back restores the value.
+            String value = org.schedctl.domain.CsvCells.unguard(record.get(entry.getValue()).trim());
             int limit = entry.getKey() == Column.REASON ? MAX_REASON_CHARS : MAX_FIELD_CHARS;
             if (value.length() > limit) {
                 error(line, entry.getKey().header + " is longer than " + limit + " characters. Shorten it");

@@ -12,21 +12,30 @@ import org.schedctl.domain.User;
 
 @RegisterConstructorMapper(User.class)
 public interface UserDao {
-    String COLUMNS = "id, email, name, role, timezone, phone, locale, active, created_at";
+    /**
+     * The directory columns of users (the runtime role may read no others, V48) and, where the acting user may see
+     * them, the contact columns from user_contacts: for themselves, for administrators, and for an instructor's
+     * own students. Elsewhere phone, locale and created_at are null.
+     */
+    String SELECT = """
+            SELECT u.id, u.email, u.name, u.role, u.timezone, c.phone, c.locale, u.active, c.created_at
+              FROM users u LEFT JOIN user_contacts c ON c.id = u.id
+            """;
 
+    /** Adds a user; returns the id (reading the row back goes through {@link #find}, which applies the contact rule). */
     @SqlUpdate("""
             INSERT INTO users (email, name, role, timezone, phone, locale)
             VALUES (:email, :name, :role, :timezone, :phone, coalesce(:locale, 'en'))
             """)
-    @GetGeneratedKeys({"id", "email", "name", "role", "timezone", "phone", "locale", "active", "created_at"})
-    User insert(@Bind("email") String email, @Bind("name") String name, @Bind("role") String role,
+    @GetGeneratedKeys("id")
+    long insert(@Bind("email") String email, @Bind("name") String name, @Bind("role") String role,
                 @Bind("timezone") String timezone, @Bind("phone") String phone, @Bind("locale") String locale);
 
     /** By id (all digits) or by email, case-insensitively. */
-    @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE CASE WHEN :ident ~ '^[0-9]{1,18}$' THEN id = :ident::bigint ELSE lower(email) = lower(:ident) END")
+    @SqlQuery(SELECT + " WHERE CASE WHEN :ident ~ '^[0-9]{1,18}$' THEN u.id = :ident::bigint ELSE lower(u.email) = lower(:ident) END")
     Optional<User> find(@Bind("ident") String ident);
 
-    @SqlQuery("SELECT " + COLUMNS + " FROM users WHERE (:role::text IS NULL OR role = :role) ORDER BY id")
+    @SqlQuery(SELECT + " WHERE (:role::text IS NULL OR u.role = :role) ORDER BY u.id")
     List<User> list(@Bind("role") String role);
 
     @SqlUpdate("UPDATE users SET timezone = :timezone WHERE id = :id")
