@@ -176,6 +176,7 @@ public final class AvailabilityImportService {
                 progress.report("inserting blocks", 0.85);
                 List<AvailabilityStore.InsertedBlock> inserted = parsed.blocks().isEmpty() ? List.of()
                         : store.insertStagedBlocks("import", actor(handle));
+                progress.report("inserting occurrences", 0.9);
                 CopyWriter occurrences = store.occurrenceWriter();
                 for (AvailabilityStore.InsertedBlock block : inserted) {
                     BlockRule rule = rulesByLine.get(block.line());

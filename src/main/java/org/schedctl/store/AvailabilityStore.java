@@ -217,7 +217,6 @@ public final class AvailabilityStore {
      * them with their staged line. Duplicates within the stage count once.
      */
     public List<InsertedBlock> insertStagedBlocks(String source, long actorId) {
-        handle.execute("ANALYZE availability_stage_blocks");
         return handle.createQuery("""
                         WITH inserted AS (
                             INSERT INTO time_blocks (instructor_id, kind, starts_at, ends_at, timezone, local_start, local_end,
