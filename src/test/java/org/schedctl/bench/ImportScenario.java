@@ -159,8 +159,8 @@ public final class ImportScenario implements Scenario {
         }
         figures.add(Figure.rate(String.format("%,d rows (process, JVM start included)", rows), Stats.median(ours), "rows/s",
                         anchorRate, "rows/s", "psql \\copy into a bare table", runs)
-                .withNote(String.format("ours %.1f s, anchor %.1f s per file (medians, process start included: the JVM start of "
-                                + "`startup` is a constant per process, not per row); %d weekly rows, %d blocks",
+                .withNote(String.format("ours %.1f s, anchor %.1f s per file (medians, process start included: JVM start (see "
+                                + "`startup`) and JIT warm-up are a cost per process, not per row); %d weekly rows, %d blocks",
                         rows / Stats.median(ours), rows / anchorRate, kinds[0], kinds[1])));
         return figures;
     }
