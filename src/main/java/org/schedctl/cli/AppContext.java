@@ -205,6 +205,14 @@ public final class AppContext implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #confirm} would ask a person rather than answer or refuse: no --yes, and stdin is this
+     * process's terminal. Commands whose confirmation must not break scripts ask only then.
+     */
+    public boolean wouldAsk() {
+        return !options.yes() && in == System.in && System.console() != null;
+    }
+
     /** Progress and notes go to stderr, and not at all with -q. */
     public void progress(String message) {
         if (!options.quiet) {

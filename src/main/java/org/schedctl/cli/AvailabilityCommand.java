@@ -100,13 +100,31 @@ public final class AvailabilityCommand {
             // Students manage no availability: refused before the file is read. An instructor naming another
             // instructor in the file is refused by row-level security (exit 6) and nothing is written.
             ctx.database().useTransaction(h -> org.schedctl.service.Access.requireNotStudent(h, "import availability"));
-            ImportResult result;
-            try (InputStream in = stdin ? ctx.in() : new BufferedInputStream(Files.newInputStream(Path.of(file)), 1 << 16)) {
-                result = new AvailabilityImportService(ctx.database()).importCsv(in, stdin ? "-" : file, dryRun, replace,
-                        ctx.clock().instant(), progress);
+            AvailabilityImportService service = new AvailabilityImportService(ctx.database());
+            ImportResult result = null;
+            if (replace && !dryRun && !stdin && ctx.wouldAsk()) {
+                // --replace deletes rules. On a terminal, without --yes, it asks first when it would delete any: a dry
+                // run counts them. Scripts and cron (no terminal, or the CSV on stdin) run as CLI.md lists the
+                // command, without a question, so existing non-interactive imports keep working.
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(Path.of(file)), 1 << 16)) {
+                    ImportResult preview = service.importCsv(in, file, true, true, ctx.clock().instant(), AvailabilityImportService.Progress.NONE);
+                    if (!preview.ok()) {
+                        result = preview;
+                    } else if (preview.removed() > 0) {
+                        ctx.confirm("--replace removes " + preview.removed() + " stored weekly rule" + (preview.removed() == 1 ? "" : "s")
+                                + " of the instructors in " + file + " (" + preview.created() + " created, " + preview.unchanged()
+                                + " unchanged)");
+                    }
+                }
+            }
+            if (result == null) {
+                try (InputStream in = stdin ? ctx.in() : new BufferedInputStream(Files.newInputStream(Path.of(file)), 1 << 16)) {
+                    result = service.importCsv(in, stdin ? "-" : file, dryRun, replace, ctx.clock().instant(), progress);
+                }
             }
             if (!result.ok()) {
-                result.errors().forEach(e -> ctx.err().println(AvailabilityImportService.describe(result, e)));
+                ImportResult failed = result;
+                failed.errors().forEach(e -> ctx.err().println(AvailabilityImportService.describe(failed, e)));
                 if (ctx.options().output == OutputFormat.json) {
                     ctx.output(null).print(result);
                 }

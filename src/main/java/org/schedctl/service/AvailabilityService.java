@@ -363,7 +363,7 @@ public final class AvailabilityService {
             long typeId = ownType(handle, instructor, typeIdent);
             ZoneId zone = tz != null ? Zones.parse(tz) : ZoneId.of(instructor.timezone());
             TimeInput.InstantRange range = TimeInput.dateRange(from, to, zone);
-            Map<Long, CalendarLoader.Loaded> loaded = CalendarLoader.load(handle, new long[] {instructor.id()}, range.start(), range.end());
+            Map<Long, CalendarLoader.Loaded> loaded = CalendarLoader.load(handle, new long[] {instructor.id()}, range.start(), range.end(), now);
             CalendarLoader.Loaded calendar = loaded.get(instructor.id());
             CalendarLoader.TypeRow type = calendar.types().stream().filter(t -> t.id() == typeId).findFirst()
                     .orElseThrow(() -> new ConflictException("appointment type " + typeIdent + " is archived. Pick an active type"));
@@ -402,7 +402,7 @@ public final class AvailabilityService {
     public Map<Long, List<Slot>> slotsForInstructors(List<Long> instructorIds, TypeSelector typeSelector, Instant from,
                                                      Instant to, Instant now) {
         long[] ids = instructorIds.stream().mapToLong(Long::longValue).toArray();
-        Map<Long, CalendarLoader.Loaded> loaded = db.inTransaction(handle -> CalendarLoader.load(handle, ids, from, to));
+        Map<Long, CalendarLoader.Loaded> loaded = db.inTransaction(handle -> CalendarLoader.load(handle, ids, from, to, now));
         Map<Long, List<Slot>> result = new java.util.LinkedHashMap<>();
         for (long id : ids) {
             CalendarLoader.Loaded calendar = loaded.get(id);

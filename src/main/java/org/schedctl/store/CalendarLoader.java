@@ -62,7 +62,7 @@ public final class CalendarLoader {
         }
     }
 
-    public static Map<Long, Loaded> load(Handle handle, long[] instructorIds, Instant from, Instant to) {
+    public static Map<Long, Loaded> load(Handle handle, long[] instructorIds, Instant from, Instant to, Instant now) {
         Map<Long, Builder> builders = new LinkedHashMap<>();
         handle.createQuery("""
                         SELECT instructor_id, email, timezone, buffer_before_ms, buffer_after_ms, min_notice_ms,
@@ -127,7 +127,8 @@ public final class CalendarLoader {
                     }
                     return during;
                 }).list();
-        handle.createQuery("SELECT instructor_id, starts_at, ends_at, blocked_from, blocked_to FROM availability_busy(:ids, :from, :to)")
+        handle.createQuery("SELECT instructor_id, starts_at, ends_at, blocked_from, blocked_to FROM availability_busy(:ids, :from, :to, :now)")
+                .bind("now", utc(now))
                 .bind("ids", instructorIds)
                 .bind("from", utc(from.minus(BOOKING_MARGIN)))
                 .bind("to", utc(to.plus(BOOKING_MARGIN)))

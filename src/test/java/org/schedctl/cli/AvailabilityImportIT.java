@@ -87,6 +87,20 @@ class AvailabilityImportIT {
         assertEquals(0, first.get("errors").size());
         List<Long> after = counts();
         assertEquals(auditedBefore + 1, auditedImports(), "one audit entry for the statement that inserted the three weekly rules");
+        assertEquals(List.of(3L, 0L, 1L), db.database().inTransaction(h -> h.createQuery("""
+                        WITH e AS (SELECT after FROM audit_log WHERE entity = 'instructor_availability' AND action = 'insert'
+                                   AND command = 'availability import' ORDER BY id DESC LIMIT 1)
+                        SELECT count(*),
+                               count(*) FILTER (WHERE a.id IS NULL OR e.after -> 'columns' -> 'id' -> (i.k - 1)::int <> i.id
+                                   OR (e.after -> 'columns' -> 'day_of_week' ->> (i.k - 1)::int)::int <> a.day_of_week
+                                   OR (e.after -> 'columns' -> 'start_time' ->> (i.k - 1)::int)::time <> a.start_time
+                                   OR (e.after -> 'columns' -> 'instructor_id' ->> (i.k - 1)::int)::bigint <> a.instructor_id),
+                               count(*) FILTER (WHERE i.k = 1 AND i.id::bigint = (SELECT min(x::bigint)
+                                                FROM jsonb_array_elements_text(e.after -> 'ids') x))
+                        FROM e CROSS JOIN LATERAL jsonb_array_elements(e.after -> 'ids') WITH ORDINALITY AS i(id, k)
+                        LEFT JOIN instructor_availability a ON a.id = i.id::bigint
+                        GROUP BY e.after""").map((rs, ctx) -> List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).one()),
+                "the bulk entry lists the 3 rows, ids in ascending order, each column's values aligned with the ids");
         assertEquals(5, count("time_block_occurrences") - occurrencesBefore, "4 weekly dentist occurrences and 1 extra Saturday");
 
         JsonNode again = cli().run("-o", "json", "availability", "import", good.toString()).ok().json();

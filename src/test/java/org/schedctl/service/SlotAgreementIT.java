@@ -24,7 +24,8 @@ import org.schedctl.test.TestDatabase;
  * THE agreement test: on generated data (several zones including New York over both DST changes, Lord Howe's
  * half-hour DST, weekly rules per type and for all types, recurring blackouts, extra time, vacations, bookings in
  * every state, buffers, notice, advance, daily and back-to-back limits), the Java SlotCalculator behind
- * `availability slots` and the SQL get_available_slots_comprehensive offer exactly the same slots.
+ * `availability slots` and the SQL get_available_slots_comprehensive offer exactly the same slots, and booking's
+ * check_instructor_availability_comprehensive accepts exactly those starts.
  */
 class SlotAgreementIT {
     @RegisterExtension
@@ -155,6 +156,57 @@ class SlotAgreementIT {
             }
         }
         assertTrue(compared > 500, "the data offers enough slots to compare: " + compared);
+    }
+
+    /**
+     * Booking's SQL check agrees with the slot paths: every slot offered near both DST changes of New York is
+     * accepted by check_instructor_availability_comprehensive at the same `now`, and every other start on a
+     * 5-minute grid (all durations, intervals, buffers and local starts here are whole 5 minutes, in every zone of
+     * the data) is refused. Disagreements are listed with the check's reason.
+     */
+    @Test
+    void bookingCheckAcceptsExactlyTheOfferedSlots() {
+        List<Instant[]> ranges = List.of(
+                new Instant[] {Instant.parse("2027-03-13T12:00:00Z"), Instant.parse("2027-03-15T12:00:00Z")},
+                new Instant[] {Instant.parse("2027-11-06T12:00:00Z"), Instant.parse("2027-11-08T12:00:00Z")});
+        List<String> disagreements = new ArrayList<>();
+        int accepted = 0;
+        int refused = 0;
+        for (long[] instructorType : INSTRUCTOR_TYPES) {
+            for (Instant[] range : ranges) {
+                java.util.Set<Instant> offered = new java.util.HashSet<>();
+                sql(instructorType[0], instructorType[1], range[0], range[1]).forEach(slot -> offered.add(slot.start()));
+                List<Object[]> checks = db.database().inTransaction(h -> h.createQuery("""
+                                SELECT c, r.ok, r.reason
+                                FROM appointment_types t,
+                                     generate_series(:from, :to - interval '5 minutes', interval '5 minutes') c,
+                                     check_instructor_availability_comprehensive(:i, :t, c, c + t.duration, NULL, :now) r
+                                WHERE t.id = :t ORDER BY c""")
+                        .bind("i", instructorType[0]).bind("t", instructorType[1])
+                        .bind("from", OffsetDateTime.ofInstant(range[0], ZoneOffset.UTC))
+                        .bind("to", OffsetDateTime.ofInstant(range[1], ZoneOffset.UTC))
+                        .bind("now", OffsetDateTime.ofInstant(NOW, ZoneOffset.UTC))
+                        .map((rs, ctx) -> new Object[] {rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getBoolean(2), rs.getString(3)})
+                        .list());
+                for (Object[] check : checks) {
+                    Instant start = (Instant) check[0];
+                    boolean ok = (Boolean) check[1];
+                    if (ok) {
+                        accepted++;
+                    } else {
+                        refused++;
+                    }
+                    if (ok != offered.contains(start)) {
+                        disagreements.add("instructor " + instructorType[0] + " type " + instructorType[1] + " at " + start + ": "
+                                + (ok ? "the check accepts a start the slot paths do not offer" : "offered, but the check refuses: " + check[2]));
+                    }
+                }
+            }
+        }
+        assertTrue(disagreements.isEmpty(), disagreements.size() + " disagreements, e.g. "
+                + String.join("; ", disagreements.subList(0, Math.min(15, disagreements.size()))));
+        assertTrue(accepted > 100, "the data offers enough slots to check: " + accepted);
+        assertTrue(refused > accepted, "and enough other starts to refuse: " + refused);
     }
 
     @Test
