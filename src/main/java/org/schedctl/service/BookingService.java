@@ -22,6 +22,7 @@ import org.schedctl.domain.AppointmentType;
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
+import org.schedctl.domain.PermissionDeniedException;
 import org.schedctl.domain.SchedException;
 import org.schedctl.domain.TimeInput;
 import org.schedctl.domain.User;
@@ -477,6 +478,9 @@ public final class BookingService {
             long instructorId = dao.instructorOf(ref.value()).orElseThrow(() -> notFound(ref.value()));
             List<ExpiredHold> freed = new ArrayList<>(dao.prepare(instructorId, now));
             AppointmentRow row = dao.byReference(ref.value()).orElseThrow(() -> notFound(ref.value()));
+            if (action.instructorsStep()) {
+                requireInstructorSide(handle, row, action);
+            }
             AppointmentStatus current = AppointmentStatus.fromDb(row.status());
             AppointmentStatus next = BookingLifecycle.next(row.reference(), current, action,
                     new BookingLifecycle.Context(row.confirmationRequired(), row.startsAt(), now));
@@ -490,6 +494,18 @@ public final class BookingService {
         });
         waitlist().offerAsSystem(freedSlots, now);
         return changed;
+    }
+
+    /**
+     * The role before the state: the student of an appointment asking for an instructor's step hears that it is
+     * not theirs (exit 6), whatever state the appointment is in, rather than a reason about the state.
+     */
+    private static void requireInstructorSide(Handle handle, AppointmentRow row, Action action) {
+        Access.Actor actor = Access.actor(handle);
+        if (!actor.isAdmin() && actor.id() != row.instructorId()) {
+            throw new PermissionDeniedException("only the instructor or an administrator can " + action.command()
+                    + " appointment " + row.reference() + ". Ask the instructor");
+        }
     }
 
     private WaitlistService waitlist() {

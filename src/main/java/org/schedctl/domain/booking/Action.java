@@ -24,6 +24,16 @@ public enum Action {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The instructor's steps: the student of an appointment may not take them (V31 also refuses it in the database). */
+    public boolean instructorsStep() {
+        return this == CONFIRM || this == DECLINE || this == COMPLETE || this == NO_SHOW;
+    }
+
+    /** The command's name, for messages: "confirm", "no-show". */
+    public String command() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
     /** For messages: "... can be cancelled", "... can be marked completed". */
     String pastParticiple() {
         return pastParticiple;
