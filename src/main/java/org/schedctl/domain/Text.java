@@ -110,6 +110,15 @@ public final class Text {
         return text;
     }
 
+    /** A positive whole number naming a row (an attachment, a hold, a notification); {@code hint} says where to find one. */
+    public static long positiveId(String text, String what, String hint) {
+        String t = text == null ? "" : text.trim();
+        if (t.matches("[0-9]{1,18}") && Long.parseLong(t) > 0) {
+            return Long.parseLong(t);
+        }
+        throw new InvalidInputException(what + " '" + printable(t) + "' is not a positive whole number. " + hint);
+    }
+
     public static InvalidInputException tooLong(String what, int max, int actual) {
         return new InvalidInputException(what + " is too long (" + actual + " characters; the limit is " + max + "). Shorten it");
     }

@@ -108,7 +108,7 @@ public final class AttachmentService {
 
     /** The attachment and its bytes; the stored SHA-256 is checked against what comes back. */
     public Content content(String idText) {
-        long id = parseId(idText);
+        long id = Text.positiveId(idText, "attachment id", "Give the id shown by `schedctl attachments list REF`");
         return db.inTransaction(handle -> {
             AttachmentView view = find(handle, id);
             byte[] bytes = handle.createQuery("SELECT content FROM appointment_attachments WHERE id = :id")
@@ -121,7 +121,7 @@ public final class AttachmentService {
     }
 
     public AttachmentView remove(String idText) {
-        long id = parseId(idText);
+        long id = Text.positiveId(idText, "attachment id", "Give the id shown by `schedctl attachments list REF`");
         return db.inTransaction(handle -> {
             AttachmentView view = find(handle, id);
             Long uploader = handle.createQuery("SELECT uploaded_by FROM appointment_attachments WHERE id = :id")
@@ -238,18 +238,5 @@ public final class AttachmentService {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-256", e);
         }
-    }
-
-    private static long parseId(String text) {
-        try {
-            long id = Long.parseLong(text.trim());
-            if (id > 0) {
-                return id;
-            }
-        } catch (NumberFormatException e) {
-            // explained below
-        }
-        throw new InvalidInputException("attachment id '" + Text.printable(text)
-                + "' is not a number. Give the id shown by `schedctl attachments list REF`");
     }
 }

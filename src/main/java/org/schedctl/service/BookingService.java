@@ -24,6 +24,7 @@ import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
 import org.schedctl.domain.PermissionDeniedException;
 import org.schedctl.domain.SchedException;
+import org.schedctl.domain.Text;
 import org.schedctl.domain.TimeInput;
 import org.schedctl.domain.User;
 import org.schedctl.domain.Zones;
@@ -249,7 +250,7 @@ public final class BookingService {
     }
 
     private AppointmentView bookHold(BookRequest r, String notes, IdempotencyKey key) {
-        long holdId = holdId(r.holdId());
+        long holdId = Text.positiveId(r.holdId(), "hold id", "Give the number `schedctl hold` printed as hold_id");
         Instant now = clock.instant();
         List<FreedSlot> freedSlots = new ArrayList<>();
         AppointmentView booked = db.inTransaction(handle -> {
@@ -570,14 +571,6 @@ public final class BookingService {
                 "waitlist_id", waitlistId), waitlistId == null ? new String[0] : new String[] {"waitlist_offer"},
                 waitlistId == null ? null : "Book it with `schedctl book --hold " + holdId + "` before " + expiresAt);
         return id;
-    }
-
-    private static long holdId(String text) {
-        String t = text.trim();
-        if (!t.matches("[0-9]{1,18}")) {
-            throw new InvalidInputException("bad hold id '" + t + "'. Give the number `schedctl hold` printed as hold_id");
-        }
-        return Long.parseLong(t);
     }
 
     private void checkHoldMatches(Handle handle, BookRequest r, AppointmentRow hold) {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
+import org.schedctl.domain.Text;
 import org.schedctl.domain.notify.Notification;
 import org.schedctl.domain.notify.NotificationStatus;
 import org.schedctl.domain.notify.RetryPolicy;
@@ -121,7 +122,7 @@ public final class NotificationService {
 
     /** Puts a failed or dead notification (or a pending one, to hurry it) back in the queue with fresh attempts. */
     public Notification retry(String ident) {
-        long id = parseId(ident);
+        long id = Text.positiveId(ident, "notification id", "See `schedctl notifications list`");
         return db.inTransaction(handle -> {
             Access.requireAdmin(handle, "put notifications back in the queue (notifications retry)");
             NotificationDao dao = handle.attach(NotificationDao.class);
@@ -135,17 +136,5 @@ public final class NotificationService {
             }
             return dao.find(id).orElseThrow();
         });
-    }
-
-    private static long parseId(String ident) {
-        try {
-            long id = Long.parseLong(ident.trim());
-            if (id > 0) {
-                return id;
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the input error below
-        }
-        throw new InvalidInputException("notification id must be a positive number, got '" + ident + "'. See `schedctl notifications list`");
     }
 }

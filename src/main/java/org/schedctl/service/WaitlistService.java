@@ -12,6 +12,7 @@ import org.schedctl.domain.AppointmentType;
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
+import org.schedctl.domain.Text;
 import org.schedctl.domain.TimeInput;
 import org.schedctl.domain.User;
 import org.schedctl.domain.Zones;
@@ -118,7 +119,7 @@ public final class WaitlistService {
 
     /** Takes a student off the waitlist; an open offer is released and passes to the next in line. */
     public WaitlistView remove(String idText) {
-        long id = parseId(idText);
+        long id = Text.positiveId(idText, "waitlist id", "Give the number `schedctl waitlist list` shows");
         Instant now = clock.instant();
         List<FreedSlot> freedSlots = new java.util.ArrayList<>();
         WaitlistView removed = db.inTransaction(handle -> {
@@ -245,12 +246,5 @@ public final class WaitlistService {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("unknown waitlist status '" + text + "'. Use waiting, offered, booked, expired or removed");
         }
-    }
-
-    private static long parseId(String text) {
-        if (text == null || !text.trim().matches("[0-9]{1,18}")) {
-            throw new InvalidInputException("bad waitlist id '" + text + "'. Give the number `schedctl waitlist list` shows");
-        }
-        return Long.parseLong(text.trim());
     }
 }

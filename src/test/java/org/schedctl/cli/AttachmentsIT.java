@@ -119,7 +119,7 @@ class AttachmentsIT {
         assertError(asAnn.run("attachments", "add", annRef, ok.toString(), "--content-type", "pdf"), 2, "not a media type");
         assertError(asAnn.run("attachments", "add", "NOT-A-REF", ok.toString()), 2, "booking reference");
         assertError(asAnn.run("attachments", "add", "ABCD2345", ok.toString()), 4, "no appointment ABCD2345");
-        assertError(asAnn.run("attachments", "get", "x1"), 2, "not a number");
+        assertError(asAnn.run("attachments", "get", "x1"), 2, "attachment id 'x1' is not a positive whole number");
         byte[] huge = new byte[25 * 1024 * 1024 + 1];
         assertError(asAnn.runWithInput(huge, "attachments", "add", annRef, "-", "--name", "big.bin"), 2, "limited to 25 MiB");
         Path big = Files.write(dir.resolve("big.bin"), huge);

@@ -15,6 +15,20 @@ class TextTest {
         assertThrows(InvalidInputException.class, () -> Text.email(email));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "0", "-3", "1.5", "x1", "12345678901234567890", "7\u001b[2J"})
+    void idsArePositiveWholeNumbers(String text) {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Text.positiveId(text, "hold id", "See the list"));
+        assertEquals(-1, e.getMessage().indexOf('\u001b'), "control characters are escaped: " + e.getMessage());
+        assertEquals(true, e.getMessage().startsWith("hold id '") && e.getMessage().endsWith("is not a positive whole number. See the list"),
+                e.getMessage());
+    }
+
+    @Test
+    void idsAreTrimmed() {
+        assertEquals(42L, Text.positiveId(" 42 ", "hold id", ""));
+    }
+
     @Test
     void emailsAreTrimmedAndKept() {
         assertEquals("Ada.Lovelace+x@example.org", Text.email(" Ada.Lovelace+x@example.org "));

@@ -59,7 +59,7 @@ class NotificationsCommandIT {
 
         assertError(cli.run("notifications", "retry", String.valueOf(inbox)), 3, "already sent");
         assertError(cli.run("notifications", "retry", "999999"), 4, "not found");
-        assertError(cli.run("notifications", "retry", "abc"), 2, "positive number");
+        assertError(cli.run("notifications", "retry", "abc"), 2, "is not a positive whole number");
         assertError(cli.run("notifications", "list", "--status", "lost"), 2, "unknown notification status");
 
         CliDriver.Result table = cli.run("notifications", "list").ok();
