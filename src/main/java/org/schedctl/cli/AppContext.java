@@ -116,6 +116,8 @@ public final class AppContext implements AutoCloseable {
      */
     public Database database() {
         if (database == null) {
+            // Checked before connecting: a bad reminders.offsets is a usage error (exit 2) naming the key.
+            var reminderDefault = config().reminderOffsets().orElse(null);
             if (target().isEmbedded()) {
                 // The warm path is one connection as the runtime role; only a new or outdated embedded
                 // database (no role yet, or migrations pending) pays for the owner's connection and Flyway.
@@ -134,7 +136,7 @@ public final class AppContext implements AutoCloseable {
                 pool = Connector.pool(target(), 4);
                 Connector.checkSchema(target(), pool, this::progress);
             }
-            database = new Database(pool, actor(), commandName);
+            database = new Database(pool, actor(), commandName).withReminderDefault(reminderDefault);
         }
         // In the shell one context runs many commands: each gets its own acting user and command name.
         if (!java.util.Objects.equals(database.actorIdent(), actor()) || !java.util.Objects.equals(database.command(), commandName)) {

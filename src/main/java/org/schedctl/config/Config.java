@@ -15,6 +15,7 @@ import java.util.Properties;
 
 import org.schedctl.domain.Durations;
 import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.notify.ReminderPolicy;
 
 /**
  * Configuration with the precedence of CLI.md: flag &gt; environment &gt; config file &gt; default.
@@ -101,6 +102,21 @@ public final class Config {
         return get(key).map(text -> {
             try {
                 return Durations.parsePositive(text, "the value");
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(key + ": " + e.getMessage() + ". Fix it in " + filePath + " or " + envName(key));
+            }
+        });
+    }
+
+    /**
+     * The school's default reminder offsets ({@code reminders.offsets}, e.g. {@code 24h,1h,15m}, or {@code none}),
+     * empty when unset; a bad value is an error that names the key and where to fix it.
+     */
+    public Optional<ReminderPolicy> reminderOffsets() {
+        String key = "reminders.offsets";
+        return get(key).map(text -> {
+            try {
+                return ReminderPolicy.parse(text);
             } catch (InvalidInputException e) {
                 throw new InvalidInputException(key + ": " + e.getMessage() + ". Fix it in " + filePath + " or " + envName(key));
             }

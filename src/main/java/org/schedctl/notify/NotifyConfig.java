@@ -55,7 +55,7 @@ public record NotifyConfig(Smtp smtp, Http webhook, Http sms, Http push, RetryPo
                 duration(config, "notifications.lease", Duration.ofMinutes(5)),
                 integer(config, "notifications.batch", 50),
                 duration(config, "notifications.timeout", Duration.ofSeconds(15)),
-                ReminderPolicy.parse(config.get("reminders.offsets", ReminderPolicy.DEFAULT_OFFSETS)),
+                config.reminderOffsets().orElse(ReminderPolicy.parse(ReminderPolicy.DEFAULT_OFFSETS)),
                 duration(config, "daemon.poll", Duration.ofSeconds(5)));
     }
 

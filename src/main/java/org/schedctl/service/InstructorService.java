@@ -27,7 +27,10 @@ public final class InstructorService {
         this.db = db;
     }
 
-    /** What `instructor settings` may change; null means "leave as it is". */
+    /**
+     * What `instructor settings` may change; null means "leave as it is". {@code reminders} is a list of offsets,
+     * {@code none} (no reminders) or {@code default} (the school's reminders.offsets, whatever it is when booking).
+     */
     public record SettingsChange(Boolean autoConfirm, Duration buffer, Duration bufferBefore, Duration bufferAfter,
                                  Duration minNotice, Duration maxAdvance, Integer maxDaily, Integer maxConsecutive,
                                  String reminders, String channels, String meetingPlatform, String timezone,
@@ -40,16 +43,20 @@ public final class InstructorService {
         }
     }
 
-    /** An instructor with their settings, as `instructor show` prints it. */
+    /**
+     * An instructor with their settings, as `instructor show` prints it; {@code reminders} are the effective offsets,
+     * the school's default when {@code remindersDefault}.
+     */
     public record InstructorView(long id, String email, String name, String timezone, boolean autoConfirm,
                                  Duration bufferBefore, Duration bufferAfter, Duration minNotice, Duration maxAdvance,
-                                 Integer maxDaily, Integer maxConsecutive, List<Duration> reminders, List<String> channels,
+                                 Integer maxDaily, Integer maxConsecutive, List<Duration> reminders,
+                                 boolean remindersDefault, List<String> channels,
                                  String meetingPlatform, String cancelPolicy, String reschedulePolicy, String bio,
                                  Instant updatedAt) {
         static InstructorView of(User u, InstructorSettings s) {
             return new InstructorView(u.id(), u.email(), u.name(), u.timezone(), s.autoConfirm(), s.bufferBefore(),
                     s.bufferAfter(), s.minNotice(), s.maxAdvance(), s.maxDaily(), s.maxConsecutive(), s.reminderOffsets(),
-                    s.channels(), s.meetingPlatform(), s.cancelPolicy(), s.reschedulePolicy(), s.bio(), s.updatedAt());
+                    s.remindersDefault(), s.channels(), s.meetingPlatform(), s.cancelPolicy(), s.reschedulePolicy(), s.bio(), s.updatedAt());
         }
     }
 
@@ -74,7 +81,9 @@ public final class InstructorService {
                         pick(change.maxAdvance(), s.maxAdvance()),
                         change.maxDaily() == null ? s.maxDaily() : zeroMeansNone(change.maxDaily()),
                         change.maxConsecutive() == null ? s.maxConsecutive() : zeroMeansNone(change.maxConsecutive()),
-                        intervalArray(change.reminders() == null ? s.reminderOffsets() : reminders(change.reminders())),
+                        change.reminders() == null,
+                        change.reminders() == null || isSchoolDefault(change.reminders()) ? null
+                                : intervalArray(reminders(change.reminders())),
                         "{" + String.join(",", change.channels() == null ? s.channels() : channels(change.channels())) + "}",
                         blankMeansNone(change.meetingPlatform(), s.meetingPlatform()),
                         blankMeansNone(change.cancelPolicy(), s.cancelPolicy()),
@@ -131,7 +140,7 @@ public final class InstructorService {
         if (c.timezone() != null) {
             Zones.parse(c.timezone());
         }
-        if (c.reminders() != null) {
+        if (c.reminders() != null && !isSchoolDefault(c.reminders())) {
             reminders(c.reminders());
         }
         if (c.channels() != null) {
@@ -147,6 +156,11 @@ public final class InstructorService {
             org.schedctl.domain.booking.ReschedulePolicy.parse(c.reschedulePolicy());
         }
         Text.optionalFreeText(c.bio(), "bio", 4000);
+    }
+
+    /** {@code --reminders default}: back to the school's reminders.offsets (stored as NULL). */
+    static boolean isSchoolDefault(String text) {
+        return text.trim().equalsIgnoreCase("default");
     }
 
     static List<Duration> reminders(String text) {

@@ -12,29 +12,54 @@ import org.jdbi.v3.postgres.PostgresPlugin;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.schedctl.domain.NotFoundException;
 import org.schedctl.domain.SchedException;
+import org.schedctl.domain.notify.ReminderPolicy;
 
 /**
  * The one Jdbi of a process and the rule every transaction follows: it names its acting user and command
  * with {@code set_config(..., true)}, scoped to the transaction, so a pooled connection never carries one
- * user's identity into the next transaction and row-level security always sees who acts.
+ * user's identity into the next transaction and row-level security always sees who acts. The same query names the
+ * school's default reminder offsets ({@code app.reminder_offsets}, from the config key {@code reminders.offsets}),
+ * which the outbox SQL uses for instructors without offsets of their own; unset, the SQL falls back on 24h,1h,15m.
  */
 public final class Database {
     private final Jdbi jdbi;
     private final DataSource dataSource;
     private final String actorIdent;
     private final String command;
+    private final ReminderPolicy reminderDefault;
     private volatile Long actorId;
 
     public Database(DataSource dataSource, String actorIdent, String command) {
+        this(dataSource, actorIdent, command, null);
+    }
+
+    private Database(DataSource dataSource, String actorIdent, String command, ReminderPolicy reminderDefault) {
         this.dataSource = Objects.requireNonNull(dataSource);
         this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
         this.actorIdent = actorIdent == null || actorIdent.isBlank() ? null : actorIdent.trim();
         this.command = command;
+        this.reminderDefault = reminderDefault;
     }
 
-    /** The same database acting as another user (or running another command); shares the connection pool. */
+    /**
+     * The same database acting as another user (or running another command); shares the connection pool and keeps
+     * the school's reminder default.
+     */
     public Database as(String otherActor, String otherCommand) {
-        return new Database(dataSource, otherActor, otherCommand);
+        return new Database(dataSource, otherActor, otherCommand, reminderDefault);
+    }
+
+    /**
+     * The same database with the school's default reminder offsets ({@code reminders.offsets}); {@code null} leaves
+     * the SQL's own fallback (24h,1h,15m).
+     */
+    public Database withReminderDefault(ReminderPolicy policy) {
+        return new Database(dataSource, actorIdent, command, policy);
+    }
+
+    /** The school's default reminder offsets this database names per transaction, or null for the SQL's fallback. */
+    public ReminderPolicy reminderDefault() {
+        return reminderDefault;
     }
 
     public String actorIdent() {
@@ -112,11 +137,13 @@ public final class Database {
                                         WHEN :ident::text IS NULL THEN builtin_admin_id()
                                         ELSE resolve_actor(:ident::text) END::text, ''), true) AS id,
                                set_config('app.command', :command, true) AS command,
+                               set_config('app.reminder_offsets', :reminders, true) AS reminders,
                                current_setting('transaction_isolation') AS isolation
                         """)
                 .bind("known", known)
                 .bind("ident", actorIdent)
                 .bind("command", command == null ? "" : command)
+                .bind("reminders", reminderDefault == null ? "" : reminderDefault.toSqlArray())
                 .map((rs, ctx) -> new String[] {rs.getString("id"), rs.getString("isolation")})
                 .one();
         String idText = row[0];

@@ -12,7 +12,8 @@ import org.schedctl.domain.InvalidInputException;
 
 /**
  * When reminders go out before an appointment: the instructor's own offsets, or else the school's default
- * ({@code reminders.offsets}, e.g. {@code 24h,1h,15m}). Offsets are kept longest first and without repeats.
+ * ({@code reminders.offsets}, e.g. {@code 24h,1h,15m}). Offsets are kept longest first and without repeats; no
+ * offsets means no reminders. The outbox SQL applies the same rule (V50's {@code app_default_reminder_offsets()}).
  */
 public record ReminderPolicy(List<Duration> offsets) {
     public static final String DEFAULT_OFFSETS = "24h,1h,15m";
@@ -30,10 +31,10 @@ public record ReminderPolicy(List<Duration> offsets) {
         offsets = List.copyOf(unique);
     }
 
-    /** Parses {@code 24h,1h,15m}; an empty text means no reminders. */
+    /** Parses {@code 24h,1h,15m}; an empty text or {@code none} means no reminders. */
     public static ReminderPolicy parse(String text) {
         List<Duration> parsed = new ArrayList<>();
-        if (text != null) {
+        if (text != null && !text.trim().equalsIgnoreCase("none")) {
             for (String part : text.split(",")) {
                 if (!part.isBlank()) {
                     parsed.add(Durations.parse(part.trim()));
@@ -43,9 +44,27 @@ public record ReminderPolicy(List<Duration> offsets) {
         return new ReminderPolicy(parsed);
     }
 
-    /** The instructor's offsets when they set any, else this (the school's default). */
+    /**
+     * The instructor's offsets when they chose any (an empty list: they chose no reminders), else ({@code null})
+     * this, the school's default.
+     */
     public ReminderPolicy orInstructor(List<Duration> instructorOffsets) {
-        return instructorOffsets == null || instructorOffsets.isEmpty() ? this : new ReminderPolicy(instructorOffsets);
+        return instructorOffsets == null ? this : new ReminderPolicy(instructorOffsets);
+    }
+
+    /**
+     * The offsets as a PostgreSQL {@code interval[]} literal in whole seconds, e.g. {@code {"7200 seconds"}}, the
+     * form {@code app.reminder_offsets} and {@code instructor_settings.reminder_offsets} take.
+     */
+    public String toSqlArray() {
+        StringBuilder sb = new StringBuilder("{");
+        for (Duration offset : offsets) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append('"').append(offset.getSeconds()).append(" seconds\"");
+        }
+        return sb.append('}').toString();
     }
 
     /** The instants reminders for an appointment starting at {@code start} are due, skipping those already past. */

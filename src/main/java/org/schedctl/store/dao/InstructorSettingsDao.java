@@ -23,7 +23,10 @@ public interface InstructorSettingsDao {
     String SELECT = """
             SELECT instructor_id, auto_confirm, buffer_before, buffer_after, min_notice, max_advance, max_daily,
                    max_consecutive,
-                   ARRAY(SELECT extract(epoch FROM o)::bigint FROM unnest(reminder_offsets) o) AS reminder_offset_seconds,
+                   ARRAY(SELECT extract(epoch FROM o.off)::bigint
+                         FROM unnest(coalesce(reminder_offsets, app_default_reminder_offsets())) WITH ORDINALITY o(off, n)
+                         ORDER BY o.n) AS reminder_offset_seconds,
+                   reminder_offsets IS NULL AS reminders_default,
                    channels, meeting_platform, cancel_policy, reschedule_policy,
                    bio, updated_at
             FROM instructor_settings
@@ -32,7 +35,7 @@ public interface InstructorSettingsDao {
     @SqlQuery(SELECT + " WHERE instructor_id = :id")
     Optional<InstructorSettings> find(@Bind("id") long instructorId);
 
-    /** Creates the default settings row of a new instructor; a no-op when it exists. */
+    /** Creates the default settings row of a new instructor (the school's reminders); a no-op when it exists. */
     @SqlUpdate("INSERT INTO instructor_settings (instructor_id) VALUES (:id) ON CONFLICT (instructor_id) DO NOTHING")
     void ensure(@Bind("id") long instructorId);
 
@@ -40,17 +43,22 @@ public interface InstructorSettingsDao {
             UPDATE instructor_settings SET
                 auto_confirm = :autoConfirm, buffer_before = :bufferBefore, buffer_after = :bufferAfter,
                 min_notice = :minNotice, max_advance = :maxAdvance, max_daily = :maxDaily,
-                max_consecutive = :maxConsecutive, reminder_offsets = :reminderOffsets::interval[],
+                max_consecutive = :maxConsecutive,
+                reminder_offsets = CASE WHEN :keepReminderOffsets THEN reminder_offsets ELSE :reminderOffsets::interval[] END,
                 channels = :channels::text[], meeting_platform = :meetingPlatform, cancel_policy = :cancelPolicy,
                 reschedule_policy = :reschedulePolicy, bio = :bio
             WHERE instructor_id = :instructorId
             """)
     int update(@BindMethods InstructorSettingsRow row);
 
-    /** Bind-friendly form: arrays as PostgreSQL literals. */
+    /**
+     * Bind-friendly form: arrays as PostgreSQL literals. The stored reminder offsets stay as they are when
+     * {@code keepReminderOffsets}; otherwise they become {@code reminderOffsets}, null meaning the school's default.
+     */
     record InstructorSettingsRow(long instructorId, boolean autoConfirm, java.time.Duration bufferBefore,
                                  java.time.Duration bufferAfter, java.time.Duration minNotice, java.time.Duration maxAdvance,
-                                 Integer maxDaily, Integer maxConsecutive, String reminderOffsets, String channels,
+                                 Integer maxDaily, Integer maxConsecutive, boolean keepReminderOffsets,
+                                 String reminderOffsets, String channels,
                                  String meetingPlatform, String cancelPolicy, String reschedulePolicy, String bio) {
     }
 
@@ -65,7 +73,7 @@ public interface InstructorSettingsDao {
             return new InstructorSettings(rs.getLong("instructor_id"), rs.getBoolean("auto_confirm"),
                     column(rs, "buffer_before", ctx), column(rs, "buffer_after", ctx), column(rs, "min_notice", ctx),
                     column(rs, "max_advance", ctx), (Integer) rs.getObject("max_daily"),
-                    (Integer) rs.getObject("max_consecutive"), List.copyOf(offsets),
+                    (Integer) rs.getObject("max_consecutive"), List.copyOf(offsets), rs.getBoolean("reminders_default"),
                     List.of((String[]) channels.getArray()), rs.getString("meeting_platform"), rs.getString("cancel_policy"),
                     rs.getString("reschedule_policy"), rs.getString("bio"),
                     rs.getObject("updated_at", java.time.OffsetDateTime.class).toInstant());

@@ -33,11 +33,18 @@ class ReminderPolicyTest {
     }
 
     @Test
-    void instructorOffsetsWinWhenTheyHaveAny() {
+    void instructorOffsetsWinWhenTheyChoseAnyEvenNone() {
         ReminderPolicy school = ReminderPolicy.parse("24h,1h");
         assertEquals(List.of(Duration.ofMinutes(30)), school.orInstructor(List.of(Duration.ofMinutes(30))).offsets());
-        assertEquals(school, school.orInstructor(List.of()));
+        assertTrue(school.orInstructor(List.of()).offsets().isEmpty(), "an empty choice means no reminders");
         assertEquals(school, school.orInstructor(null));
+    }
+
+    @Test
+    void noneMeansNoRemindersAndTheSqlFormIsWholeSeconds() {
+        assertTrue(ReminderPolicy.parse("none").offsets().isEmpty());
+        assertEquals("{}", ReminderPolicy.parse("none").toSqlArray());
+        assertEquals("{\"7200 seconds\",\"600 seconds\"}", ReminderPolicy.parse("10m,2h").toSqlArray());
     }
 
     @Test
