@@ -17,7 +17,8 @@ public final class BookingCommands {
     }
 
     static BookingService service(AppContext ctx) {
-        return new BookingService(ctx.database(), ctx.clock());
+        return new BookingService(ctx.database(), ctx.clock(), ctx.config().limit("holds.max_per_student")
+                .orElse(java.util.OptionalInt.of(BookingService.DEFAULT_HOLDS_PER_STUDENT)));
     }
 
     /** Appointments are shown in their instructor's zone unless --tz says otherwise. */

@@ -109,6 +109,23 @@ public final class Config {
     }
 
     /**
+     * A limit under {@code key}: a positive whole number, or {@code none} for no limit (an empty optional inside);
+     * absent when the key is unset. A bad value is an error that names the key and where to fix it.
+     */
+    public Optional<java.util.OptionalInt> limit(String key) {
+        return get(key).map(text -> {
+            if (text.equalsIgnoreCase("none")) {
+                return java.util.OptionalInt.empty();
+            }
+            if (text.matches("[0-9]{1,9}") && Integer.parseInt(text) > 0) {
+                return java.util.OptionalInt.of(Integer.parseInt(text));
+            }
+            throw new InvalidInputException(key + ": '" + org.schedctl.domain.Text.printable(text)
+                    + "' is not a positive whole number or none. Fix it in " + filePath + " or " + envName(key));
+        });
+    }
+
+    /**
      * The school's default reminder offsets ({@code reminders.offsets}, e.g. {@code 24h,1h,15m}, or {@code none}),
      * empty when unset; a bad value is an error that names the key and where to fix it.
      */

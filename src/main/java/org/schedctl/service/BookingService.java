@@ -58,12 +58,24 @@ public final class BookingService {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter SUGGESTION_FORMAT = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
+    /** How many live holds a student may place for themselves at once, unless configured (holds.max_per_student). */
+    public static final int DEFAULT_HOLDS_PER_STUDENT = 3;
+    /** Advisory-lock namespace of a student's holds (the two-key form, apart from the instructors' one-key locks). */
+    private static final int STUDENT_HOLDS_LOCK = 0x73686c64;
+
     private final Database db;
     private final Clock clock;
+    private final java.util.OptionalInt holdsPerStudent;
 
     public BookingService(Database db, Clock clock) {
+        this(db, clock, java.util.OptionalInt.of(DEFAULT_HOLDS_PER_STUDENT));
+    }
+
+    /** {@code holdsPerStudent} empty: students may hold any number of slots. */
+    public BookingService(Database db, Clock clock, java.util.OptionalInt holdsPerStudent) {
         this.db = db;
         this.clock = clock;
+        this.holdsPerStudent = holdsPerStudent;
     }
 
     /** What {@code book} and {@code hold} are asked; names are resolved inside the transaction. */
@@ -235,6 +247,7 @@ public final class BookingService {
         try {
             AppointmentView held = db.inTransaction(handle -> {
                 Resolved res = resolve(handle, r, now);
+                requireHoldAllowance(handle, res.student, now);
                 AppointmentDao dao = handle.attach(AppointmentDao.class);
                 List<ExpiredHold> freed = dao.prepare(res.instructor.id(), now);
                 collect(freedSlots, res.instructor.id(), freed);
@@ -246,6 +259,30 @@ public final class BookingService {
             return held;
         } catch (SlotConflict conflict) {
             throw withSuggestions(conflict, now);
+        }
+    }
+
+    /**
+     * A student placing holds for themselves may keep at most {@code holdsPerStudent} live at once, so that one
+     * student cannot tie up an instructor's week by holding and letting lapse (the seed's abuse limit; an
+     * operator or instructor holding on a student's behalf is trusted, and waitlist offers are the school's). The
+     * count is taken under a per-student advisory lock, so two holds at once cannot both take the last place.
+     */
+    private void requireHoldAllowance(Handle handle, User student, Instant now) {
+        if (holdsPerStudent.isEmpty() || Access.actor(handle).id() != student.id()) {
+            return;
+        }
+        handle.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:ns, (:student % 2147483647)::int)) locked")
+                .bind("ns", STUDENT_HOLDS_LOCK).bind("student", student.id()).mapTo(Integer.class).one();
+        long live = handle.createQuery("""
+                        SELECT count(*) FROM appointments a JOIN booking_sessions b ON b.id = a.booking_session_id
+                         WHERE a.student_id = :student AND a.status = 'held' AND b.expires_at > :now AND b.waitlist_id IS NULL
+                        """)
+                .bind("student", student.id()).bind("now", now).mapTo(Long.class).one();
+        int limit = holdsPerStudent.getAsInt();
+        if (live >= limit) {
+            throw new ConflictException("you already hold " + live + " slot" + (live == 1 ? "" : "s") + ", the most a student may hold at once ("
+                    + limit + ", holds.max_per_student). Book one with `schedctl book --hold ID`, or wait for one to lapse");
         }
     }
 
