@@ -99,13 +99,7 @@ public final class Config {
 
     /** A positive duration under {@code key}; a bad value is an error that names the key and where to fix it. */
     public Optional<Duration> duration(String key) {
-        return get(key).map(text -> {
-            try {
-                return Durations.parsePositive(text, "the value");
-            } catch (InvalidInputException e) {
-                throw new InvalidInputException(key + ": " + e.getMessage() + ". Fix it in " + filePath + " or " + envName(key));
-            }
-        });
+        return parsed(key, text -> Durations.parsePositive(text, "the value"));
     }
 
     /**
@@ -113,15 +107,14 @@ public final class Config {
      * absent when the key is unset. A bad value is an error that names the key and where to fix it.
      */
     public Optional<java.util.OptionalInt> limit(String key) {
-        return get(key).map(text -> {
+        return parsed(key, text -> {
             if (text.equalsIgnoreCase("none")) {
                 return java.util.OptionalInt.empty();
             }
             if (text.matches("[0-9]{1,9}") && Integer.parseInt(text) > 0) {
                 return java.util.OptionalInt.of(Integer.parseInt(text));
             }
-            throw new InvalidInputException(key + ": '" + org.schedctl.domain.Text.printable(text)
-                    + "' is not a positive whole number or none. Fix it in " + filePath + " or " + envName(key));
+            throw new InvalidInputException("'" + org.schedctl.domain.Text.printable(text) + "' is not a positive whole number or none");
         });
     }
 
@@ -130,10 +123,14 @@ public final class Config {
      * empty when unset; a bad value is an error that names the key and where to fix it.
      */
     public Optional<ReminderPolicy> reminderOffsets() {
-        String key = "reminders.offsets";
+        return parsed("reminders.offsets", ReminderPolicy::parse);
+    }
+
+    /** The value under {@code key} through {@code parser}; its refusal is re-worded to name the key and where it is set. */
+    private <T> Optional<T> parsed(String key, java.util.function.Function<String, T> parser) {
         return get(key).map(text -> {
             try {
-                return ReminderPolicy.parse(text);
+                return parser.apply(text);
             } catch (InvalidInputException e) {
                 throw new InvalidInputException(key + ": " + e.getMessage() + ". Fix it in " + filePath + " or " + envName(key));
             }

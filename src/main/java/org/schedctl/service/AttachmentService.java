@@ -80,19 +80,19 @@ public final class AttachmentService {
         String sha256 = sha256(bytes);
         return db.inTransaction(handle -> {
             long appointmentId = appointmentId(handle, reference);
-            handle.createQuery("SELECT id FROM appointment_attachments WHERE appointment_id = :a AND sha256 = :sha")
-                    .bind("a", appointmentId).bind("sha", sha256).mapTo(Long.class).findOne()
-                    .ifPresent(existing -> {
-                        throw alreadyAttached(reference, existing);
-                    });
+            // The unique index decides, also between two uploads at once; the loser learns which attachment won.
             long id = handle.createQuery("""
                             INSERT INTO appointment_attachments (appointment_id, file_name, content_type, size_bytes,
                                                                  sha256, content, uploaded_by)
                             VALUES (:a, :name, :type, :size, :sha, :content, app_current_user_id())
+                            ON CONFLICT (appointment_id, sha256) DO NOTHING
                             RETURNING id
                             """)
                     .bind("a", appointmentId).bind("name", fileName).bind("type", type).bind("size", (long) bytes.length)
-                    .bind("sha", sha256).bind("content", bytes).mapTo(Long.class).one();
+                    .bind("sha", sha256).bind("content", bytes).mapTo(Long.class).findOne()
+                    .orElseThrow(() -> alreadyAttached(reference, handle.createQuery(
+                                    "SELECT id FROM appointment_attachments WHERE appointment_id = :a AND sha256 = :sha")
+                            .bind("a", appointmentId).bind("sha", sha256).mapTo(Long.class).one()));
             return find(handle, id);
         });
     }

@@ -269,7 +269,8 @@ public final class BookingService {
      * count is taken under a per-student advisory lock, so two holds at once cannot both take the last place.
      */
     private void requireHoldAllowance(Handle handle, User student, Instant now) {
-        if (holdsPerStudent.isEmpty() || Access.actor(handle).id() != student.id()) {
+        // The acting user was resolved when this transaction began (Database.actAs): no query needed.
+        if (holdsPerStudent.isEmpty() || db.actorId() != student.id()) {
             return;
         }
         handle.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:ns, (:student % 2147483647)::int)) locked")

@@ -23,7 +23,6 @@ public final class SqlErrors {
             Map.entry("appointment_types_slug_key", "an appointment type with this slug already exists. Choose another --slug"),
             Map.entry("appointments_no_overlap", "the slot is taken: it overlaps another booking or hold of this instructor. Pick another time"),
             Map.entry("users_timezone_fkey", "unknown time zone. Give an IANA zone such as Europe/Berlin"),
-            Map.entry("appointment_attachments_content_key", "the same file was just attached to this appointment by another command. See `schedctl attachments list REF`"),
             Map.entry("appointments_idempotency_key", "this idempotency key was already used for another booking. Use a new --idempotency-key"));
 
     private SqlErrors() {
