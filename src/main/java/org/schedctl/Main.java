@@ -21,6 +21,7 @@ import org.schedctl.domain.SchedException;
 import org.schedctl.domain.Text;
 import org.schedctl.domain.UnavailableException;
 import org.schedctl.domain.Zones;
+import org.schedctl.store.PoolSource;
 import org.schedctl.store.SqlErrors;
 import picocli.CommandLine;
 
@@ -43,9 +44,15 @@ public final class Main {
 
     /** Runs one invocation in-process; tests call this with their own streams and environment. */
     public static int execute(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err, Clock clock) {
+        return execute(args, env, in, out, err, clock, PoolSource.PER_INVOCATION);
+    }
+
+    /** As above, with connection pools from {@code pools} (the tests' driver shares one pool across invocations). */
+    public static int execute(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err, Clock clock,
+                              PoolSource pools) {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        try (AppContext context = new AppContext(in, out, outWriter, errWriter, env, clock)) {
+        try (AppContext context = new AppContext(in, out, outWriter, errWriter, env, clock, pools)) {
             CommandLine cl = commandLine(context);
             cl.setOut(outWriter);
             cl.setErr(errWriter);

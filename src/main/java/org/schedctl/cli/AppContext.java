@@ -12,6 +12,7 @@ import org.schedctl.config.Config;
 import org.schedctl.domain.Zones;
 import org.schedctl.store.Connector;
 import org.schedctl.store.Database;
+import org.schedctl.store.PoolSource;
 
 /**
  * What one invocation works with: its streams and environment, and — built lazily, once — the config, the
@@ -24,6 +25,7 @@ public final class AppContext implements AutoCloseable {
     private final PrintWriter err;
     private final Map<String, String> env;
     private final Clock clock;
+    private final PoolSource pools;
     private GlobalOptions options;
     private String commandName = "";
     private String tz;
@@ -35,6 +37,13 @@ public final class AppContext implements AutoCloseable {
 
     public AppContext(InputStream in, java.io.OutputStream binaryOut, PrintWriter out, PrintWriter err, Map<String, String> env,
                       Clock clock) {
+        this(in, binaryOut, out, err, env, clock, PoolSource.PER_INVOCATION);
+    }
+
+    /** As above, taking pools from {@code pools} instead of opening and closing one for this invocation. */
+    public AppContext(InputStream in, java.io.OutputStream binaryOut, PrintWriter out, PrintWriter err, Map<String, String> env,
+                      Clock clock, PoolSource pools) {
+        this.pools = pools;
         this.in = in;
         this.binaryOut = binaryOut;
         this.out = out;
@@ -122,18 +131,19 @@ public final class AppContext implements AutoCloseable {
                 // The warm path is one connection as the runtime role; only a new or outdated embedded
                 // database (no role yet, or migrations pending) pays for the owner's connection and Flyway.
                 try {
-                    pool = Connector.pool(target(), 4);
+                    pool = pools.open(target(), 4);
                     Connector.checkSchema(target(), pool, this::progress);
                 } catch (RuntimeException notReady) {
                     if (pool != null) {
-                        pool.close();
+                        pools.release(pool);
+                        pool = null;
                     }
                     Connector.prepareEmbedded(ownerTarget(), this::progress);
-                    pool = Connector.pool(target(), 4);
+                    pool = pools.open(target(), 4);
                     Connector.checkSchema(target(), pool, this::progress);
                 }
             } else {
-                pool = Connector.pool(target(), 4);
+                pool = pools.open(target(), 4);
                 Connector.checkSchema(target(), pool, this::progress);
             }
             database = new Database(pool, actor(), commandName).withReminderDefault(reminderDefault);
@@ -149,7 +159,7 @@ public final class AppContext implements AutoCloseable {
     public HikariDataSource rawPool() {
         if (pool == null) {
             Connector.ensureDatabaseExists(ownerTarget());
-            pool = Connector.pool(ownerTarget(), 2);
+            pool = pools.open(ownerTarget(), 2);
         }
         return pool;
     }
@@ -226,7 +236,7 @@ public final class AppContext implements AutoCloseable {
     @Override
     public void close() {
         if (pool != null) {
-            pool.close();
+            pools.release(pool);
         }
     }
 }

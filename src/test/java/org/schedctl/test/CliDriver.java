@@ -13,6 +13,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.schedctl.Main;
+import org.schedctl.store.PoolSource;
 
 /**
  * Runs schedctl in-process and returns exit code, stdout and stderr. Every failure message carries the
@@ -24,24 +25,35 @@ public final class CliDriver {
             .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
     private final Map<String, String> env;
     private final Clock clock;
+    private final PoolSource pools;
 
     public CliDriver(Map<String, String> env) {
         this(env, Clock.systemUTC());
     }
 
     public CliDriver(Map<String, String> env, Clock clock) {
+        this(env, clock, PoolSource.PER_INVOCATION);
+    }
+
+    /** A driver whose invocations take their connection pools from {@code pools} (see {@link TestDatabase#cli()}). */
+    public CliDriver(Map<String, String> env, PoolSource pools) {
+        this(env, Clock.systemUTC(), pools);
+    }
+
+    private CliDriver(Map<String, String> env, Clock clock, PoolSource pools) {
         this.env = Map.copyOf(env);
         this.clock = clock;
+        this.pools = pools;
     }
 
     public CliDriver withEnv(String key, String value) {
         Map<String, String> copy = new HashMap<>(env);
         copy.put(key, value);
-        return new CliDriver(copy, clock);
+        return new CliDriver(copy, clock, pools);
     }
 
     public CliDriver withClock(Clock other) {
-        return new CliDriver(env, other);
+        return new CliDriver(env, other, pools);
     }
 
     public Result run(String... args) {
@@ -57,7 +69,7 @@ public final class CliDriver {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         InputStream in = new ByteArrayInputStream(stdin);
         int code = Main.execute(args, env, in, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), clock);
+                new PrintStream(err, true, StandardCharsets.UTF_8), clock, pools);
         return new Result(args, code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -35,6 +35,7 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     private String url;
     private HikariDataSource ownerPool;
     private HikariDataSource pool;
+    private SharedPools cliPools;
 
     /**
      * A PostgreSQL server the tests may create databases on: a URL without credentials, the superuser that owns
@@ -94,37 +95,44 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         Server s = server();
+        String template = Templates.template(s);
         name = ("t_" + context.getRequiredTestClass().getSimpleName() + "_" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16))
                 .toLowerCase(Locale.ROOT);
         try (Connection c = admin(s); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
+            st.execute("CREATE DATABASE " + name + " TEMPLATE " + template);
         }
         url = s.urlFor(name);
-        // Migrations run as the owner (the server's superuser), everything else as the runtime role, under RLS.
+        // Set-up and catalog checks run as the owner (the server's superuser), everything else as the runtime role,
+        // under RLS; the CLI driver's invocations share one pool per class instead of opening one each.
         ownerPool = Connector.pool(new Connector.Target(url, s.user(), s.password(), null), 4);
-        new Migrations(ownerPool).migrate();
-        if ("testcontainers".equals(s.kind())) {
-            try (Connection c = ownerPool.getConnection(); Statement st = c.createStatement()) {
-                st.execute("ALTER ROLE " + Connector.RUNTIME_ROLE + " PASSWORD '" + CONTAINER_APP_PASSWORD + "'");
-            }
-        }
         pool = Connector.pool(new Connector.Target(url, Connector.RUNTIME_ROLE, s.appPassword(), null), 20);
+        cliPools = new SharedPools();
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        if (cliPools != null) {
+            cliPools.close();
+        }
         if (pool != null) {
             pool.close();
         }
         if (ownerPool != null) {
             ownerPool.close();
         }
-        try (Connection c = admin(server()); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        if (name != null) {
+            try (Connection c = admin(server()); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            }
         }
     }
 
-    private static Connection admin(Server s) throws SQLException {
+    /** The name of this class's database. */
+    public String name() {
+        return name;
+    }
+
+    static Connection admin(Server s) throws SQLException {
         Properties p = new Properties();
         if (s.user() != null) p.setProperty("user", s.user());
         if (s.password() != null) p.setProperty("password", s.password());
@@ -171,6 +179,6 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     }
 
     public CliDriver cli() {
-        return new CliDriver(env());
+        return new CliDriver(env(), cliPools);
     }
 }
