@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -88,10 +86,10 @@ class MigrationUpgradeIT {
             String file = script("legacy-migration", e.getKey());
             int legacy;
             try (InputStream in = resource("legacy-migration/" + file)) {
-                legacy = Schema.checksum(new InputStreamReader(in, StandardCharsets.UTF_8));
+                legacy = Schema.checksum(in.readAllBytes());
             }
             assertEquals(e.getValue(), legacy, "Schema.checksum agrees with Flyway on " + file);
-            int current = Schema.checksum(Files.newBufferedReader(Path.of("db", "migration", script("db/migration", e.getKey()))));
+            int current = Schema.checksum(Files.readAllBytes(Path.of("db", "migration", script("db/migration", e.getKey()))));
             if (current != legacy) {
                 changed.put(e.getKey(), legacy);
             }
