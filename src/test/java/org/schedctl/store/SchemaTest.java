@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,10 +49,34 @@ class SchemaTest {
         crc.update("SELECT 1;".getBytes(StandardCharsets.UTF_8));
         crc.update("-- é".getBytes(StandardCharsets.UTF_8));
         int expected = (int) crc.getValue();
-        assertEquals(expected, Schema.checksum(new StringReader("\uFEFFSELECT 1;\r\n-- é\n")));
-        assertEquals(expected, Schema.checksum(new StringReader("SELECT 1;\n-- é")));
+        assertEquals(expected, checksum("\uFEFFSELECT 1;\r\n-- é\n"));
+        assertEquals(expected, checksum("SELECT 1;\n-- é"));
         // As in Flyway, an empty line adds no bytes; any changed character changes the checksum.
-        assertEquals(expected, Schema.checksum(new StringReader("SELECT 1;\n\n-- é\n")));
-        assertNotEquals(expected, Schema.checksum(new StringReader("SELECT 2;\n-- é")));
+        assertEquals(expected, checksum("SELECT 1;\n\n-- é\n"));
+        assertNotEquals(expected, checksum("SELECT 2;\n-- é"));
+        assertEquals(expected, checksum("SELECT 1;\r-- é\r"));
+        assertEquals(checksum(""), checksum("\n"));
+    }
+
+    /** The same lines as Flyway reads them (BufferedReader.readLine), each CRC'd as UTF-8 without its line break. */
+    @Test
+    void checksumMatchesReadingLinesAsFlywayDoes() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(Path.of("db", "migration"))) {
+            files = s.sorted().toList();
+        }
+        for (Path file : files) {
+            CRC32 crc = new CRC32();
+            try (var reader = Files.newBufferedReader(file)) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    crc.update(line.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            assertEquals((int) crc.getValue(), Schema.checksum(Files.readAllBytes(file)), file.toString());
+        }
+    }
+
+    private static int checksum(String text) {
+        return Schema.checksum(text.getBytes(StandardCharsets.UTF_8));
     }
 }
