@@ -47,6 +47,9 @@ BEGIN
     RETURN NEW;
 END $$;
 
+-- Secures one table as V30 and V45 do: RLS enabled and forced, and the owner's explicit all-access policy. Versioned
+-- migrations write those statements out (they may not call functions defined here); this remains for an owner
+-- securing a table by hand.
 CREATE OR REPLACE FUNCTION app_secure_table(t regclass) RETURNS void
     LANGUAGE plpgsql
 AS $$

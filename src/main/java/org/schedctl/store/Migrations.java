@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -17,7 +18,9 @@ import org.flywaydb.core.api.ErrorCode;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.flywaydb.core.api.output.ValidateOutput;
+import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.flywaydb.core.api.output.ValidateResult;
+import org.schedctl.domain.UnavailableException;
 
 /**
  * Flyway, used only by {@code db migrate}, {@code db status} and the embedded default's first use.
@@ -74,38 +77,60 @@ public final class Migrations {
     public record Applied(String version, String description, String state) {
     }
 
+    /**
+     * Applies what is pending. A schema history this build's files do not match (a changed or missing file, a version
+     * below the newest applied one) is refused with one line naming each finding, and nothing is applied.
+     */
     public MigrateResult migrate() {
         realignRewrittenMigrations();
-        return flyway.migrate();
+        try {
+            return flyway.migrate();
+        } catch (FlywayValidateException e) {
+            String what = unexplained(flyway.validateWithResult()).stream()
+                    .map(o -> o.errorDetails == null ? o.filepath : o.errorDetails.errorMessage.lines().findFirst().orElse("").strip())
+                    .collect(Collectors.joining("; "));
+            throw new UnavailableException("the database's migration history does not match this schedctl's migrations ("
+                    + (what.isEmpty() ? e.getMessage().lines().findFirst().orElse("validation failed") : what)
+                    + "). Nothing was migrated. Migrate it with the schedctl build that created it", e);
+        }
     }
 
     /**
      * Records the current checksums of versioned migrations whose recorded checksum is that of the same file before
-     * the repeatable migrations existed, if those are the only findings of Flyway's validation. Returns whether it
-     * did. Anything else (an unknown checksum, a missing file) is left for {@code migrate} to refuse.
+     * the repeatable migrations existed, if those are the only findings of Flyway's validation besides pending
+     * migrations. Returns whether it did. Anything else (an unknown checksum, a missing file) is left for
+     * {@code migrate} to refuse.
      */
     boolean realignRewrittenMigrations() {
         ValidateResult result = flyway.validateWithResult();
-        if (result.validationSuccessful) {
+        if (result.validationSuccessful || !unexplained(result).isEmpty()) {
             return false;
         }
-        List<ValidateOutput> mismatches = result.invalidMigrations.stream()
+        boolean rewritten = result.invalidMigrations.stream()
+                .anyMatch(o -> o.errorDetails != null && o.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH);
+        if (rewritten) {
+            flyway.repair();
+        }
+        return rewritten;
+    }
+
+    /** Validation findings that are neither pending migrations nor a known pre-repeatable checksum. */
+    private List<ValidateOutput> unexplained(ValidateResult result) {
+        if (result.validationSuccessful) {
+            return List.of();
+        }
+        List<ValidateOutput> findings = result.invalidMigrations.stream()
                 .filter(o -> o.errorDetails == null || !PENDING.contains(o.errorDetails.errorCode))
                 .toList();
-        if (mismatches.isEmpty()) {
-            return false;
+        if (findings.isEmpty()) {
+            return findings;
         }
         Map<String, Integer> recorded = recordedChecksums();
-        for (ValidateOutput o : mismatches) {
-            boolean known = o.errorDetails != null && o.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH
-                    && o.version != null && PRE_REPEATABLE_CHECKSUMS.containsKey(o.version)
-                    && PRE_REPEATABLE_CHECKSUMS.get(o.version).equals(recorded.get(o.version));
-            if (!known) {
-                return false;
-            }
-        }
-        flyway.repair();
-        return true;
+        return findings.stream()
+                .filter(o -> !(o.errorDetails != null && o.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH
+                        && o.version != null && PRE_REPEATABLE_CHECKSUMS.containsKey(o.version)
+                        && PRE_REPEATABLE_CHECKSUMS.get(o.version).equals(recorded.get(o.version))))
+                .toList();
     }
 
     /** Version → checksum of its successful entry in the schema history. */

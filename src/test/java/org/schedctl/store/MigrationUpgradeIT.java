@@ -31,12 +31,12 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.schedctl.domain.UnavailableException;
 import org.schedctl.test.CliDriver;
 import org.schedctl.test.TestDatabase;
 
@@ -177,8 +177,10 @@ class MigrationUpgradeIT {
             }
             Migrations migrations = new Migrations(pool);
             assertFalse(migrations.realignRewrittenMigrations());
-            FlywayException refused = assertThrows(FlywayException.class, migrations::migrate);
-            assertTrue(refused.getMessage().contains("checksum mismatch"), refused.getMessage());
+            UnavailableException refused = assertThrows(UnavailableException.class, migrations::migrate);
+            assertTrue(refused.getMessage().contains("does not match this schedctl's migrations (Migration checksum mismatch for migration version 47)"),
+                    refused.getMessage());
+            assertEquals(1, refused.getMessage().lines().count(), refused.getMessage());
             Map<String, Integer> history = versionedChecksums(pool);
             assertEquals(Migrations.PRE_REPEATABLE_CHECKSUMS.get("47") + 1, history.get("47"));
             assertEquals(Migrations.PRE_REPEATABLE_CHECKSUMS.get("1"), history.get("1"), "nothing was repaired");
