@@ -203,6 +203,7 @@ class BookingConcurrencyIT {
             List<Integer> codes = race(i -> runProcess(launch, home, f.instructor, type, students.get(i), at));
             assertOneWinner(codes, "processes, round " + round);
         }
+        Files.deleteIfExists(home.resolve("booker.jsa"));
         assertNoOverlap();
     }
 

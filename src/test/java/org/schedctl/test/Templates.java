@@ -50,12 +50,21 @@ final class Templates implements AutoCloseable {
     private final TestDatabase.Server server;
     private final String hash;
     private final Connection keeper;
+    private final Populate populate;
     private boolean built;
+
+    /** Fills a new template database; the test JVMs run schedctl's migrations, as its owner. */
+    @FunctionalInterface
+    interface Populate {
+        void into(Connector.Target owner) throws SQLException;
+    }
+
+    static final Populate MIGRATIONS = owner -> new Migrations(Connector.simpleDataSource(owner)).migrate();
 
     /** The template for this build's migrations on the server, built if missing; kept in use until the JVM exits. */
     static synchronized String template(TestDatabase.Server server) throws SQLException {
         if (jvm == null) {
-            Templates t = new Templates(server, migrationHash());
+            Templates t = new Templates(server, migrationHash(), MIGRATIONS);
             t.prepare();
             jvm = t;
         } else {
@@ -65,9 +74,10 @@ final class Templates implements AutoCloseable {
     }
 
     /** Holds the hash in use (a shared advisory lock on a connection of its own) until {@link #close()}. */
-    Templates(TestDatabase.Server server, String hash) throws SQLException {
+    Templates(TestDatabase.Server server, String hash, Populate populate) throws SQLException {
         this.server = server;
         this.hash = hash;
+        this.populate = populate;
         this.keeper = TestDatabase.admin(server);
         try (PreparedStatement ps = keeper.prepareStatement("SELECT pg_advisory_lock_shared(?)")) {
             ps.setLong(1, key(hash));
@@ -106,8 +116,7 @@ final class Templates implements AutoCloseable {
             dropDatabase(st, temp);
         }
         st.execute("CREATE DATABASE " + temp);
-        // Migrations run as the owner (the server's superuser), as in production.
-        new Migrations(Connector.simpleDataSource(new Connector.Target(server.urlFor(temp), server.user(), server.password(), null))).migrate();
+        populate.into(new Connector.Target(server.urlFor(temp), server.user(), server.password(), null));
         if ("testcontainers".equals(server.kind()) && server.appPassword() != null) {
             st.execute("ALTER ROLE " + Connector.RUNTIME_ROLE + " PASSWORD '" + server.appPassword() + "'");
         }

@@ -148,6 +148,14 @@ class TestDatabaseIT {
         }
     }
 
+    /** Stands in for the migrations (which the other tests cover): one table with one row. */
+    private static void populateCheaply(org.schedctl.store.Connector.Target owner) throws SQLException {
+        try (Connection c = java.sql.DriverManager.getConnection(owner.jdbcUrl(), owner.user(), owner.password()); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE built_once (at timestamptz NOT NULL DEFAULT now())");
+            st.execute("INSERT INTO built_once DEFAULT VALUES");
+        }
+    }
+
     @Test
     void concurrentBuildersBuildOnceAndReplaceAHalfBuiltTemplate() throws Exception {
         String hash = "00000000000000cc";
@@ -162,7 +170,7 @@ class TestDatabaseIT {
                 st.execute("CREATE DATABASE " + name + "_tmp");
             }
             for (int i = 0; i < 2; i++) {
-                builders.add(new Templates(TestDatabase.server(), hash));
+                builders.add(new Templates(TestDatabase.server(), hash, TestDatabaseIT::populateCheaply));
             }
             CountDownLatch go = new CountDownLatch(1);
             List<Future<?>> done = new ArrayList<>();
@@ -185,9 +193,9 @@ class TestDatabaseIT {
                 st.execute("CREATE DATABASE " + clone + " TEMPLATE " + name);
                 try (Connection cc = TestDatabase.admin(new TestDatabase.Server(TestDatabase.server().urlFor(clone), TestDatabase.server().user(),
                         TestDatabase.server().password(), "check", null)); Statement cst = cc.createStatement();
-                     ResultSet rs = cst.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success")) {
+                     ResultSet rs = cst.executeQuery("SELECT count(*) FROM built_once")) {
                     rs.next();
-                    assertEquals(Schema.EXPECTED_MIGRATIONS, rs.getInt(1), "the template is completely migrated");
+                    assertEquals(1, rs.getInt(1), "the template was filled once, completely");
                 } finally {
                     st.execute("DROP DATABASE " + clone + " WITH (FORCE)");
                 }
