@@ -19,7 +19,7 @@ public final class AnalyticsCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new AnalyticsService(ctx.database()).aggregate(from, to, ctx.clock()));
+            ctx.output(null).print(services().analytics().aggregate(from, to, ctx.clock()));
             return 0;
         }
     }
@@ -43,7 +43,7 @@ public final class AnalyticsCommand {
             if (!java.util.List.of("table", "json", "csv", "html").contains(chosen)) {
                 throw new InvalidInputException("unknown format '" + format + "'. Use --format table, json, csv or html");
             }
-            var rows = new AnalyticsService(ctx.database()).report(instructor, from, to, by, ctx.clock());
+            var rows = services().analytics().report(instructor, from, to, by, ctx.clock());
             ExportCommand.write(ctx, file, out -> {
                 switch (chosen) {
                     case "html" -> HtmlReport.write(out, "schedctl analytics report", rows, Output.mapper(ZoneOffset.UTC));
@@ -65,7 +65,7 @@ public final class AnalyticsCommand {
     static final class Dashboard extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new AnalyticsService(ctx.database()).dashboard(ctx.clock()));
+            ctx.output(null).print(services().analytics().dashboard(ctx.clock()));
             return 0;
         }
     }

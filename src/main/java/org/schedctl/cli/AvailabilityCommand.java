@@ -36,7 +36,7 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var rule = new AvailabilityService(ctx.database()).set(new AvailabilityService.SetRequest(instructor, day, from, to,
+            var rule = services().availability().set(new AvailabilityService.SetRequest(instructor, day, from, to,
                     type, effectiveFrom, effectiveUntil, ctx.tz()));
             ctx.output(null).print(rule);
             return 0;
@@ -49,7 +49,7 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var listing = new AvailabilityService(ctx.database()).list(instructor);
+            var listing = services().availability().list(instructor);
             ctx.output(listing.zone()).print(listing.entries());
             return 0;
         }
@@ -66,7 +66,7 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var block = new AvailabilityService(ctx.database()).block(new AvailabilityService.BlockRequest(instructor, from, to,
+            var block = services().availability().block(new AvailabilityService.BlockRequest(instructor, from, to,
                     rrule, available, reason, ctx.tz()), ctx.clock().instant());
             ctx.output(java.time.ZoneId.of(block.timezone())).print(block);
             return 0;
@@ -79,7 +79,7 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var block = new AvailabilityService(ctx.database()).unblock(id);
+            var block = services().availability().unblock(id);
             ctx.output(java.time.ZoneId.of(block.timezone())).print(block);
             return 0;
         }
@@ -99,8 +99,8 @@ public final class AvailabilityCommand {
                     ? new ProgressBar(ctx) : AvailabilityImportService.Progress.NONE;
             // Students manage no availability: refused before the file is read. An instructor naming another
             // instructor in the file is refused by row-level security (exit 6) and nothing is written.
-            ctx.database().useTransaction(h -> org.schedctl.service.Access.requireNotStudent(h, "import availability"));
-            AvailabilityImportService service = new AvailabilityImportService(ctx.database());
+            backend.database().useTransaction(h -> org.schedctl.service.Access.requireNotStudent(h, "import availability"));
+            AvailabilityImportService service = services().availabilityImport();
             ImportResult result = null;
             if (replace && !dryRun && !stdin && ctx.wouldAsk()) {
                 // --replace deletes rules. On a terminal, without --yes, it asks first when it would delete any: a dry
@@ -152,7 +152,7 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) throws IOException {
-            String csv = new AvailabilityService(ctx.database()).export(instructor);
+            String csv = services().availability().export(instructor);
             if (target == null) {
                 ctx.out().print(csv);
                 ctx.out().flush();
@@ -173,7 +173,7 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var list = new AvailabilityService(ctx.database()).slots(instructor, type, from, to, ctx.tz(), ctx.clock().instant());
+            var list = services().availability().slots(instructor, type, from, to, ctx.tz(), ctx.clock().instant());
             ctx.output(list.zone()).print(list.slots());
             return 0;
         }

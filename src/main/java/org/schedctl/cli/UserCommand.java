@@ -20,7 +20,7 @@ public final class UserCommand {
         @Override
         protected int execute(AppContext ctx) {
             // --tz names the new user's zone here (and shows their times in it).
-            var user = new UserService(ctx.database()).add(new UserService.NewUser(name, email, role, tz, phone, locale));
+            var user = services().users().add(new UserService.NewUser(name, email, role, tz, phone, locale));
             ctx.output(null).print(user);
             return 0;
         }
@@ -32,7 +32,7 @@ public final class UserCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new UserService(ctx.database()).list(role));
+            ctx.output(null).print(services().users().list(role));
             return 0;
         }
     }
@@ -43,7 +43,7 @@ public final class UserCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new UserService(ctx.database()).show(user));
+            ctx.output(null).print(services().users().show(user));
             return 0;
         }
     }

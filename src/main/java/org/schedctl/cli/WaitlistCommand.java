@@ -9,9 +9,6 @@ import picocli.CommandLine.Parameters;
         subcommands = {WaitlistCommand.Add.class, WaitlistCommand.ListEntries.class, WaitlistCommand.Remove.class})
 public final class WaitlistCommand {
 
-    static WaitlistService service(AppContext ctx) {
-        return new WaitlistService(ctx.database(), ctx.clock());
-    }
 
     @Command(name = "add", description = "Put a student on the waitlist for a window.")
     static final class Add extends BaseCommand {
@@ -23,7 +20,7 @@ public final class WaitlistCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).add(instructor, type, student, from, to, tz));
+            ctx.output(null).print(services().waitlist().add(instructor, type, student, from, to, tz));
             return 0;
         }
     }
@@ -37,7 +34,7 @@ public final class WaitlistCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).list(instructor, student, status, all));
+            ctx.output(null).print(services().waitlist().list(instructor, student, status, all));
             return 0;
         }
     }
@@ -48,7 +45,7 @@ public final class WaitlistCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).remove(id));
+            ctx.output(null).print(services().waitlist().remove(id));
             return 0;
         }
     }

@@ -46,9 +46,17 @@ public final class AvailabilityService {
     private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
     private final Database db;
+    private final AppointmentLifecycleService lifecycle;
 
+    /** Availability without the appointment lifecycle: everything but a vacation that cancels bookings. */
     public AvailabilityService(Database db) {
+        this(db, null);
+    }
+
+    /** {@code lifecycle} cancels the bookings a vacation covers ({@code --cancel-bookings}). */
+    public AvailabilityService(Database db, AppointmentLifecycleService lifecycle) {
         this.db = db;
+        this.lifecycle = lifecycle;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -188,9 +196,13 @@ public final class AvailabilityService {
      * the vacation is in place first, so nobody can book into the range while they are being cancelled, and a
      * rerun after an interruption cancels what is left.
      */
-    public VacationView vacation(String instructorIdent, String from, String until, boolean cancelBookings, Instant now) {
-        LocalDate first = TimeInput.parseDate(from);
-        LocalDate last = TimeInput.parseDate(until);
+    public VacationView vacation(String instructorIdent, LocalDate first, LocalDate last, boolean cancelBookings, Instant now) {
+        if (cancelBookings && lifecycle == null) {
+            throw new IllegalStateException("this AvailabilityService was built without the appointment lifecycle; build it with Services");
+        }
+        if (last.isBefore(first)) {
+            throw new org.schedctl.domain.InvalidInputException("--until " + last + " is before --from " + first + ". Swap them");
+        }
         if (last.isBefore(first)) {
             throw new org.schedctl.domain.InvalidInputException("--until " + last + " is before --from " + first + ". Swap them");
         }
@@ -213,9 +225,8 @@ public final class AvailabilityService {
         });
         long cancelled = 0;
         if (cancelBookings) {
-            BookingService bookings = new BookingService(db, java.time.Clock.fixed(now, java.time.ZoneOffset.UTC));
             for (String reference : planned.references()) {
-                bookings.cancel(reference, "instructor on vacation " + first + " to " + last, true);
+                lifecycle.cancel(reference, "instructor on vacation " + first + " to " + last, true);
                 cancelled++;
             }
         }

@@ -18,10 +18,15 @@ import org.schedctl.domain.UnavailableException;
  * messages a person can act on; anything unnamed still gets the right exit code.
  */
 public final class SqlErrors {
+    /** The exclusion constraint (V1) that refuses two overlapping appointments or holds of one instructor. */
+    public static final String OVERLAP_CONSTRAINT = "appointments_no_overlap";
+    /** SQLSTATE exclusion_violation. */
+    public static final String EXCLUSION_VIOLATION = "23P01";
+
     private static final Map<String, String> CONSTRAINT_MESSAGES = Map.ofEntries(
             Map.entry("users_email_key", "a user with this email already exists. Use another email, or `schedctl user show EMAIL`"),
             Map.entry("appointment_types_slug_key", "an appointment type with this slug already exists. Choose another --slug"),
-            Map.entry("appointments_no_overlap", "the slot is taken: it overlaps another booking or hold of this instructor. Pick another time"),
+            Map.entry(OVERLAP_CONSTRAINT, "the slot is taken: it overlaps another booking or hold of this instructor. Pick another time"),
             Map.entry("users_timezone_fkey", "unknown time zone. Give an IANA zone such as Europe/Berlin"),
             Map.entry("appointments_idempotency_key", "this idempotency key was already used for another booking. Use a new --idempotency-key"));
 
@@ -72,6 +77,25 @@ public final class SqlErrors {
             case "P0001" -> new ConflictException(detail, sql);
             default -> null;
         };
+    }
+
+    /**
+     * Whether {@code error} (or a cause) is the database refusing an overlapping appointment: SQLSTATE 23P01 raised by
+     * {@link #OVERLAP_CONSTRAINT}. Decided by code and constraint name, never by the message's text.
+     */
+    public static boolean isOverlap(Throwable error) {
+        return violates(error, EXCLUSION_VIOLATION, OVERLAP_CONSTRAINT);
+    }
+
+    /** Whether {@code error} (or a cause) is an SQL error with this SQLSTATE raised by this constraint. */
+    public static boolean violates(Throwable error, String sqlState, String constraint) {
+        SQLException sql = findSql(error);
+        return sql != null && sqlState.equals(sql.getSQLState()) && constraint.equals(constraintOf(sql));
+    }
+
+    /** The message a person reads when the database refused a write by this constraint, or null if it has none. */
+    public static String constraintMessage(String constraint) {
+        return CONSTRAINT_MESSAGES.get(constraint);
     }
 
     private static SQLException findSql(Throwable error) {

@@ -82,7 +82,8 @@ class SlotAgreementIT {
                     "FREQ=WEEKLY;COUNT=40", false, "lunch", null), NOW);
             availability.block(new AvailabilityService.BlockRequest(email, "2027-03-13T07:00", "2027-03-13T11:00",
                     random.nextBoolean() ? "FREQ=DAILY;INTERVAL=9;COUNT=30" : null, true, "extra", null), NOW);
-            availability.vacation(email, "2027-03-2" + random.nextInt(10), "2027-03-29", false, NOW);
+            availability.vacation(email, java.time.LocalDate.parse("2027-03-2" + random.nextInt(10)),
+                    java.time.LocalDate.parse("2027-03-29"), false, NOW);
             Map<Long, List<Slot>> free = availability.slotsForInstructors(List.of(instructorId),
                     AvailabilityService.TypeSelector.id(types.get(0)), Instant.parse("2027-03-03T00:00:00Z"),
                     Instant.parse("2027-11-20T00:00:00Z"), NOW);
