@@ -14,8 +14,8 @@ public final class AnalyticsCommand {
 
     @Command(name = "aggregate", description = "Recompute daily analytics (idempotent; without dates: the touched days).")
     static final class Aggregate extends BaseCommand {
-        @Option(names = "--from", paramLabel = "DATE") String from;
-        @Option(names = "--to", paramLabel = "DATE") String to;
+        @Option(names = "--from", paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> from;
+        @Option(names = "--to", paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> to;
 
         @Override
         protected int execute(AppContext ctx) {
@@ -31,8 +31,8 @@ public final class AnalyticsCommand {
                     + "completed appointments; fees are cancellation fees not waived. Periods are in the instructor's zone."})
     static final class Report extends BaseCommand {
         @Option(names = "--instructor", paramLabel = "USER") String instructor;
-        @Option(names = "--from", paramLabel = "DATE") String from;
-        @Option(names = "--to", paramLabel = "DATE") String to;
+        @Option(names = "--from", paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> from;
+        @Option(names = "--to", paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> to;
         @Option(names = "--by", paramLabel = "PERIOD", description = "day, week or month (default day)") String by;
         @Option(names = "--format", paramLabel = "FORMAT", description = "table, json, csv or html (default: -o)") String format;
         @Option(names = {"-f", "--file"}, paramLabel = "FILE") Path file;

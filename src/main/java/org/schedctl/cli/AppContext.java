@@ -103,11 +103,6 @@ public final class AppContext {
         return ZoneId.systemDefault();
     }
 
-    /** The --tz given to this command (or before it), parsed; null if none. */
-    public ZoneId zone() {
-        return tz == null ? null : Zones.parse(tz);
-    }
-
     /** The --tz given to this command (or before it), read as a zone but refused only where the command checks it. */
     public org.schedctl.domain.Checked<ZoneId> zoneArg() {
         return org.schedctl.domain.Checked.readOrNull(tz, Zones::parse);

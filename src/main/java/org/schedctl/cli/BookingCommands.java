@@ -52,11 +52,12 @@ public final class BookingCommands {
         @Option(names = "--student", required = true, paramLabel = "USER") String student;
         @Option(names = "--at", required = true, paramLabel = "TIME", converter = Converters.Time.class) TimeInput.Arg at;
         @Option(names = "--for", paramLabel = "DURATION", converter = Converters.HoldLength.class,
-                description = "How long the hold lasts (default 10m)") Duration holdFor;
+                description = "How long the hold lasts (default 10m)") org.schedctl.domain.Checked<Duration> holdFor;
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, services().holds().hold(new BookRequest(instructor, type, student, at, ctx.zoneArg(), null, null, null, holdFor)));
+            Duration length = holdFor == null ? null : holdFor.get();
+            print(ctx, services().holds().hold(new BookRequest(instructor, type, student, at, ctx.zoneArg(), null, null, null, length)));
             return 0;
         }
     }

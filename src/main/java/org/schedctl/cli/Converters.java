@@ -2,32 +2,19 @@ package org.schedctl.cli;
 
 import java.time.Duration;
 import java.time.LocalDate;
-import java.time.ZoneId;
-import java.util.function.Function;
 
 import org.schedctl.domain.Checked;
-import org.schedctl.domain.Durations;
-import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.TimeInput;
-import org.schedctl.domain.Zones;
 import org.schedctl.domain.booking.BookingInputs;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 /**
- * Option types read by picocli, so services receive parsed values: a time as typed ({@link TimeInput.Parsed}), a
- * date, an IANA zone, a duration. A bad value is a usage error (exit 2) naming the option and saying how to fix it.
+ * Option types read by picocli, so services receive parsed values: a time ({@link TimeInput.Arg}), a date, a hold
+ * length. A value that is not valid is kept as its refusal ({@link Checked}) and reported, as a usage error (exit 2)
+ * with the words CLI.md gives, where the command checks it.
  */
 final class Converters {
     private Converters() {
-    }
-
-    private static <T> T convert(String text, Function<String, T> parser) {
-        try {
-            return parser.apply(text);
-        } catch (InvalidInputException e) {
-            throw new TypeConversionException(e.getMessage());
-        }
     }
 
     /**
@@ -49,35 +36,11 @@ final class Converters {
         }
     }
 
-    /** A day, YYYY-MM-DD. */
-    static final class Date implements ITypeConverter<LocalDate> {
+    /** How long a hold lasts: 1m to 24h; refused when the command reads it, with the words `hold` always used. */
+    static final class HoldLength implements ITypeConverter<Checked<Duration>> {
         @Override
-        public LocalDate convert(String value) {
-            return Converters.convert(value, TimeInput::parseDate);
-        }
-    }
-
-    /** An IANA zone such as Europe/Berlin. */
-    static final class Zone implements ITypeConverter<ZoneId> {
-        @Override
-        public ZoneId convert(String value) {
-            return Converters.convert(value, Zones::parse);
-        }
-    }
-
-    /** A duration such as 45m or 1h30m. */
-    static final class Length implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            return Converters.convert(value, Durations::parse);
-        }
-    }
-
-    /** How long a hold lasts: 1m to 24h. */
-    static final class HoldLength implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            return Converters.convert(value, BookingInputs::holdDuration);
+        public Checked<Duration> convert(String value) {
+            return Checked.read(value, BookingInputs::holdDuration);
         }
     }
 }

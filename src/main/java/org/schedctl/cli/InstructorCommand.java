@@ -67,21 +67,21 @@ public final class InstructorCommand {
     @Command(name = "vacation", description = "Whole days off: no slots from --from to --until (both inclusive, instructor's zone).")
     static final class Vacation extends BaseCommand {
         @Parameters(paramLabel = "USER") String instructor;
-        @Option(names = "--from", required = true, paramLabel = "DATE", converter = Converters.Date.class) java.time.LocalDate from;
-        @Option(names = "--until", required = true, paramLabel = "DATE", converter = Converters.Date.class) java.time.LocalDate until;
+        @Option(names = "--from", required = true, paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> from;
+        @Option(names = "--until", required = true, paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> until;
         @Option(names = "--cancel-bookings", description = "Cancel the active bookings in the range (fees waived; asks first, or --yes)") boolean cancelBookings;
 
         private boolean confirmed(AppContext ctx) {
             if (cancelBookings) {
-                ctx.confirm("cancelling every active booking of " + instructor + " from " + from + " to " + until);
+                ctx.confirm("cancelling every active booking of " + instructor + " from " + from.text() + " to " + until.text());
             }
             return cancelBookings;
         }
 
         @Override
         protected int execute(AppContext ctx) {
-            var view = services().availability()
-                    .vacation(instructor, from, until, confirmed(ctx), ctx.clock().instant());
+            boolean cancel = confirmed(ctx);
+            var view = services().availability().vacation(instructor, from.get(), until.get(), cancel, ctx.clock().instant());
             if (view.activeBookings() > view.cancelledBookings()) {
                 ctx.progress((view.activeBookings() - view.cancelledBookings()) + " active booking(s) remain in the vacation;"
                         + " cancel them or use --cancel-bookings");

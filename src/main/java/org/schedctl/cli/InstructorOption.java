@@ -4,7 +4,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --instructor USER}: an instructor by email or id, resolved by the service inside its transaction. */
 public final class InstructorOption {
-    @Option(names = "--instructor", paramLabel = "USER", description = "Instructor, by email or id")
+    @Option(names = "--instructor", paramLabel = "USER")
     String value;
 
     public String value() {

@@ -4,7 +4,7 @@ import picocli.CommandLine.Option;
 
 /** {@code --student USER}: a student by email or id, resolved by the service inside its transaction. */
 public final class StudentOption {
-    @Option(names = "--student", paramLabel = "USER", description = "Student, by email or id")
+    @Option(names = "--student", paramLabel = "USER")
     String value;
 
     public String value() {

@@ -15,12 +15,12 @@ public final class WaitlistCommand {
         @Option(names = "--instructor", required = true, paramLabel = "USER") String instructor;
         @Option(names = "--type", required = true, paramLabel = "TYPE") String type;
         @Option(names = "--student", required = true, paramLabel = "USER") String student;
-        @Option(names = "--from", required = true, paramLabel = "TIME") String from;
-        @Option(names = "--to", required = true, paramLabel = "TIME") String to;
+        @Option(names = "--from", required = true, paramLabel = "TIME", converter = Converters.Time.class) org.schedctl.domain.TimeInput.Arg from;
+        @Option(names = "--to", required = true, paramLabel = "TIME", converter = Converters.Time.class) org.schedctl.domain.TimeInput.Arg to;
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(services().waitlist().add(instructor, type, student, from, to, tz));
+            ctx.output(null).print(services().waitlist().add(instructor, type, student, from, to, ctx.zoneArg()));
             return 0;
         }
     }

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import org.jdbi.v3.core.Handle;
 import org.schedctl.domain.AppointmentType;
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
@@ -60,7 +61,8 @@ public final class WaitlistService implements FreedSlots {
               LEFT JOIN appointments a ON a.id = w.offered_appointment_id
             """;
 
-    public WaitlistView add(String instructor, String type, String student, String from, String to, String tz) {
+    /** Puts a student on the waitlist for the window {@code from}..{@code to} (local times read in {@code tz}, else the instructor's zone). */
+    public WaitlistView add(String instructor, String type, String student, TimeInput.Arg from, TimeInput.Arg to, Checked<ZoneId> tz) {
         Instant now = clock.instant();
         return db.inTransaction(handle -> {
             User teacher = Lookups.instructor(handle, instructor);
@@ -78,9 +80,9 @@ public final class WaitlistService implements FreedSlots {
                 throw new org.schedctl.domain.PermissionDeniedException("only the student themselves, the instructor or an administrator can put "
                         + learner.email() + " on " + teacher.email() + "'s waitlist. Run it with --as one of them");
             }
-            ZoneId zone = tz != null ? Zones.parse(tz) : Zones.parse(teacher.timezone());
-            Instant start = TimeInput.parseInstant(from, zone);
-            Instant end = TimeInput.parseInstant(to, zone);
+            ZoneId zone = tz != null ? tz.get() : Zones.parse(teacher.timezone());
+            Instant start = from.in(zone);
+            Instant end = to.in(zone);
             if (!end.isAfter(start)) {
                 throw new InvalidInputException("--to must be after --from. Give the window the student can attend");
             }
