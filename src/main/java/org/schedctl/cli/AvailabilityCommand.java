@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.TimeInput;
 import org.schedctl.service.AvailabilityImportService;
 import org.schedctl.service.AvailabilityImportService.ImportResult;
 import org.schedctl.service.AvailabilityService;
@@ -36,8 +38,11 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var rule = services().availability().set(new AvailabilityService.SetRequest(instructor, day, from, to,
-                    type, effectiveFrom, effectiveUntil, ctx.tz()));
+            var rule = services().availability().set(new AvailabilityService.SetRequest(instructor,
+                    Checked.read(day, AvailabilityService::day), Checked.read(from, text -> AvailabilityService.time(text, "--from")),
+                    Checked.read(to, text -> AvailabilityService.time(text, "--to")), type,
+                    Checked.readOrNull(effectiveFrom, TimeInput::parseDate), Checked.readOrNull(effectiveUntil, TimeInput::parseDate),
+                    ctx.zoneArg()));
             ctx.output(null).print(rule);
             return 0;
         }
@@ -66,8 +71,8 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var block = services().availability().block(new AvailabilityService.BlockRequest(instructor, from, to,
-                    rrule, available, reason, ctx.tz()), ctx.clock().instant());
+            var block = services().availability().block(new AvailabilityService.BlockRequest(instructor,
+                    TimeInput.Arg.read(from), TimeInput.Arg.read(to), rrule, available, reason, ctx.zoneArg()), ctx.clock().instant());
             ctx.output(java.time.ZoneId.of(block.timezone())).print(block);
             return 0;
         }

@@ -33,6 +33,11 @@ public abstract class BaseCommand implements Callable<Integer> {
         return backend.services();
     }
 
+    /** This command's own --tz (not one given before the command), read as a zone and refused where it is checked. */
+    protected org.schedctl.domain.Checked<java.time.ZoneId> ownZone() {
+        return org.schedctl.domain.Checked.readOrNull(tz, org.schedctl.domain.Zones::parse);
+    }
+
     @Override
     public final Integer call() throws Exception {
         RootCommand root = (RootCommand) spec.root().userObject();

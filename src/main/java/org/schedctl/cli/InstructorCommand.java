@@ -3,6 +3,7 @@ package org.schedctl.cli;
 import java.time.Duration;
 import java.time.ZoneId;
 
+import org.schedctl.domain.Checked;
 import org.schedctl.service.InstructorService;
 import org.schedctl.service.InstructorService.SettingsChange;
 import picocli.CommandLine.Command;
@@ -35,7 +36,7 @@ public final class InstructorCommand {
         @Override
         protected int execute(AppContext ctx) {
             var change = new SettingsChange(autoConfirm, buffer, bufferBefore, bufferAfter, minNotice, maxAdvance, maxDaily,
-                    maxConsecutive, reminders, channels, meetingPlatform, tz, cancelPolicy,
+                    maxConsecutive, reminders, channels, meetingPlatform, ownZone(), cancelPolicy,
                     reschedulePolicy, bio);
             var view = services().instructors().settings(instructor, change);
             ctx.output(ZoneId.of(view.timezone())).print(view);

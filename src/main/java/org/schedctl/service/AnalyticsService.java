@@ -10,7 +10,6 @@ import java.util.List;
 
 import org.schedctl.domain.Checked;
 import org.schedctl.domain.InvalidInputException;
-import org.schedctl.domain.TimeInput;
 import org.schedctl.domain.analytics.DashboardRow;
 import org.schedctl.domain.analytics.ReportGrain;
 import org.schedctl.domain.analytics.ReportRow;
