@@ -11,6 +11,8 @@ import java.time.ZoneId;
 import java.util.Map;
 
 import org.schedctl.cli.AppContext;
+import org.schedctl.cli.Backend;
+import org.schedctl.cli.CommandFactory;
 import org.schedctl.cli.RootCommand;
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.Durations;
@@ -52,8 +54,9 @@ public final class Main {
                               PoolSource pools) {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        try (AppContext context = new AppContext(in, out, outWriter, errWriter, env, clock, pools)) {
-            CommandLine cl = commandLine(context);
+        AppContext context = new AppContext(in, out, outWriter, errWriter, env, clock);
+        try (Backend backend = new Backend(context, pools)) {
+            CommandLine cl = commandLine(context, backend);
             cl.setOut(outWriter);
             cl.setErr(errWriter);
             return cl.execute(args);
@@ -63,8 +66,9 @@ public final class Main {
         }
     }
 
-    public static CommandLine commandLine(AppContext context) {
-        CommandLine cl = new CommandLine(new RootCommand(context));
+    /** The command line of one process: its commands share {@code backend} (the shell builds one per line). */
+    public static CommandLine commandLine(AppContext context, Backend backend) {
+        CommandLine cl = new CommandLine(new RootCommand(context), new CommandFactory(backend));
         cl.registerConverter(Duration.class, Durations::parse);
         cl.registerConverter(ZoneId.class, Zones::parse);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

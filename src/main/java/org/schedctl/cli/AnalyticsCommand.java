@@ -14,12 +14,12 @@ public final class AnalyticsCommand {
 
     @Command(name = "aggregate", description = "Recompute daily analytics (idempotent; without dates: the touched days).")
     static final class Aggregate extends BaseCommand {
-        @Option(names = "--from", paramLabel = "DATE") String from;
-        @Option(names = "--to", paramLabel = "DATE") String to;
+        @Option(names = "--from", paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> from;
+        @Option(names = "--to", paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> to;
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new AnalyticsService(ctx.database()).aggregate(from, to, ctx.clock()));
+            ctx.output(null).print(services().analytics().aggregate(from, to, ctx.clock()));
             return 0;
         }
     }
@@ -31,8 +31,8 @@ public final class AnalyticsCommand {
                     + "completed appointments; fees are cancellation fees not waived. Periods are in the instructor's zone."})
     static final class Report extends BaseCommand {
         @Option(names = "--instructor", paramLabel = "USER") String instructor;
-        @Option(names = "--from", paramLabel = "DATE") String from;
-        @Option(names = "--to", paramLabel = "DATE") String to;
+        @Option(names = "--from", paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> from;
+        @Option(names = "--to", paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> to;
         @Option(names = "--by", paramLabel = "PERIOD", description = "day, week or month (default day)") String by;
         @Option(names = "--format", paramLabel = "FORMAT", description = "table, json, csv or html (default: -o)") String format;
         @Option(names = {"-f", "--file"}, paramLabel = "FILE") Path file;
@@ -43,7 +43,7 @@ public final class AnalyticsCommand {
             if (!java.util.List.of("table", "json", "csv", "html").contains(chosen)) {
                 throw new InvalidInputException("unknown format '" + format + "'. Use --format table, json, csv or html");
             }
-            var rows = new AnalyticsService(ctx.database()).report(instructor, from, to, by, ctx.clock());
+            var rows = services().analytics().report(instructor, from, to, by, ctx.clock());
             ExportCommand.write(ctx, file, out -> {
                 switch (chosen) {
                     case "html" -> HtmlReport.write(out, "schedctl analytics report", rows, Output.mapper(ZoneOffset.UTC));
@@ -65,7 +65,7 @@ public final class AnalyticsCommand {
     static final class Dashboard extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new AnalyticsService(ctx.database()).dashboard(ctx.clock()));
+            ctx.output(null).print(services().analytics().dashboard(ctx.clock()));
             return 0;
         }
     }

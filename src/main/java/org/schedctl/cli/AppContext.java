@@ -7,43 +7,26 @@ import java.time.ZoneId;
 import java.util.Map;
 import java.util.Optional;
 
-import com.zaxxer.hikari.HikariDataSource;
-import org.schedctl.config.Config;
 import org.schedctl.domain.Zones;
-import org.schedctl.store.Connector;
-import org.schedctl.store.Database;
-import org.schedctl.store.PoolSource;
 
 /**
- * What one invocation works with: its streams and environment, and — built lazily, once — the config, the
- * database target, the pool and the {@link Database}. A command that needs no database never touches them.
+ * What one invocation works with: its streams, environment and clock, the global options, and facts about the
+ * terminal (whether stdout is one, whether a confirmation can be asked). The database and the services are the
+ * {@link Backend}'s, which {@code CommandFactory} hands to commands.
  */
-public final class AppContext implements AutoCloseable {
+public final class AppContext {
     private final InputStream in;
     private final PrintWriter out;
     private final java.io.OutputStream binaryOut;
     private final PrintWriter err;
     private final Map<String, String> env;
     private final Clock clock;
-    private final PoolSource pools;
     private GlobalOptions options;
     private String commandName = "";
     private String tz;
-    private Config config;
-    private Connector.Target target;
-    private Connector.Target ownerTarget;
-    private HikariDataSource pool;
-    private Database database;
 
     public AppContext(InputStream in, java.io.OutputStream binaryOut, PrintWriter out, PrintWriter err, Map<String, String> env,
                       Clock clock) {
-        this(in, binaryOut, out, err, env, clock, PoolSource.PER_INVOCATION);
-    }
-
-    /** As above, taking pools from {@code pools} instead of opening and closing one for this invocation. */
-    public AppContext(InputStream in, java.io.OutputStream binaryOut, PrintWriter out, PrintWriter err, Map<String, String> env,
-                      Clock clock, PoolSource pools) {
-        this.pools = pools;
         this.in = in;
         this.binaryOut = binaryOut;
         this.out = out;
@@ -96,74 +79,6 @@ public final class AppContext implements AutoCloseable {
         return commandName;
     }
 
-    public Config config() {
-        if (config == null) {
-            config = Config.load(env, Config.flags("db.url", options.db));
-        }
-        return config;
-    }
-
-    /** Where ordinary commands connect, as the runtime role. */
-    public Connector.Target target() {
-        if (target == null) {
-            target = Connector.resolve(config(), options.db);
-        }
-        return target;
-    }
-
-    /** Where {@code db migrate} and {@code db status} connect, as the owner of the schema. */
-    public Connector.Target ownerTarget() {
-        if (ownerTarget == null) {
-            ownerTarget = Connector.resolveOwner(config(), options.db, target());
-        }
-        return ownerTarget;
-    }
-
-    /**
-     * The database as the runtime role, with the schema checked against this build. The embedded default first
-     * creates and migrates itself as its owner.
-     */
-    public Database database() {
-        if (database == null) {
-            // Checked before connecting: a bad reminders.offsets is a usage error (exit 2) naming the key.
-            var reminderDefault = config().reminderOffsets().orElse(null);
-            if (target().isEmbedded()) {
-                // The warm path is one connection as the runtime role; only a new or outdated embedded
-                // database (no role yet, or migrations pending) pays for the owner's connection and Flyway.
-                try {
-                    pool = pools.open(target(), 4);
-                    Connector.checkSchema(target(), pool, this::progress);
-                } catch (RuntimeException notReady) {
-                    if (pool != null) {
-                        pools.release(pool);
-                        pool = null;
-                    }
-                    Connector.prepareEmbedded(ownerTarget(), this::progress);
-                    pool = pools.open(target(), 4);
-                    Connector.checkSchema(target(), pool, this::progress);
-                }
-            } else {
-                pool = pools.open(target(), 4);
-                Connector.checkSchema(target(), pool, this::progress);
-            }
-            database = new Database(pool, actor(), commandName).withReminderDefault(reminderDefault);
-        }
-        // In the shell one context runs many commands: each gets its own acting user and command name.
-        if (!java.util.Objects.equals(database.actorIdent(), actor()) || !java.util.Objects.equals(database.command(), commandName)) {
-            database = database.as(actor(), commandName);
-        }
-        return database;
-    }
-
-    /** A pool to the target as its owner, without any schema check, for {@code db migrate} and {@code db status}. */
-    public HikariDataSource rawPool() {
-        if (pool == null) {
-            Connector.ensureDatabaseExists(ownerTarget());
-            pool = pools.open(ownerTarget(), 2);
-        }
-        return pool;
-    }
-
     public String actor() {
         return Optional.ofNullable(options.as).orElse(env.get("SCHEDCTL_USER"));
     }
@@ -186,6 +101,11 @@ public final class AppContext implements AutoCloseable {
             }
         }
         return ZoneId.systemDefault();
+    }
+
+    /** The --tz given to this command (or before it), read as a zone but refused only where the command checks it. */
+    public org.schedctl.domain.Checked<ZoneId> zoneArg() {
+        return org.schedctl.domain.Checked.readOrNull(tz, Zones::parse);
     }
 
     /** The --tz given to this command, if any. */
@@ -230,13 +150,6 @@ public final class AppContext implements AutoCloseable {
         if (!options.quiet) {
             err.println("schedctl: " + message);
             err.flush();
-        }
-    }
-
-    @Override
-    public void close() {
-        if (pool != null) {
-            pools.release(pool);
         }
     }
 }

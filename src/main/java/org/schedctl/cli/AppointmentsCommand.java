@@ -1,6 +1,7 @@
 package org.schedctl.cli;
 
-import org.schedctl.service.BookingService.ListFilter;
+import org.schedctl.service.AppointmentQueries.ListFilter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -11,16 +12,16 @@ public final class AppointmentsCommand {
 
     @Command(name = "list", description = "List appointments, earliest first.")
     static final class ListAppointments extends BaseCommand {
-        @Option(names = "--instructor", paramLabel = "USER") String instructor;
-        @Option(names = "--student", paramLabel = "USER") String student;
+        @Mixin InstructorOption instructor;
+        @Mixin StudentOption student;
         @Option(names = "--status", paramLabel = "STATUS") String status;
-        @Option(names = "--from", paramLabel = "DATE", description = "First day (YYYY-MM-DD), included") String from;
-        @Option(names = "--to", paramLabel = "DATE", description = "Last day (YYYY-MM-DD), included") String to;
+        @Mixin DateRangeOptions days;
 
         @Override
         protected int execute(AppContext ctx) {
-            var views = BookingCommands.service(ctx).list(new ListFilter(instructor, student, status, from, to, tz));
-            ctx.output(instructor != null ? BookingCommands.zoneOf(views) : null).print(views);
+            var views = services().appointments().list(new ListFilter(instructor.value(), student.value(), status,
+                    days.from(), days.to(), ownZone()));
+            ctx.output(instructor.value() != null ? BookingCommands.zoneOf(views) : null).print(views);
             return 0;
         }
     }
@@ -31,7 +32,7 @@ public final class AppointmentsCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            BookingCommands.print(ctx, BookingCommands.service(ctx).show(reference));
+            BookingCommands.print(ctx, services().appointments().show(reference));
             return 0;
         }
     }

@@ -15,9 +15,6 @@ import picocli.CommandLine.Parameters;
                 AttachmentsCommand.Remove.class})
 public final class AttachmentsCommand {
 
-    static AttachmentService service(AppContext ctx) {
-        return new AttachmentService(ctx.database());
-    }
 
     @Command(name = "add", description = "Attach a file (or stdin, with -) to an appointment.")
     static final class Add extends BaseCommand {
@@ -29,7 +26,7 @@ public final class AttachmentsCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).add(reference, file, ctx.in(), name, contentType));
+            ctx.output(null).print(services().attachments().add(reference, file, ctx.in(), name, contentType));
             return 0;
         }
     }
@@ -40,7 +37,7 @@ public final class AttachmentsCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).list(reference));
+            ctx.output(null).print(services().attachments().list(reference));
             return 0;
         }
     }
@@ -52,7 +49,7 @@ public final class AttachmentsCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            AttachmentService.Content content = service(ctx).content(id);
+            AttachmentService.Content content = services().attachments().content(id);
             if (file != null) {
                 ExportCommand.writeFile(ctx, file, out -> out.write(content.bytes()));
                 return 0;
@@ -78,7 +75,7 @@ public final class AttachmentsCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).remove(id));
+            ctx.output(null).print(services().attachments().remove(id));
             return 0;
         }
     }

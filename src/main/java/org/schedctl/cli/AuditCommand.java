@@ -21,7 +21,7 @@ public final class AuditCommand {
         @Override
         protected int execute(AppContext ctx) {
             Instant from = since == null ? null : TimeInput.parseInstant(since, ctx.displayZone(null));
-            ctx.output(null).print(new AuditService(ctx.database()).list(entity, actor, from, limit));
+            ctx.output(null).print(services().audit().list(entity, actor, from, limit));
             return 0;
         }
     }

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.TimeInput;
 import org.schedctl.service.AvailabilityImportService;
 import org.schedctl.service.AvailabilityImportService.ImportResult;
 import org.schedctl.service.AvailabilityService;
@@ -36,8 +38,11 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var rule = new AvailabilityService(ctx.database()).set(new AvailabilityService.SetRequest(instructor, day, from, to,
-                    type, effectiveFrom, effectiveUntil, ctx.tz()));
+            var rule = services().availability().set(new AvailabilityService.SetRequest(instructor,
+                    Checked.read(day, AvailabilityService::day), Checked.read(from, text -> AvailabilityService.time(text, "--from")),
+                    Checked.read(to, text -> AvailabilityService.time(text, "--to")), type,
+                    Checked.readOrNull(effectiveFrom, TimeInput::parseDate), Checked.readOrNull(effectiveUntil, TimeInput::parseDate),
+                    ctx.zoneArg()));
             ctx.output(null).print(rule);
             return 0;
         }
@@ -49,7 +54,7 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var listing = new AvailabilityService(ctx.database()).list(instructor);
+            var listing = services().availability().list(instructor);
             ctx.output(listing.zone()).print(listing.entries());
             return 0;
         }
@@ -66,8 +71,8 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var block = new AvailabilityService(ctx.database()).block(new AvailabilityService.BlockRequest(instructor, from, to,
-                    rrule, available, reason, ctx.tz()), ctx.clock().instant());
+            var block = services().availability().block(new AvailabilityService.BlockRequest(instructor,
+                    TimeInput.Arg.read(from), TimeInput.Arg.read(to), rrule, available, reason, ctx.zoneArg()), ctx.clock().instant());
             ctx.output(java.time.ZoneId.of(block.timezone())).print(block);
             return 0;
         }
@@ -79,7 +84,7 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var block = new AvailabilityService(ctx.database()).unblock(id);
+            var block = services().availability().unblock(id);
             ctx.output(java.time.ZoneId.of(block.timezone())).print(block);
             return 0;
         }
@@ -99,8 +104,8 @@ public final class AvailabilityCommand {
                     ? new ProgressBar(ctx) : AvailabilityImportService.Progress.NONE;
             // Students manage no availability: refused before the file is read. An instructor naming another
             // instructor in the file is refused by row-level security (exit 6) and nothing is written.
-            ctx.database().useTransaction(h -> org.schedctl.service.Access.requireNotStudent(h, "import availability"));
-            AvailabilityImportService service = new AvailabilityImportService(ctx.database());
+            backend.database().useTransaction(h -> org.schedctl.service.Access.requireNotStudent(h, "import availability"));
+            AvailabilityImportService service = services().availabilityImport();
             ImportResult result = null;
             if (replace && !dryRun && !stdin && ctx.wouldAsk()) {
                 // --replace deletes rules. On a terminal, without --yes, it asks first when it would delete any: a dry
@@ -152,7 +157,7 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) throws IOException {
-            String csv = new AvailabilityService(ctx.database()).export(instructor);
+            String csv = services().availability().export(instructor);
             if (target == null) {
                 ctx.out().print(csv);
                 ctx.out().flush();
@@ -173,7 +178,7 @@ public final class AvailabilityCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var list = new AvailabilityService(ctx.database()).slots(instructor, type, from, to, ctx.tz(), ctx.clock().instant());
+            var list = services().availability().slots(instructor, type, from, to, ctx.tz(), ctx.clock().instant());
             ctx.output(list.zone()).print(list.slots());
             return 0;
         }

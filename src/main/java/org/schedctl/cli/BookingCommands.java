@@ -1,24 +1,22 @@
 package org.schedctl.cli;
 
+import java.time.Duration;
 import java.time.ZoneId;
 
+import org.schedctl.domain.TimeInput;
 import org.schedctl.domain.Zones;
-import org.schedctl.domain.booking.BookingInputs;
+import org.schedctl.domain.booking.IdempotencyKey;
 import org.schedctl.service.AppointmentView;
-import org.schedctl.service.BookingService;
-import org.schedctl.service.BookingService.BookRequest;
+import org.schedctl.service.HoldService;
+import org.schedctl.service.HoldService.BookRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The booking lifecycle: book, hold, confirm, decline, cancel, reschedule, complete, no-show. */
 public final class BookingCommands {
     private BookingCommands() {
-    }
-
-    static BookingService service(AppContext ctx) {
-        return new BookingService(ctx.database(), ctx.clock(), ctx.config().limit("holds.max_per_student")
-                .orElse(java.util.OptionalInt.of(BookingService.DEFAULT_HOLDS_PER_STUDENT)));
     }
 
     /** Appointments are shown in their instructor's zone unless --tz says otherwise. */
@@ -28,17 +26,21 @@ public final class BookingCommands {
 
     @Command(name = "book", description = "Book an appointment, or turn a hold into one (--hold).")
     static final class Book extends BaseCommand {
-        @Option(names = "--instructor", paramLabel = "USER") String instructor;
+        @Mixin InstructorOption instructor;
         @Option(names = "--type", paramLabel = "TYPE") String type;
-        @Option(names = "--student", paramLabel = "USER") String student;
-        @Option(names = "--at", paramLabel = "TIME", description = "Start, e.g. 2027-03-15T10:00 (instructor's zone unless --tz) or with an offset") String at;
+        @Mixin StudentOption student;
+        @Option(names = "--at", paramLabel = "TIME", converter = Converters.Time.class,
+                description = "Start, e.g. 2027-03-15T10:00 (instructor's zone unless --tz) or with an offset") TimeInput.Arg at;
         @Option(names = "--notes") String notes;
         @Option(names = "--idempotency-key", paramLabel = "KEY", description = "A retry with the same key returns the same booking") String idempotencyKey;
         @Option(names = "--hold", paramLabel = "ID", description = "Book the hold with this id (from `schedctl hold`)") String hold;
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).book(new BookRequest(instructor, type, student, at, tz, notes, idempotencyKey, hold, null)));
+            IdempotencyKey key = idempotencyKey == null ? null : IdempotencyKey.parse(idempotencyKey);
+            Long holdId = hold == null ? null : HoldService.holdId(hold);
+            print(ctx, services().holds().book(new BookRequest(instructor.value(), type, student.value(), at, ownZone(), notes,
+                    key, holdId, null)));
             return 0;
         }
     }
@@ -48,13 +50,14 @@ public final class BookingCommands {
         @Option(names = "--instructor", required = true, paramLabel = "USER") String instructor;
         @Option(names = "--type", required = true, paramLabel = "TYPE") String type;
         @Option(names = "--student", required = true, paramLabel = "USER") String student;
-        @Option(names = "--at", required = true, paramLabel = "TIME") String at;
-        @Option(names = "--for", paramLabel = "DURATION", description = "How long the hold lasts (default 10m)") String holdFor;
+        @Option(names = "--at", required = true, paramLabel = "TIME", converter = Converters.Time.class) TimeInput.Arg at;
+        @Option(names = "--for", paramLabel = "DURATION", converter = Converters.HoldLength.class,
+                description = "How long the hold lasts (default 10m)") org.schedctl.domain.Checked<Duration> holdFor;
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).hold(new BookRequest(instructor, type, student, at, tz, null, null, null,
-                    BookingInputs.holdDuration(holdFor))));
+            Duration length = holdFor == null ? null : holdFor.get();
+            print(ctx, services().holds().hold(new BookRequest(instructor, type, student, at, ownZone(), null, null, null, length)));
             return 0;
         }
     }
@@ -65,7 +68,7 @@ public final class BookingCommands {
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).confirm(reference));
+            print(ctx, services().lifecycle().confirm(reference));
             return 0;
         }
     }
@@ -77,7 +80,7 @@ public final class BookingCommands {
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).decline(reference, reason));
+            print(ctx, services().lifecycle().decline(reference, reason));
             return 0;
         }
     }
@@ -90,7 +93,7 @@ public final class BookingCommands {
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).cancel(reference, reason, waiveFee));
+            print(ctx, services().lifecycle().cancel(reference, reason, waiveFee));
             return 0;
         }
     }
@@ -98,11 +101,11 @@ public final class BookingCommands {
     @Command(name = "reschedule", description = "Move an appointment to another time.")
     static final class Reschedule extends BaseCommand {
         @Parameters(paramLabel = "REF") String reference;
-        @Option(names = "--to", required = true, paramLabel = "TIME") String to;
+        @Option(names = "--to", required = true, paramLabel = "TIME", converter = Converters.Time.class) TimeInput.Arg to;
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).reschedule(reference, to, tz));
+            print(ctx, services().lifecycle().reschedule(reference, to, ownZone()));
             return 0;
         }
     }
@@ -115,7 +118,7 @@ public final class BookingCommands {
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).complete(reference, notes, rating));
+            print(ctx, services().lifecycle().complete(reference, notes, rating));
             return 0;
         }
     }
@@ -126,7 +129,7 @@ public final class BookingCommands {
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).noShow(reference));
+            print(ctx, services().lifecycle().noShow(reference));
             return 0;
         }
     }

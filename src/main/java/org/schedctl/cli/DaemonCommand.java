@@ -7,8 +7,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.schedctl.daemon.DaemonTasks;
 import org.schedctl.daemon.QuartzDaemon;
 import org.schedctl.daemon.StandardTasks;
-import org.schedctl.notify.NotifyConfig;
-import org.schedctl.service.MaintenanceService;
 import org.schedctl.store.Connector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,9 +20,8 @@ public final class DaemonCommand extends BaseCommand {
     @Override
     protected int execute(AppContext ctx) throws Exception {
         // The jobs act as the built-in administrator over every user's rows: operator work, refused to other roles.
-        ctx.database().useTransaction(handle -> org.schedctl.service.Access.requireAdmin(handle, "run the daemon"));
-        DaemonTasks tasks = StandardTasks.create(ctx.database(), NotifyConfig.from(ctx.config()),
-                MaintenanceService.Retention.from(ctx.config()), ctx.clock());
+        backend.database().useTransaction(handle -> org.schedctl.service.Access.requireAdmin(handle, "run the daemon"));
+        DaemonTasks tasks = StandardTasks.create(services());
         if (once) {
             List<DaemonTasks.TaskRun> runs = tasks.runAll();
             ctx.output(null).print(runs);
@@ -38,7 +35,7 @@ public final class DaemonCommand extends BaseCommand {
             ctx.err().flush();
             return allOk ? 0 : 1;
         }
-        try (HikariDataSource quartzPool = Connector.pool(ctx.target(), QUARTZ_THREADS + 3)) {
+        try (HikariDataSource quartzPool = Connector.pool(backend.target(), QUARTZ_THREADS + 3)) {
             QuartzDaemon daemon = new QuartzDaemon(quartzPool, tasks, "AUTO", QUARTZ_THREADS);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

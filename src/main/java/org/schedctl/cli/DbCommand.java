@@ -22,10 +22,10 @@ public final class DbCommand {
     static final class Migrate extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
-            Connector.Target owner = ctx.ownerTarget();
-            requireOperator(ctx, "db migrate");
-            Connector.RolePreflight preflight = Connector.preflightRuntimeRole(owner, ctx.rawPool());
-            MigrateResult result = new Migrations(ctx.rawPool()).migrate();
+            Connector.Target owner = backend.ownerTarget();
+            requireOperator(ctx, backend, "db migrate");
+            Connector.RolePreflight preflight = Connector.preflightRuntimeRole(owner, backend.rawPool());
+            MigrateResult result = new Migrations(backend.rawPool()).migrate();
             int from = result.initialSchemaVersion == null ? 0 : Integer.parseInt(result.initialSchemaVersion);
             int to = result.targetSchemaVersion == null ? from : Integer.parseInt(result.targetSchemaVersion);
             if (!preflight.runtimeRoleExists() && !owner.isEmbedded()) {
@@ -45,10 +45,10 @@ public final class DbCommand {
     static final class Status extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
-            requireOperator(ctx, "db status");
-            List<MigrationRow> rows = new Migrations(ctx.rawPool()).status().stream()
+            requireOperator(ctx, backend, "db status");
+            List<MigrationRow> rows = new Migrations(backend.rawPool()).status().stream()
                     .map(m -> new MigrationRow(m.version(), m.description(), m.state())).toList();
-            ctx.progress("database " + ctx.ownerTarget().displayUrl() + "; this build expects schema version " + Schema.EXPECTED_VERSION);
+            ctx.progress("database " + backend.ownerTarget().displayUrl() + "; this build expects schema version " + Schema.EXPECTED_VERSION);
             ctx.output(null).print(rows);
             return 0;
         }
@@ -61,9 +61,9 @@ public final class DbCommand {
     static final class Start extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
-            EmbeddedServer server = embedded(ctx);
+            EmbeddedServer server = embedded(ctx, backend);
             boolean wasRunning = server.runningPort().isPresent();
-            Connector.Target target = ctx.target();
+            Connector.Target target = backend.target();
             ctx.output(null).print(new ServerState(wasRunning ? "already running" : "started", target.displayUrl(), server.home().toString()));
             return 0;
         }
@@ -73,9 +73,9 @@ public final class DbCommand {
     static final class Stop extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
-            EmbeddedServer server = embedded(ctx);
+            EmbeddedServer server = embedded(ctx, backend);
             if (server.runningPort().isPresent()) {
-                requireOperator(ctx, "db stop");
+                requireOperator(ctx, backend, "db stop");
             }
             boolean stopped = server.stop();
             ctx.output(null).print(new ServerState(stopped ? "stopped" : "not running", "", server.home().toString()));
@@ -87,11 +87,11 @@ public final class DbCommand {
     static final class Url extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
-            String url = ctx.target().displayUrl();
+            String url = backend.target().displayUrl();
             if (ctx.options().output() == OutputFormat.table) {
                 ctx.out().println(url);
             } else {
-                ctx.output(null).print(new ServerState(ctx.target().isEmbedded() ? "embedded" : "external", url, ""));
+                ctx.output(null).print(new ServerState(backend.target().isEmbedded() ? "embedded" : "external", url, ""));
             }
             return 0;
         }
@@ -104,12 +104,12 @@ public final class DbCommand {
      * connection, since the schema may not be migrated yet; a database without the schema has no users and no
      * school data, so there is nothing to check.
      */
-    static void requireOperator(AppContext ctx, String command) {
+    static void requireOperator(AppContext ctx, Backend backend, String command) {
         String ident = ctx.actor();
         if (ident == null || ident.isBlank()) {
             return;
         }
-        org.jdbi.v3.core.Jdbi owner = org.jdbi.v3.core.Jdbi.create(ctx.rawPool());
+        org.jdbi.v3.core.Jdbi owner = org.jdbi.v3.core.Jdbi.create(backend.rawPool());
         boolean migrated = owner.withHandle(h -> h.createQuery("SELECT to_regprocedure('public.resolve_actor(text)') IS NOT NULL")
                 .mapTo(Boolean.class).one());
         if (!migrated) {
@@ -128,8 +128,8 @@ public final class DbCommand {
         }
     }
 
-    private static EmbeddedServer embedded(AppContext ctx) {
-        Config config = ctx.config();
+    private static EmbeddedServer embedded(AppContext ctx, Backend backend) {
+        Config config = backend.config();
         if (ctx.options().db() != null || config.get("db.url").isPresent()) {
             throw new InvalidInputException("`db start` and `db stop` manage the embedded server, but a database URL is configured. "
                     + "Manage that server with its own tools, or unset --db/SCHEDCTL_DB_URL/db.url");

@@ -29,7 +29,7 @@ public final class DemoCommand extends BaseCommand {
 
     @Override
     protected int execute(AppContext ctx) {
-        Database db = ctx.database();
+        Database db = backend.database();
         // The demo adds people and offerings: an administrator's work, refused before anything is written.
         db.useTransaction(h -> org.schedctl.service.Access.requireAdmin(h, "load the demo school (demo)"));
         LocalDate today = LocalDate.now(ctx.clock().withZone(ZoneId.of("Europe/London")));
@@ -75,7 +75,7 @@ public final class DemoCommand extends BaseCommand {
                 "--type", "demo-piano", "--from", monday.toString(), "--to", monday.toString()));
         steps.add(new Step("Ada's appointments", false, "appointments", "list", "--instructor", ADA));
         steps.add(new Step("Alan's appointments, shown in Kim's zone", false, "appointments", "list", "--instructor", ALAN, "--tz", "Asia/Kolkata"));
-        String feed = ctx.config().dataHome().resolve("demo-ada.ics").toString();
+        String feed = backend.config().dataHome().resolve("demo-ada.ics").toString();
         steps.add(new Step("Ada's calendar feed, as ICS for any calendar app, and as CSV", false, "export", "ics", "--instructor", ADA, "-f", feed));
         steps.add(new Step(null, false, "export", "csv", "--instructor", ADA));
         steps.add(new Step("Reminders and notices waiting in the outbox", false, "notifications", "list", "--status", "pending"));
@@ -83,7 +83,7 @@ public final class DemoCommand extends BaseCommand {
         steps.add(new Step(null, false, "analytics", "report", "--from", monday.toString(), "--to", wednesday.toString(), "--by", "week"));
         steps.add(new Step("Who did what", false, "audit", "list", "--since", today + "T00:00:00Z", "--limit", "8"));
 
-        ctx.progress(loaded ? "the sample school is already loaded; showing it" : "loading a sample school into " + ctx.target().displayUrl());
+        ctx.progress(loaded ? "the sample school is already loaded; showing it" : "loading a sample school into " + backend.target().displayUrl());
         for (Step step : steps) {
             if (step.note() != null) {
                 ctx.out().println();
@@ -91,7 +91,7 @@ public final class DemoCommand extends BaseCommand {
             }
             ctx.out().println("$ schedctl " + String.join(" ", quoted(step.args())));
             ctx.out().flush();
-            CommandLine cl = Main.commandLine(ctx);
+            CommandLine cl = Main.commandLine(ctx, backend);
             cl.setOut(ctx.out());
             cl.setErr(ctx.err());
             int code = cl.execute(step.args());

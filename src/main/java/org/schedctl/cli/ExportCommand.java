@@ -78,7 +78,7 @@ public final class ExportCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            String ics = new ExportService(ctx.database()).ics(options.selection(ctx), ctx.clock());
+            String ics = services().exports().ics(options.selection(ctx), ctx.clock());
             write(ctx, options.file, w -> w.print(ics));
             return 0;
         }
@@ -90,7 +90,7 @@ public final class ExportCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var selected = new ExportService(ctx.database()).select(options.selection(ctx));
+            var selected = services().exports().select(options.selection(ctx));
             write(ctx, options.file, w -> {
                 if (selected.appointments().isEmpty()) {
                     w.println(csvHeader(org.schedctl.domain.calendar.ExportedAppointment.class));
@@ -115,7 +115,7 @@ public final class ExportCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var selected = new ExportService(ctx.database()).select(options.selection(ctx));
+            var selected = services().exports().select(options.selection(ctx));
             write(ctx, options.file, w -> new Output(w, OutputFormat.json, ctx.displayZone(selected.zone())).print(selected.appointments()));
             return 0;
         }
@@ -127,7 +127,7 @@ public final class ExportCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new ExportService(ctx.database()).links(reference));
+            ctx.output(null).print(services().exports().links(reference));
             return 0;
         }
     }

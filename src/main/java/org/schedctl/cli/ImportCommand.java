@@ -15,7 +15,7 @@ public final class ImportCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var result = new CalendarImportService(ctx.database()).importFile(file, ctx.in(), instructor, ctx.clock());
+            var result = services().calendarImport().importFile(file, ctx.in(), instructor, ctx.clock());
             ctx.output(null).print(result);
             return 0;
         }

@@ -3,6 +3,7 @@ package org.schedctl.cli;
 import java.time.Duration;
 import java.time.ZoneId;
 
+import org.schedctl.domain.Checked;
 import org.schedctl.service.InstructorService;
 import org.schedctl.service.InstructorService.SettingsChange;
 import picocli.CommandLine.Command;
@@ -35,9 +36,9 @@ public final class InstructorCommand {
         @Override
         protected int execute(AppContext ctx) {
             var change = new SettingsChange(autoConfirm, buffer, bufferBefore, bufferAfter, minNotice, maxAdvance, maxDaily,
-                    maxConsecutive, reminders, channels, meetingPlatform, tz, cancelPolicy,
+                    maxConsecutive, reminders, channels, meetingPlatform, ownZone(), cancelPolicy,
                     reschedulePolicy, bio);
-            var view = new InstructorService(ctx.database()).settings(instructor, change);
+            var view = services().instructors().settings(instructor, change);
             ctx.output(ZoneId.of(view.timezone())).print(view);
             return 0;
         }
@@ -47,7 +48,7 @@ public final class InstructorCommand {
     static final class ListInstructors extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new InstructorService(ctx.database()).list());
+            ctx.output(null).print(services().instructors().list());
             return 0;
         }
     }
@@ -58,7 +59,7 @@ public final class InstructorCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var view = new InstructorService(ctx.database()).show(instructor);
+            var view = services().instructors().show(instructor);
             ctx.output(ZoneId.of(view.timezone())).print(view);
             return 0;
         }
@@ -67,21 +68,21 @@ public final class InstructorCommand {
     @Command(name = "vacation", description = "Whole days off: no slots from --from to --until (both inclusive, instructor's zone).")
     static final class Vacation extends BaseCommand {
         @Parameters(paramLabel = "USER") String instructor;
-        @Option(names = "--from", required = true, paramLabel = "DATE") String from;
-        @Option(names = "--until", required = true, paramLabel = "DATE") String until;
+        @Option(names = "--from", required = true, paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> from;
+        @Option(names = "--until", required = true, paramLabel = "DATE", converter = Converters.CheckedDate.class) org.schedctl.domain.Checked<java.time.LocalDate> until;
         @Option(names = "--cancel-bookings", description = "Cancel the active bookings in the range (fees waived; asks first, or --yes)") boolean cancelBookings;
 
         private boolean confirmed(AppContext ctx) {
             if (cancelBookings) {
-                ctx.confirm("cancelling every active booking of " + instructor + " from " + from + " to " + until);
+                ctx.confirm("cancelling every active booking of " + instructor + " from " + from.text() + " to " + until.text());
             }
             return cancelBookings;
         }
 
         @Override
         protected int execute(AppContext ctx) {
-            var view = new org.schedctl.service.AvailabilityService(ctx.database())
-                    .vacation(instructor, from, until, confirmed(ctx), ctx.clock().instant());
+            boolean cancel = confirmed(ctx);
+            var view = services().availability().vacation(instructor, from.get(), until.get(), cancel, ctx.clock().instant());
             if (view.activeBookings() > view.cancelledBookings()) {
                 ctx.progress((view.activeBookings() - view.cancelledBookings()) + " active booking(s) remain in the vacation;"
                         + " cancel them or use --cancel-bookings");

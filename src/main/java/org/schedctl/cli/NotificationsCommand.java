@@ -10,9 +10,6 @@ import picocli.CommandLine.Parameters;
         subcommands = {NotificationsCommand.ListNotifications.class, NotificationsCommand.Retry.class, NotificationsCommand.SendDue.class})
 public final class NotificationsCommand {
 
-    static NotificationService service(AppContext ctx) {
-        return new NotificationService(ctx.database(), NotifyConfig.from(ctx.config()), ctx.clock());
-    }
 
     @Command(name = "list", description = "List notifications (every status unless --status narrows it).")
     static final class ListNotifications extends BaseCommand {
@@ -20,7 +17,7 @@ public final class NotificationsCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).list(status));
+            ctx.output(null).print(services().notifications().list(status));
             return 0;
         }
     }
@@ -31,7 +28,7 @@ public final class NotificationsCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).retry(id));
+            ctx.output(null).print(services().notifications().retry(id));
             return 0;
         }
     }
@@ -40,7 +37,7 @@ public final class NotificationsCommand {
     static final class SendDue extends BaseCommand {
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).sendDue());
+            ctx.output(null).print(services().notifications().sendDue());
             return 0;
         }
     }

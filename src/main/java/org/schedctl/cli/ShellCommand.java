@@ -29,7 +29,7 @@ public final class ShellCommand extends BaseCommand {
 
     @Override
     protected int execute(AppContext ctx) throws IOException {
-        CommandLine model = Main.commandLine(ctx);
+        CommandLine model = Main.commandLine(ctx, backend);
         boolean interactive = System.console() != null && ctx.in() == System.in;
         // Piped input (scripts, tests) gets a dumb terminal that echoes nothing; a console gets the real one.
         try (Terminal terminal = interactive
@@ -42,7 +42,7 @@ public final class ShellCommand extends BaseCommand {
                     .appName("schedctl")
                     .parser(parser)
                     .completer(new PicocliJLineCompleter(model.getCommandSpec()));
-            Path home = ctx.config().dataHome();
+            Path home = backend.config().dataHome();
             if (interactive && (Files.isDirectory(home) || home.toFile().mkdirs())) {
                 readerBuilder.variable(LineReader.HISTORY_FILE, home.resolve("history"));
             }
@@ -71,7 +71,7 @@ public final class ShellCommand extends BaseCommand {
                     continue;
                 }
                 // A fresh command model per line, sharing this context (and so its database pool).
-                CommandLine cl = Main.commandLine(ctx);
+                CommandLine cl = Main.commandLine(ctx, backend);
                 cl.setOut(ctx.out());
                 cl.setErr(ctx.err());
                 last = cl.execute(words.toArray(String[]::new));

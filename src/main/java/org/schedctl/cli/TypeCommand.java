@@ -34,7 +34,7 @@ public final class TypeCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var type = new TypeService(ctx.database()).add(new NewTypeRequest(instructor, name, duration, slug, description,
+            var type = services().types().add(new NewTypeRequest(instructor, name, duration, slug, description,
                     price, currency, bufferBefore, bufferAfter, minNotice, maxAdvance, slotInterval, requiresConfirmation,
                     capacity, cancelPolicy, reschedulePolicy, location));
             ctx.output(null).print(type);
@@ -49,7 +49,7 @@ public final class TypeCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new TypeService(ctx.database()).list(instructor, all));
+            ctx.output(null).print(services().types().list(instructor, all));
             return 0;
         }
     }
@@ -60,7 +60,7 @@ public final class TypeCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new TypeService(ctx.database()).show(type));
+            ctx.output(null).print(services().types().show(type));
             return 0;
         }
     }
@@ -71,7 +71,7 @@ public final class TypeCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new TypeService(ctx.database()).archive(type));
+            ctx.output(null).print(services().types().archive(type));
             return 0;
         }
     }

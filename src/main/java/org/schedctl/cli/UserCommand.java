@@ -1,5 +1,6 @@
 package org.schedctl.cli;
 
+import org.schedctl.domain.Checked;
 import org.schedctl.service.UserService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,7 @@ public final class UserCommand {
         @Override
         protected int execute(AppContext ctx) {
             // --tz names the new user's zone here (and shows their times in it).
-            var user = new UserService(ctx.database()).add(new UserService.NewUser(name, email, role, tz, phone, locale));
+            var user = services().users().add(new UserService.NewUser(name, email, role, ownZone(), phone, locale));
             ctx.output(null).print(user);
             return 0;
         }
@@ -32,7 +33,7 @@ public final class UserCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new UserService(ctx.database()).list(role));
+            ctx.output(null).print(services().users().list(role));
             return 0;
         }
     }
@@ -43,7 +44,7 @@ public final class UserCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(new UserService(ctx.database()).show(user));
+            ctx.output(null).print(services().users().show(user));
             return 0;
         }
     }

@@ -9,21 +9,18 @@ import picocli.CommandLine.Parameters;
         subcommands = {WaitlistCommand.Add.class, WaitlistCommand.ListEntries.class, WaitlistCommand.Remove.class})
 public final class WaitlistCommand {
 
-    static WaitlistService service(AppContext ctx) {
-        return new WaitlistService(ctx.database(), ctx.clock());
-    }
 
     @Command(name = "add", description = "Put a student on the waitlist for a window.")
     static final class Add extends BaseCommand {
         @Option(names = "--instructor", required = true, paramLabel = "USER") String instructor;
         @Option(names = "--type", required = true, paramLabel = "TYPE") String type;
         @Option(names = "--student", required = true, paramLabel = "USER") String student;
-        @Option(names = "--from", required = true, paramLabel = "TIME") String from;
-        @Option(names = "--to", required = true, paramLabel = "TIME") String to;
+        @Option(names = "--from", required = true, paramLabel = "TIME", converter = Converters.Time.class) org.schedctl.domain.TimeInput.Arg from;
+        @Option(names = "--to", required = true, paramLabel = "TIME", converter = Converters.Time.class) org.schedctl.domain.TimeInput.Arg to;
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).add(instructor, type, student, from, to, tz));
+            ctx.output(null).print(services().waitlist().add(instructor, type, student, from, to, ownZone()));
             return 0;
         }
     }
@@ -37,7 +34,7 @@ public final class WaitlistCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).list(instructor, student, status, all));
+            ctx.output(null).print(services().waitlist().list(instructor, student, status, all));
             return 0;
         }
     }
@@ -48,7 +45,7 @@ public final class WaitlistCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).remove(id));
+            ctx.output(null).print(services().waitlist().remove(id));
             return 0;
         }
     }

@@ -56,6 +56,14 @@ public final class Config {
         return new Config(flags, env, properties, path);
     }
 
+    /**
+     * A config of these settings alone, read from no file and no environment (in-process tools and tests that build
+     * {@code Services} themselves); every other key has its default.
+     */
+    public static Config of(Map<String, String> settings) {
+        return new Config(settings, Map.of(), new Properties(), Path.of("config.properties"));
+    }
+
     public static Path configPath(Map<String, String> env) {
         String explicit = env.get("SCHEDCTL_CONFIG");
         if (explicit != null && !explicit.isBlank()) {

@@ -6,10 +6,10 @@ import java.time.Duration;
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.service.AnalyticsService;
 import org.schedctl.service.AvailabilityService;
-import org.schedctl.service.BookingService;
+import org.schedctl.service.HoldService;
 import org.schedctl.service.MaintenanceService;
 import org.schedctl.service.NotificationService;
-import org.schedctl.store.Database;
+import org.schedctl.service.Services;
 
 /**
  * The jobs `schedctl daemon` runs, each calling the service method its command calls. They act as the built-in
@@ -24,15 +24,17 @@ public final class StandardTasks {
     private StandardTasks() {
     }
 
-    public static DaemonTasks create(Database db, NotifyConfig config, MaintenanceService.Retention retention, Clock clock) {
-        Database system = db.as(null, "daemon");
-        NotificationService notifications = new NotificationService(system, config, clock);
-        BookingService bookings = new BookingService(system, clock);
-        AnalyticsService analytics = new AnalyticsService(system);
-        MaintenanceService maintenance = new MaintenanceService(system, retention, clock);
-        AvailabilityService availability = new AvailabilityService(system);
+    /** The jobs over the process's services, acting as the built-in administrator; reads their config now. */
+    public static DaemonTasks create(Services services) {
+        Services system = services.as(null, "daemon");
+        Clock clock = system.clock();
+        NotificationService notifications = system.notifications();
+        HoldService bookings = system.holds();
+        AnalyticsService analytics = system.analytics();
+        MaintenanceService maintenance = system.maintenance();
+        AvailabilityService availability = system.availability();
         return new DaemonTasks()
-                .add("dispatch", config.poll(), notifications::sendDue)
+                .add("dispatch", NotifyConfig.from(system.config()).poll(), notifications::sendDue)
                 // A waitlist offer is a hold on the waiter's behalf: this one sweep lapses holds and offers alike
                 // and passes each freed slot to the next in line.
                 .add("hold-expiry", EXPIRY_EVERY, () -> bookings.expireHolds(clock.instant()))

@@ -71,8 +71,51 @@ public final class TimeInput {
         return resolveLocal(parsed.local(), zone);
     }
 
+    /**
+     * A time option read at the command line: the {@link Parsed} time, or the text that is not one, whose refusal
+     * names the zone it was to be read in ({@link #in}) once the command knows it.
+     */
+    public record Arg(String text, Parsed parsed) {
+        public static Arg read(String text) {
+            try {
+                return new Arg(text, parse(text));
+            } catch (InvalidInputException e) {
+                return new Arg(text, null);
+            }
+        }
+
+        public static Arg of(Instant instant) {
+            return new Arg(instant.toString(), new Parsed(instant, null));
+        }
+
+        public boolean ok() {
+            return parsed != null;
+        }
+
+        /** The parsed time, or the refusal of the text (read in no zone). */
+        public Parsed get() {
+            return parsed != null ? parsed : parse(text);
+        }
+
+        /** The instant, a local time read in {@code zone}; a bad text is refused naming {@code zone}. */
+        public Instant in(ZoneId zone) {
+            return parsed != null ? parsed.in(zone) : parseInstant(text, zone);
+        }
+    }
+
     /** A time as typed: exact ({@code instant}, it had an offset or Z) or local ({@code local}, it had none). */
     public record Parsed(Instant instant, LocalDateTime local) {
+        /** The instant: exact as typed, or the local time read in {@code zone} (which a local time needs). */
+        public Instant in(ZoneId zone) {
+            if (instant != null) {
+                return instant;
+            }
+            if (zone == null) {
+                throw new InvalidInputException("'" + local + "' has no offset and no time zone applies. "
+                        + "Add an offset (e.g. " + local + "Z) or give --tz");
+            }
+            return resolveLocal(local, zone);
+        }
     }
 
     /**

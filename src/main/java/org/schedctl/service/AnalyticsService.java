@@ -8,8 +8,8 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.InvalidInputException;
-import org.schedctl.domain.TimeInput;
 import org.schedctl.domain.analytics.DashboardRow;
 import org.schedctl.domain.analytics.ReportGrain;
 import org.schedctl.domain.analytics.ReportRow;
@@ -35,15 +35,15 @@ public final class AnalyticsService {
      * Recomputes the given local days, or without dates the touched ones: the days of appointments changed
      * since the last aggregation, and yesterday and today (UTC dates widened by one day for every zone).
      */
-    public AggregateResult aggregate(String fromText, String toText, Clock clock) {
+    public AggregateResult aggregate(Checked<LocalDate> fromDay, Checked<LocalDate> toDay, Clock clock) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         return db.inTransaction(handle -> {
             Access.requireAdmin(handle, "aggregate analytics");
             LocalDate from;
             LocalDate to;
-            if (fromText != null || toText != null) {
-                from = fromText != null ? TimeInput.parseDate(fromText) : TimeInput.parseDate(toText);
-                to = toText != null ? TimeInput.parseDate(toText) : from;
+            if (fromDay != null || toDay != null) {
+                from = fromDay != null ? fromDay.get() : toDay.get();
+                to = toDay != null ? toDay.get() : from;
             } else {
                 LocalDate[] touched = handle.createQuery("""
                                 SELECT min((a.starts_at AT TIME ZONE u.timezone)::date) AS first_day,
@@ -70,10 +70,10 @@ public final class AnalyticsService {
     }
 
     /** Report rows from appointment_analytics; without dates, the 30 days up to today. */
-    public List<ReportRow> report(String instructor, String fromText, String toText, String by, Clock clock) {
+    public List<ReportRow> report(String instructor, Checked<LocalDate> fromDay, Checked<LocalDate> toDay, String by, Clock clock) {
         ReportGrain grain = ReportGrain.parse(by);
-        LocalDate to = toText != null ? TimeInput.parseDate(toText) : LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        LocalDate from = fromText != null ? TimeInput.parseDate(fromText) : to.minusDays(29);
+        LocalDate to = toDay != null ? toDay.get() : LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        LocalDate from = fromDay != null ? fromDay.get() : to.minusDays(29);
         checkRange(from, to);
         return db.inTransaction(handle -> {
             // RLS alone would answer another instructor's report with an empty table; say why instead.

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.jdbi.v3.core.Handle;
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
@@ -46,17 +47,27 @@ public final class AvailabilityService {
     private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
     private final Database db;
+    private final AppointmentLifecycleService lifecycle;
 
+    /** Availability without the appointment lifecycle: everything but a vacation that cancels bookings. */
     public AvailabilityService(Database db) {
+        this(db, null);
+    }
+
+    /** {@code lifecycle} cancels the bookings a vacation covers ({@code --cancel-bookings}). */
+    public AvailabilityService(Database db, AppointmentLifecycleService lifecycle) {
         this.db = db;
+        this.lifecycle = lifecycle;
     }
 
     // ------------------------------------------------------------------------------------------------
     // Weekly patterns
     // ------------------------------------------------------------------------------------------------
 
-    public record SetRequest(String instructor, String day, String from, String to, String type, String effectiveFrom,
-                             String effectiveUntil, String zone) {
+    /** A weekly range as the command line read it; a bad value is refused in the order {@link #set} checks them. */
+    public record SetRequest(String instructor, Checked<DayOfWeek> day, Checked<LocalTime> from, Checked<LocalTime> to,
+                             String type, Checked<LocalDate> effectiveFrom, Checked<LocalDate> effectiveUntil,
+                             Checked<ZoneId> zone) {
     }
 
     /** A weekly rule as the commands print it. */
@@ -73,12 +84,12 @@ public final class AvailabilityService {
      * effective window is merged with it, so the result is the rule now covering the given range.
      */
     public WeeklyView set(SetRequest r) {
-        DayOfWeek day = day(r.day());
-        LocalTime start = time(r.from(), "--from");
-        LocalTime end = time(r.to(), "--to");
-        LocalDate effectiveFrom = r.effectiveFrom() == null ? null : TimeInput.parseDate(r.effectiveFrom());
-        LocalDate effectiveUntil = r.effectiveUntil() == null ? null : TimeInput.parseDate(r.effectiveUntil());
-        ZoneId explicitZone = r.zone() == null ? null : Zones.parse(r.zone());
+        DayOfWeek day = r.day().get();
+        LocalTime start = r.from().get();
+        LocalTime end = r.to().get();
+        LocalDate effectiveFrom = r.effectiveFrom() == null ? null : r.effectiveFrom().get();
+        LocalDate effectiveUntil = r.effectiveUntil() == null ? null : r.effectiveUntil().get();
+        ZoneId explicitZone = r.zone() == null ? null : r.zone().get();
         return db.inTransaction(handle -> {
             User instructor = own(handle, r.instructor(), "change an instructor's weekly availability");
             Long typeId = r.type() == null ? null : ownType(handle, instructor, r.type());
@@ -143,8 +154,9 @@ public final class AvailabilityService {
     // Blocks and vacations
     // ------------------------------------------------------------------------------------------------
 
-    public record BlockRequest(String instructor, String from, String to, String rrule, boolean available, String reason,
-                               String zone) {
+    /** A block as the command line read it: times read in {@code zone}, else the instructor's zone. */
+    public record BlockRequest(String instructor, TimeInput.Arg from, TimeInput.Arg to, String rrule, boolean available,
+                               String reason, Checked<ZoneId> zone) {
     }
 
     /** A time block as the commands print it. */
@@ -156,11 +168,11 @@ public final class AvailabilityService {
     public BlockView block(BlockRequest r, Instant now) {
         RecurrenceRule rrule = r.rrule() == null || r.rrule().isBlank() ? null : RecurrenceRule.parse(r.rrule());
         String reason = r.reason() == null ? null : Text.optionalFreeText(r.reason(), "reason", 500);
-        ZoneId explicitZone = r.zone() == null ? null : Zones.parse(r.zone());
+        ZoneId explicitZone = r.zone() == null ? null : r.zone().get();
         return db.inTransaction(handle -> {
             User instructor = own(handle, r.instructor(), "block an instructor's time");
             ZoneId zone = explicitZone != null ? explicitZone : ZoneId.of(instructor.timezone());
-            BlockRule rule = new BlockRule(TimeInput.parseInstant(r.from(), zone), TimeInput.parseInstant(r.to(), zone),
+            BlockRule rule = new BlockRule(r.from().in(zone), r.to().in(zone),
                     zone, rrule, List.of());
             String kind = r.available() ? "available" : "unavailable";
             long id = insertBlock(handle, instructor.id(), kind, rule, reason, "cli", now);
@@ -188,9 +200,13 @@ public final class AvailabilityService {
      * the vacation is in place first, so nobody can book into the range while they are being cancelled, and a
      * rerun after an interruption cancels what is left.
      */
-    public VacationView vacation(String instructorIdent, String from, String until, boolean cancelBookings, Instant now) {
-        LocalDate first = TimeInput.parseDate(from);
-        LocalDate last = TimeInput.parseDate(until);
+    public VacationView vacation(String instructorIdent, LocalDate first, LocalDate last, boolean cancelBookings, Instant now) {
+        if (cancelBookings && lifecycle == null) {
+            throw new IllegalStateException("this AvailabilityService was built without the appointment lifecycle; build it with Services");
+        }
+        if (last.isBefore(first)) {
+            throw new org.schedctl.domain.InvalidInputException("--until " + last + " is before --from " + first + ". Swap them");
+        }
         if (last.isBefore(first)) {
             throw new org.schedctl.domain.InvalidInputException("--until " + last + " is before --from " + first + ". Swap them");
         }
@@ -213,9 +229,8 @@ public final class AvailabilityService {
         });
         long cancelled = 0;
         if (cancelBookings) {
-            BookingService bookings = new BookingService(db, java.time.Clock.fixed(now, java.time.ZoneOffset.UTC));
             for (String reference : planned.references()) {
-                bookings.cancel(reference, "instructor on vacation " + first + " to " + last, true);
+                lifecycle.cancel(reference, "instructor on vacation " + first + " to " + last, true);
                 cancelled++;
             }
         }
@@ -434,7 +449,8 @@ public final class AvailabilityService {
         return Long.parseLong(text.trim());
     }
 
-    static DayOfWeek day(String text) {
+    /** A day of the week as --day gives it: MON..SUN (or longer, e.g. MONDAY). */
+    public static DayOfWeek day(String text) {
         String key = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);
         for (DayOfWeek d : DayOfWeek.values()) {
             if (d.name().startsWith(key) && key.length() >= 3) {
@@ -448,7 +464,8 @@ public final class AvailabilityService {
         return day.name().substring(0, 3);
     }
 
-    static LocalTime time(String text, String flag) {
+    /** A time of day HH:MM, refused naming {@code flag}. */
+    public static LocalTime time(String text, String flag) {
         if (text == null || !text.trim().matches("([01][0-9]|2[0-3]):[0-5][0-9]")) {
             throw new InvalidInputException(flag + " '" + Text.printable(String.valueOf(text))
                     + "' is not a time of day. Give HH:MM from 00:00 to 23:59");

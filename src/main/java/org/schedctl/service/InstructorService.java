@@ -1,6 +1,7 @@
 package org.schedctl.service;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -9,12 +10,12 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.jdbi.v3.core.Handle;
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.Durations;
 import org.schedctl.domain.InstructorSettings;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.Text;
 import org.schedctl.domain.User;
-import org.schedctl.domain.Zones;
 import org.schedctl.store.Database;
 import org.schedctl.store.dao.InstructorSettingsDao;
 import org.schedctl.store.dao.InstructorSettingsDao.InstructorSettingsRow;
@@ -33,7 +34,7 @@ public final class InstructorService {
      */
     public record SettingsChange(Boolean autoConfirm, Duration buffer, Duration bufferBefore, Duration bufferAfter,
                                  Duration minNotice, Duration maxAdvance, Integer maxDaily, Integer maxConsecutive,
-                                 String reminders, String channels, String meetingPlatform, String timezone,
+                                 String reminders, String channels, String meetingPlatform, Checked<ZoneId> timezone,
                                  String cancelPolicy, String reschedulePolicy, String bio) {
         public boolean isEmpty() {
             return autoConfirm == null && buffer == null && bufferBefore == null && bufferAfter == null && minNotice == null
@@ -71,7 +72,7 @@ public final class InstructorService {
             InstructorSettings s = dao.find(user.id()).orElseThrow();
             if (!change.isEmpty()) {
                 if (change.timezone() != null) {
-                    handle.attach(UserDao.class).setTimezone(user.id(), Zones.parse(change.timezone()).getId());
+                    handle.attach(UserDao.class).setTimezone(user.id(), change.timezone().get().getId());
                 }
                 dao.update(new InstructorSettingsRow(user.id(),
                         pick(change.autoConfirm(), s.autoConfirm()),
@@ -138,7 +139,7 @@ public final class InstructorService {
             throw new InvalidInputException("--max-advance must be longer than zero. Give e.g. 90d");
         }
         if (c.timezone() != null) {
-            Zones.parse(c.timezone());
+            c.timezone().get();
         }
         if (c.reminders() != null && !isSchoolDefault(c.reminders())) {
             reminders(c.reminders());

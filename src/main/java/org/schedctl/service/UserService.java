@@ -1,11 +1,12 @@
 package org.schedctl.service;
 
+import java.time.ZoneId;
 import java.util.List;
 
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.Role;
 import org.schedctl.domain.Text;
 import org.schedctl.domain.User;
-import org.schedctl.domain.Zones;
 import org.schedctl.store.Database;
 import org.schedctl.store.dao.InstructorSettingsDao;
 import org.schedctl.store.dao.UserDao;
@@ -17,14 +18,14 @@ public final class UserService {
         this.db = db;
     }
 
-    public record NewUser(String name, String email, String role, String timezone, String phone, String locale) {
+    public record NewUser(String name, String email, String role, Checked<ZoneId> timezone, String phone, String locale) {
     }
 
     public User add(NewUser request) {
         String name = Text.line(request.name(), "name", 200);
         String email = Text.email(request.email());
         Role role = request.role() == null ? Role.STUDENT : Role.parse(request.role());
-        String zone = request.timezone() == null ? "UTC" : Zones.parse(request.timezone()).getId();
+        String zone = request.timezone() == null ? "UTC" : request.timezone().get().getId();
         String phone = Text.phone(request.phone());
         String locale = Text.locale(request.locale());
         return db.inTransaction(handle -> {

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import org.jdbi.v3.core.Handle;
 import org.schedctl.domain.AppointmentType;
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
@@ -27,10 +28,10 @@ import org.schedctl.store.dao.AppointmentDao.CheckResult;
 /**
  * Students waiting for a time. When a slot frees, the first matching waiter gets an offer: a hold on their
  * behalf (expiring after {@link #OFFER_TIME}, never after the slot starts) and a 'waitlist_offer' notification.
- * An offer that lapses is expired like any hold (BookingService.expireHolds, the daemon's hold-expiry job), and
+ * An offer that lapses is expired like any hold (HoldService.expireHolds, the daemon's hold-expiry job), and
  * the slot passes to the next in line.
  */
-public final class WaitlistService {
+public final class WaitlistService implements FreedSlots {
     public static final Duration OFFER_TIME = Duration.ofMinutes(30);
 
     private final Database db;
@@ -60,7 +61,8 @@ public final class WaitlistService {
               LEFT JOIN appointments a ON a.id = w.offered_appointment_id
             """;
 
-    public WaitlistView add(String instructor, String type, String student, String from, String to, String tz) {
+    /** Puts a student on the waitlist for the window {@code from}..{@code to} (local times read in {@code tz}, else the instructor's zone). */
+    public WaitlistView add(String instructor, String type, String student, TimeInput.Arg from, TimeInput.Arg to, Checked<ZoneId> tz) {
         Instant now = clock.instant();
         return db.inTransaction(handle -> {
             User teacher = Lookups.instructor(handle, instructor);
@@ -78,9 +80,9 @@ public final class WaitlistService {
                 throw new org.schedctl.domain.PermissionDeniedException("only the student themselves, the instructor or an administrator can put "
                         + learner.email() + " on " + teacher.email() + "'s waitlist. Run it with --as one of them");
             }
-            ZoneId zone = tz != null ? Zones.parse(tz) : Zones.parse(teacher.timezone());
-            Instant start = TimeInput.parseInstant(from, zone);
-            Instant end = TimeInput.parseInstant(to, zone);
+            ZoneId zone = tz != null ? tz.get() : Zones.parse(teacher.timezone());
+            Instant start = from.in(zone);
+            Instant end = to.in(zone);
             if (!end.isAfter(start)) {
                 throw new InvalidInputException("--to must be after --from. Give the window the student can attend");
             }
@@ -142,7 +144,7 @@ public final class WaitlistService {
                                     """).bind("now", now).bind("id", hold.id()).execute();
                     dao.setHoldStep(hold.bookingSessionId(), "abandoned");
                     dao.cancelPendingNotifications(hold.id(), null);
-                    dao.record(hold.id(), now, "cancel", "held", BookingService.details("waitlist_id", id), new String[0], null);
+                    dao.record(hold.id(), now, "cancel", "held", BookingRows.details("waitlist_id", id), new String[0], null);
                     freed.add(new AppointmentDao.ExpiredHold(hold.id(), hold.typeId(), hold.startsAt(), hold.endsAt(),
                             hold.studentId(), null));
                 }
@@ -152,7 +154,7 @@ public final class WaitlistService {
             }
             return find(handle, id);
         });
-        offerAsSystem(freedSlots, now);
+        offerAfterCommit(freedSlots, now);
         return removed;
     }
 
@@ -162,7 +164,8 @@ public final class WaitlistService {
      * security, and a failed offer must not undo the cancellation. Runs after the freeing transaction commits,
      * under the instructor's booking lock.
      */
-    void offerAsSystem(List<FreedSlot> slots, Instant now) {
+    @Override
+    public void offerAfterCommit(List<FreedSlot> slots, Instant now) {
         if (slots.isEmpty()) {
             return;
         }
@@ -197,7 +200,13 @@ public final class WaitlistService {
      * instructor's booking lock). Does nothing when nobody fits, the slot is about to start, or it is not
      * bookable (e.g. taken again, or inside the minimum notice).
      */
-    Optional<Long> offer(Handle handle, FreedSlot slot, Instant now) {
+    @Override
+    public void offer(Handle handle, FreedSlot slot, Instant now) {
+        offered(handle, slot, now);
+    }
+
+    /** {@link #offer}, answering the id of the hold offered, if any. */
+    Optional<Long> offered(Handle handle, FreedSlot slot, Instant now) {
         List<WaitlistEntry> candidates = handle.createQuery("""
                         SELECT id, student_id, instructor_id, type_id, window_start, window_end, created_at, status
                           FROM appointment_waitlist
@@ -226,7 +235,7 @@ public final class WaitlistService {
         WaitlistEntry waiter = first.get();
         AppointmentType type = Lookups.type(handle, String.valueOf(slot.typeId()));
         AppointmentDao.BookingRules rules = dao.rules(slot.typeId());
-        long appointmentId = BookingService.createHold(dao, slot.instructorId(), type, waiter.studentId(), slot.start(),
+        long appointmentId = BookingRows.createHold(dao, slot.instructorId(), type, waiter.studentId(), slot.start(),
                 slot.end(), Zones.parse(rules.instructorZone()), rules, expiry.get(), waiter.id(), now);
         handle.createUpdate("""
                         UPDATE appointment_waitlist SET status = 'offered', offered_appointment_id = :appointment,

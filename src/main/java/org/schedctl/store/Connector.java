@@ -300,8 +300,10 @@ public final class Connector {
     }
 
     public static UnavailableException unreachable(Target target, SQLException e) {
+        // The server's routine tells a missing role (InitializeSessionUserId) from a pg_hba refusal (ClientAuthentication),
+        // both SQLSTATE 28000, without reading the message.
         if ("28000".equals(e.getSQLState()) && RUNTIME_ROLE.equals(target.user())
-                && String.valueOf(e.getMessage()).contains("does not exist")) {
+                && "InitializeSessionUserId".equals(SqlErrors.routineOf(e))) {
             return new UnavailableException("the runtime role " + RUNTIME_ROLE + " does not exist on the server at "
                     + target.displayUrl() + ". Run `schedctl db migrate` as the owner: it creates the role or prints the SQL to run", e);
         }

@@ -18,10 +18,17 @@ import org.schedctl.domain.UnavailableException;
  * messages a person can act on; anything unnamed still gets the right exit code.
  */
 public final class SqlErrors {
+    /** The exclusion constraint (V1) that refuses two overlapping appointments or holds of one instructor. */
+    public static final String OVERLAP_CONSTRAINT = "appointments_no_overlap";
+    /** The executor routine that refuses a new row by a row-level security policy's WITH CHECK (SQLSTATE 42501). */
+    static final String RLS_CHECK_ROUTINE = "ExecWithCheckOptions";
+    /** SQLSTATE exclusion_violation. */
+    public static final String EXCLUSION_VIOLATION = "23P01";
+
     private static final Map<String, String> CONSTRAINT_MESSAGES = Map.ofEntries(
             Map.entry("users_email_key", "a user with this email already exists. Use another email, or `schedctl user show EMAIL`"),
             Map.entry("appointment_types_slug_key", "an appointment type with this slug already exists. Choose another --slug"),
-            Map.entry("appointments_no_overlap", "the slot is taken: it overlaps another booking or hold of this instructor. Pick another time"),
+            Map.entry(OVERLAP_CONSTRAINT, "the slot is taken: it overlaps another booking or hold of this instructor. Pick another time"),
             Map.entry("users_timezone_fkey", "unknown time zone. Give an IANA zone such as Europe/Berlin"),
             Map.entry("appointments_idempotency_key", "this idempotency key was already used for another booking. Use a new --idempotency-key"));
 
@@ -62,7 +69,7 @@ public final class SqlErrors {
                     : new NotFoundException("a referenced record does not exist (" + detail + ")", sql);
             case "23514", "23502", "22000", "22001", "22003", "22007", "22008", "22023", "22P02", "22004", "2200G" ->
                     new InvalidInputException(known != null ? known : "the database refused the value (" + detail + "). Correct it and try again", sql);
-            case "42501" -> new PermissionDeniedException(detail.startsWith("new row violates row-level security policy")
+            case "42501" -> new PermissionDeniedException(RLS_CHECK_ROUTINE.equals(routineOf(sql))
                     ? "permission denied: only the owner of these rows (e.g. the instructor themselves) or an administrator can write them ("
                             + detail + "). Run it with --as the owner, or ask an administrator"
                     : "permission denied (" + detail + ")", sql);
@@ -72,6 +79,25 @@ public final class SqlErrors {
             case "P0001" -> new ConflictException(detail, sql);
             default -> null;
         };
+    }
+
+    /**
+     * Whether {@code error} (or a cause) is the database refusing an overlapping appointment: SQLSTATE 23P01 raised by
+     * {@link #OVERLAP_CONSTRAINT}. Decided by code and constraint name, never by the message's text.
+     */
+    public static boolean isOverlap(Throwable error) {
+        return violates(error, EXCLUSION_VIOLATION, OVERLAP_CONSTRAINT);
+    }
+
+    /** Whether {@code error} (or a cause) is an SQL error with this SQLSTATE raised by this constraint. */
+    public static boolean violates(Throwable error, String sqlState, String constraint) {
+        SQLException sql = findSql(error);
+        return sql != null && sqlState.equals(sql.getSQLState()) && constraint.equals(constraintOf(sql));
+    }
+
+    /** The message a person reads when the database refused a write by this constraint, or null if it has none. */
+    public static String constraintMessage(String constraint) {
+        return CONSTRAINT_MESSAGES.get(constraint);
     }
 
     private static SQLException findSql(Throwable error) {
@@ -90,7 +116,7 @@ public final class SqlErrors {
                     || t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
                     || t instanceof org.jdbi.v3.core.ConnectionException
                     || t instanceof org.jdbi.v3.core.transaction.UnableToManipulateTransactionIsolationLevelException
-                    || (t.getMessage() != null && t.getMessage().contains("connection has been closed"))) {
+                    || (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
                 return true;
             }
         }
@@ -104,6 +130,18 @@ public final class SqlErrors {
         }
         String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         return m.lines().findFirst().orElse(m);
+    }
+
+    /**
+     * The server routine that raised the error (the {@code R} field of the error report): how a row-level security
+     * refusal ({@link #RLS_CHECK_ROUTINE}) is told from a missing grant, which share SQLSTATE 42501, without reading
+     * the message.
+     */
+    public static String routineOf(SQLException sql) {
+        if (sql instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            return p.getServerErrorMessage().getRoutine();
+        }
+        return null;
     }
 
     private static String constraintOf(SQLException sql) {

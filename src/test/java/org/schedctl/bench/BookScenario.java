@@ -16,11 +16,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.zaxxer.hikari.HikariDataSource;
-import org.schedctl.service.BookingService;
+import org.schedctl.config.Config;
+import org.schedctl.domain.TimeInput;
+import org.schedctl.service.HoldService;
+import org.schedctl.service.Services;
 import org.schedctl.store.Database;
 
 /**
- * Bookings per second through BookingService.book, in-process (availability check, reference, outbox and audit
+ * Bookings per second through HoldService.book, in-process (availability check, reference, outbox and audit
  * rows, one transaction each), with 1 and 16 concurrent bookers over 200 instructors; against pgbench running the
  * bare INSERT into a bare table with the same exclusion constraint, same client counts, same server, same run.
  *
@@ -78,7 +81,7 @@ public final class BookScenario implements Scenario {
         // (the built-in administrator).
         HikariDataSource appPool = BenchContext.runtimePool(db, 40);
         Database database = new Database(appPool, null, "bench");
-        BookingService service = new BookingService(database, Clock.systemUTC());
+        HoldService service = Services.create(database, Config.of(java.util.Map.of()), Clock.systemUTC()).holds();
         // Warm-up: JIT, pool, statement caches.
         Run warm = runBookers(service, counter, base, 4, Duration.ofSeconds(2));
 
@@ -113,7 +116,7 @@ public final class BookScenario implements Scenario {
         }
     }
 
-    private static Run runBookers(BookingService service, AtomicLong counter, Instant base, int threads, Duration length)
+    private static Run runBookers(HoldService service, AtomicLong counter, Instant base, int threads, Duration length)
             throws InterruptedException {
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong errors = new AtomicLong();
@@ -131,9 +134,9 @@ public final class BookScenario implements Scenario {
                     long n = counter.getAndIncrement();
                     long slot = n / INSTRUCTORS;
                     Instant at = base.plus(Duration.ofDays(slot / 24)).plus(Duration.ofMinutes(30 * (slot % 24)));
-                    var request = new BookingService.BookRequest(SeedData.instructorEmail((int) ((37 * n) % INSTRUCTORS) + 1),
+                    var request = new HoldService.BookRequest(SeedData.instructorEmail((int) ((37 * n) % INSTRUCTORS) + 1),
                             SeedData.typeSlug((int) ((37 * n) % INSTRUCTORS) + 1), String.format("s%05d@bench.test", n % STUDENTS + 1),
-                            at.toString(), null, null, null, null, null);
+                            TimeInput.Arg.of(at), null, null, null, null, null);
                     long t0 = System.nanoTime();
                     try {
                         service.book(request);

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.schedctl.Main;
 import org.schedctl.domain.SchedException;
-import org.schedctl.service.BookingService;
-import org.schedctl.service.BookingService.BookRequest;
+import org.schedctl.config.Config;
+import org.schedctl.domain.TimeInput;
+import org.schedctl.service.HoldService.BookRequest;
+import org.schedctl.service.Services;
 import org.schedctl.test.TestDatabase;
 
 /**
@@ -92,8 +94,8 @@ class BookingConcurrencyIT {
 
     private static int inThread(BookingFixture f, String type, String student, String at) {
         try {
-            new BookingService(db.database(), Clock.fixed(BookingFixture.NOW, ZoneOffset.UTC))
-                    .book(new BookRequest(f.instructor, type, student, at, null, null, null, null, null));
+            Services.create(db.database(), Config.of(java.util.Map.of()), Clock.fixed(BookingFixture.NOW, ZoneOffset.UTC)).holds()
+                    .book(new BookRequest(f.instructor, type, student, TimeInput.Arg.read(at), null, null, null, null, null));
             return 0;
         } catch (SchedException e) {
             return Main.exitCode(e);
@@ -209,8 +211,8 @@ class BookingConcurrencyIT {
 
     private static int inThreadNow(BookingFixture f, String type, String student, String at) {
         try {
-            new BookingService(db.database(), Clock.systemUTC())
-                    .book(new BookRequest(f.instructor, type, student, at, null, null, null, null, null));
+            Services.create(db.database(), Config.of(java.util.Map.of()), Clock.systemUTC()).holds()
+                    .book(new BookRequest(f.instructor, type, student, TimeInput.Arg.read(at), null, null, null, null, null));
             return 0;
         } catch (SchedException e) {
             return Main.exitCode(e);

@@ -281,8 +281,8 @@ class BookingLifecycleIT {
         assertError(book(f, cli, lesson, ivy, "2027-06-03T10:00"), 3, "slot is taken");
 
         // the offer lapses: the daemon's hold sweep (an offer is a hold) passes it to the next in line
-        var service = new org.schedctl.service.BookingService(db.database(),
-                java.time.Clock.fixed(BookingFixture.NOW.plusSeconds(31 * 60), java.time.ZoneOffset.UTC));
+        var service = org.schedctl.service.Services.create(db.database(), org.schedctl.config.Config.of(java.util.Map.of()),
+                java.time.Clock.fixed(BookingFixture.NOW.plusSeconds(31 * 60), java.time.ZoneOffset.UTC)).holds();
         // other tests of this class may leave lapsed holds of their own instructors
         assertTrue(service.expireHolds(BookingFixture.NOW.plusSeconds(31 * 60)) >= 1);
         assertEquals("expired", entry(cli, joEntry).get("status").asText());

@@ -73,16 +73,17 @@ class SlotAgreementIT {
                 String type = random.nextInt(4) == 0 ? String.valueOf(types.get(random.nextInt(2))) : null;
                 String effectiveFrom = random.nextInt(5) == 0 ? "2027-03-10" : null;
                 String effectiveUntil = random.nextInt(5) == 0 ? "2027-11-03" : null;
-                availability.set(new AvailabilityService.SetRequest(email, DAYS[random.nextInt(7)], hhmm(startMinute), hhmm(endMinute),
+                availability.set(setRequest(email, DAYS[random.nextInt(7)], hhmm(startMinute), hhmm(endMinute),
                         type, effectiveFrom, effectiveUntil, random.nextInt(6) == 0 ? "UTC" : null));
             }
             // Rules right across the New York DST gap and repeated hour, in the instructor's own zone.
-            availability.set(new AvailabilityService.SetRequest(email, "SUN", "00:30", "04:00", null, null, null, "America/New_York"));
-            availability.block(new AvailabilityService.BlockRequest(email, "2027-03-08T12:00", "2027-03-08T13:30",
+            availability.set(setRequest(email, "SUN", "00:30", "04:00", null, null, null, "America/New_York"));
+            availability.block(blockRequest(email, "2027-03-08T12:00", "2027-03-08T13:30",
                     "FREQ=WEEKLY;COUNT=40", false, "lunch", null), NOW);
-            availability.block(new AvailabilityService.BlockRequest(email, "2027-03-13T07:00", "2027-03-13T11:00",
+            availability.block(blockRequest(email, "2027-03-13T07:00", "2027-03-13T11:00",
                     random.nextBoolean() ? "FREQ=DAILY;INTERVAL=9;COUNT=30" : null, true, "extra", null), NOW);
-            availability.vacation(email, "2027-03-2" + random.nextInt(10), "2027-03-29", false, NOW);
+            availability.vacation(email, java.time.LocalDate.parse("2027-03-2" + random.nextInt(10)),
+                    java.time.LocalDate.parse("2027-03-29"), false, NOW);
             Map<Long, List<Slot>> free = availability.slotsForInstructors(List.of(instructorId),
                     AvailabilityService.TypeSelector.id(types.get(0)), Instant.parse("2027-03-03T00:00:00Z"),
                     Instant.parse("2027-11-20T00:00:00Z"), NOW);
@@ -223,5 +224,24 @@ class SlotAgreementIT {
             }
         }
         assertEquals(CalendarLoader.BOOKING_MARGIN, Duration.ofHours(192), "the SQL function loads the same booking margin");
+    }
+
+    /** A weekly range as `availability set` reads its options. */
+    private static AvailabilityService.SetRequest setRequest(String instructor, String day, String from, String to, String type,
+                                                             String effectiveFrom, String effectiveUntil, String zone) {
+        return new AvailabilityService.SetRequest(instructor, org.schedctl.domain.Checked.read(day, AvailabilityService::day),
+                org.schedctl.domain.Checked.read(from, t -> AvailabilityService.time(t, "--from")),
+                org.schedctl.domain.Checked.read(to, t -> AvailabilityService.time(t, "--to")), type,
+                org.schedctl.domain.Checked.readOrNull(effectiveFrom, org.schedctl.domain.TimeInput::parseDate),
+                org.schedctl.domain.Checked.readOrNull(effectiveUntil, org.schedctl.domain.TimeInput::parseDate),
+                org.schedctl.domain.Checked.readOrNull(zone, org.schedctl.domain.Zones::parse));
+    }
+
+    /** A block as `availability block` reads its options. */
+    private static AvailabilityService.BlockRequest blockRequest(String instructor, String from, String to, String rrule,
+                                                                 boolean available, String reason, String zone) {
+        return new AvailabilityService.BlockRequest(instructor, org.schedctl.domain.TimeInput.Arg.read(from),
+                org.schedctl.domain.TimeInput.Arg.read(to), rrule, available, reason,
+                org.schedctl.domain.Checked.readOrNull(zone, org.schedctl.domain.Zones::parse));
     }
 }

@@ -10,16 +10,26 @@ public record BookingRequest(long instructorId, long typeId, long studentId, Ins
     public BookingRequest {
         Objects.requireNonNull(start, "start");
         if (instructorId == studentId) {
-            throw new InvalidInputException("the student and the instructor are the same user. "
-                    + "Book for a different student, or with a different instructor");
+            throw sameUser();
         }
     }
 
     /** Times in the past are refused before the database is asked, with the exact reason. */
     public void requireFuture(Instant now) {
         if (!start.isAfter(now)) {
-            throw new InvalidInputException("the time " + start + " is in the past (now is " + now.truncatedTo(ChronoUnit.SECONDS)
-                    + "). Pick a future time");
+            throw inPast(start, now);
         }
+    }
+
+    /** The refusal of a booking whose student is its instructor. */
+    public static InvalidInputException sameUser() {
+        return new InvalidInputException("the student and the instructor are the same user. "
+                + "Book for a different student, or with a different instructor");
+    }
+
+    /** The refusal of a booking that starts at or before {@code now}. */
+    public static InvalidInputException inPast(Instant start, Instant now) {
+        return new InvalidInputException("the time " + start + " is in the past (now is " + now.truncatedTo(ChronoUnit.SECONDS)
+                + "). Pick a future time");
     }
 }

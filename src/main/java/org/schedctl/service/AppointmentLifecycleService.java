@@ -1,0 +1,218 @@
+package org.schedctl.service;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+
+import org.jdbi.v3.core.Handle;
+import org.schedctl.domain.Checked;
+import org.schedctl.domain.ConflictException;
+import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.PermissionDeniedException;
+import org.schedctl.domain.TimeInput;
+import org.schedctl.domain.Zones;
+import org.schedctl.domain.booking.Action;
+import org.schedctl.domain.booking.AppointmentStatus;
+import org.schedctl.domain.booking.BookingInputs;
+import org.schedctl.domain.booking.BookingLifecycle;
+import org.schedctl.domain.booking.BookingOutcome;
+import org.schedctl.domain.booking.BookingReference;
+import org.schedctl.domain.booking.CancellationPolicy;
+import org.schedctl.domain.booking.FreedSlot;
+import org.schedctl.domain.booking.ReschedulePolicy;
+import org.schedctl.service.BookingRefusals.Refusal;
+import org.schedctl.service.SlotSuggestions.SlotConflict;
+import org.schedctl.service.SlotSuggestions.Target;
+import org.schedctl.store.Database;
+import org.schedctl.store.dao.AppointmentDao;
+import org.schedctl.store.dao.AppointmentDao.AppointmentRow;
+import org.schedctl.store.dao.AppointmentDao.CheckResult;
+import org.schedctl.store.dao.AppointmentDao.ExpiredHold;
+
+/**
+ * An appointment's life after booking: confirm, decline, cancel, complete, no-show and reschedule. Each is one
+ * transaction under the instructor's booking lock (which also sweeps lapsed holds); the state machine is
+ * {@link BookingLifecycle}; slots a change frees go to {@link FreedSlots} after commit.
+ */
+public final class AppointmentLifecycleService {
+    private final Database db;
+    private final Clock clock;
+    private final FreedSlots freedSlots;
+    private final SlotSuggestions suggestions;
+
+    public AppointmentLifecycleService(Database db, Clock clock, FreedSlots freedSlots, SlotSuggestions suggestions) {
+        this.db = db;
+        this.clock = clock;
+        this.freedSlots = freedSlots;
+        this.suggestions = suggestions;
+    }
+
+    public AppointmentView confirm(String reference) {
+        return transition(reference, Action.CONFIRM, (handle, row, next, now) -> {
+            handle.createUpdate("UPDATE appointments SET status = :s, confirmed_at = :now WHERE id = :id")
+                    .bind("s", next.dbValue()).bind("now", now).bind("id", row.id()).execute();
+            return new Effects(BookingRows.details(), new String[] {"confirmed"}, null, false);
+        });
+    }
+
+    public AppointmentView decline(String reference, String reason) {
+        String why = BookingInputs.text("--reason", reason, BookingInputs.MAX_REASON);
+        return transition(reference, Action.DECLINE, (handle, row, next, now) -> {
+            handle.createUpdate("""
+                            UPDATE appointments SET status = :s, cancel_reason = :reason, cancelled_by = app_current_user_id(),
+                                   cancelled_at = :now WHERE id = :id
+                            """)
+                    .bind("s", next.dbValue()).bind("reason", why).bind("now", now).bind("id", row.id()).execute();
+            handle.attach(AppointmentDao.class).cancelPendingNotifications(row.id(), null);
+            return new Effects(BookingRows.details("reason", why), new String[] {"declined"}, why == null ? null : "Reason: " + why, true);
+        });
+    }
+
+    public AppointmentView cancel(String reference, String reason, boolean waiveFee) {
+        String why = BookingInputs.text("--reason", reason, BookingInputs.MAX_REASON);
+        return transition(reference, Action.CANCEL, (handle, row, next, now) -> {
+            CancellationPolicy policy = CancellationPolicy.parseOrFree(row.cancelPolicy());
+            BigDecimal fee = null;
+            String tier = null;
+            if (row.price() != null && row.currency() != null) {
+                CancellationPolicy.Fee computed = policy.evaluate(row.price(), Currency.getInstance(row.currency()),
+                        row.startsAt(), now, waiveFee);
+                fee = computed.amount();
+                tier = computed.tier().toString();
+            }
+            handle.createUpdate("""
+                            UPDATE appointments SET status = :s, fee = :fee, fee_waived = :waived, cancel_reason = :reason,
+                                   cancelled_by = app_current_user_id(), cancelled_at = :now WHERE id = :id
+                            """)
+                    .bind("s", next.dbValue()).bind("fee", fee).bind("waived", waiveFee).bind("reason", why)
+                    .bind("now", now).bind("id", row.id()).execute();
+            handle.attach(AppointmentDao.class).cancelPendingNotifications(row.id(), null);
+            String note = (why == null ? "" : "Reason: " + why + ". ")
+                    + (fee == null ? "" : "Cancellation fee: " + fee.toPlainString() + " " + row.currency() + (waiveFee ? " (waived)" : ""));
+            return new Effects(BookingRows.details("reason", why, "fee", fee == null ? null : fee.toPlainString(),
+                    "policy", policy.toString(), "tier", tier, "waived", waiveFee), new String[] {"cancelled"},
+                    note.isBlank() ? null : note.strip(), true);
+        });
+    }
+
+    public AppointmentView complete(String reference, String notes, Integer rating) {
+        String text = BookingInputs.text("--notes", notes, BookingInputs.MAX_NOTES);
+        Integer stars = BookingInputs.rating(rating);
+        return transition(reference, Action.COMPLETE, (handle, row, next, now) -> {
+            handle.createUpdate("""
+                            UPDATE appointments SET status = :s, instructor_notes = coalesce(:notes, instructor_notes),
+                                   rating = coalesce(:rating, rating), completed_at = :now WHERE id = :id
+                            """)
+                    .bind("s", next.dbValue()).bind("notes", text).bind("rating", stars).bind("now", now)
+                    .bind("id", row.id()).execute();
+            handle.attach(AppointmentDao.class).cancelPendingNotifications(row.id(), "reminder");
+            return new Effects(BookingRows.details("rating", stars), new String[] {"completed"}, null, false);
+        });
+    }
+
+    public AppointmentView noShow(String reference) {
+        return transition(reference, Action.NO_SHOW, (handle, row, next, now) -> {
+            handle.createUpdate("UPDATE appointments SET status = :s WHERE id = :id")
+                    .bind("s", next.dbValue()).bind("id", row.id()).execute();
+            handle.attach(AppointmentDao.class).cancelPendingNotifications(row.id(), "reminder");
+            return new Effects(BookingRows.details(), new String[] {"no_show"}, null, false);
+        });
+    }
+
+    /**
+     * Moves an appointment: re-checks the new time (ignoring its own old slot), keeps both times in the history.
+     * {@code to} is read in {@code tz}, else in the appointment's zone.
+     */
+    public AppointmentView reschedule(String reference, TimeInput.Arg to, Checked<ZoneId> tz) {
+        Instant now = clock.instant();
+        BookingReference ref = BookingReference.parse(reference);
+        try {
+            return transition(ref.value(), Action.RESCHEDULE, (handle, row, next, when) -> {
+                ReschedulePolicy.parseOrAny(row.reschedulePolicy()).check(row.reference(), row.rescheduleCount(),
+                        row.startsAt(), when);
+                ZoneId zone = tz != null ? tz.get() : Zones.parse(row.timezone());
+                Instant newStart = to.in(zone);
+                if (newStart.equals(row.startsAt())) {
+                    throw new ConflictException("appointment " + row.reference() + " already starts at "
+                            + BookingRows.format(newStart, zone) + ". Give a different --to");
+                }
+                if (!newStart.isAfter(when)) {
+                    throw new InvalidInputException("the time " + BookingRows.format(newStart, zone) + " is in the past. Pick a future time");
+                }
+                Instant newEnd = newStart.plus(Duration.between(row.startsAt(), row.endsAt()));
+                AppointmentDao dao = handle.attach(AppointmentDao.class);
+                CheckResult check = dao.check(row.instructorId(), row.typeId(), newStart, newEnd, row.id(), when);
+                if (!check.ok()) {
+                    throw new SlotConflict((ConflictException) BookingRefusals.exception(Refusal.of(BookingOutcome.UNAVAILABLE)
+                            .check("move " + row.reference(), check.message())),
+                            new Target(row.instructorId(), row.typeId(), newStart, zone));
+                }
+                handle.createUpdate("""
+                                UPDATE appointments SET status = :s, starts_at = :start, ends_at = :end,
+                                       session_key = coalesce(appointment_session_key(type_id, :capacity, :start), 'a:' || id),
+                                       reschedule_count = reschedule_count + 1 WHERE id = :id
+                                """)
+                        .bind("s", next.dbValue()).bind("start", newStart).bind("end", newEnd)
+                        .bind("capacity", row.capacity()).bind("id", row.id()).execute();
+                dao.moveReminders(row.id(), row.startsAt(), newStart, when);
+                return new Effects(BookingRows.details("from_start", row.startsAt().toString(), "from_end", row.endsAt().toString(),
+                        "to_start", newStart.toString(), "to_end", newEnd.toString()),
+                        new String[] {"rescheduled", "reminder"}, "Previously: " + BookingRows.format(row.startsAt(), zone), true);
+            });
+        } catch (SlotConflict conflict) {
+            throw suggestions.withSuggestions(conflict, now);
+        }
+    }
+
+    private interface Change {
+        Effects apply(Handle handle, AppointmentRow row, AppointmentStatus next, Instant now);
+    }
+
+    /** The history details, outbox kinds and note of a change, and whether it frees the old slot. */
+    private record Effects(String details, String[] notifications, String note, boolean freesSlot) {
+    }
+
+    private AppointmentView transition(String reference, Action action, Change change) {
+        BookingReference ref = BookingReference.parse(reference);
+        Instant now = clock.instant();
+        List<FreedSlot> freed = new ArrayList<>();
+        AppointmentView changed = db.inTransaction(handle -> {
+            AppointmentDao dao = handle.attach(AppointmentDao.class);
+            long instructorId = dao.instructorOf(ref.value()).orElseThrow(() -> BookingRows.notFound(ref.value()));
+            List<ExpiredHold> lapsed = new ArrayList<>(dao.prepare(instructorId, now));
+            AppointmentRow row = dao.byReference(ref.value()).orElseThrow(() -> BookingRows.notFound(ref.value()));
+            if (action.instructorsStep()) {
+                requireInstructorSide(handle, row, action);
+            }
+            AppointmentStatus current = AppointmentStatus.fromDb(row.status());
+            AppointmentStatus next = BookingLifecycle.next(row.reference(), current, action,
+                    new BookingLifecycle.Context(row.confirmationRequired(), row.startsAt(), now));
+            Effects effects = change.apply(handle, row, next, now);
+            dao.record(row.id(), now, action.dbValue(), current.dbValue(), effects.details(), effects.notifications(), effects.note());
+            if (effects.freesSlot()) {
+                lapsed.add(new ExpiredHold(row.id(), row.typeId(), row.startsAt(), row.endsAt(), row.studentId(), null));
+            }
+            BookingRows.collect(freed, instructorId, lapsed);
+            return BookingRows.view(dao.byId(row.id()));
+        });
+        freedSlots.offerAfterCommit(freed, now);
+        return changed;
+    }
+
+    /**
+     * The role before the state: the student of an appointment asking for an instructor's step hears that it is
+     * not theirs (exit 6), whatever state the appointment is in, rather than a reason about the state.
+     */
+    private static void requireInstructorSide(Handle handle, AppointmentRow row, Action action) {
+        Access.Actor actor = Access.actor(handle);
+        if (!actor.isAdmin() && actor.id() != row.instructorId()) {
+            throw new PermissionDeniedException("only the instructor or an administrator can " + action.command()
+                    + " appointment " + row.reference() + ". Ask the instructor");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package org.schedctl.service;
+
+import java.time.Clock;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import org.schedctl.config.Config;
+import org.schedctl.notify.NotifyConfig;
+import org.schedctl.store.Database;
+
+/**
+ * The one wiring of the services, built once per process from the {@link Database}, the {@link Config} and the
+ * {@link Clock}, and shared by the CLI (through {@code CommandFactory}), the shell and the daemon. Every service gets
+ * its collaborators here and nowhere else: the hold allowance ({@code holds.max_per_student}) for every booker, the
+ * waitlist as the {@link FreedSlots} of booking and the lifecycle, one {@link SlotSuggestions}.
+ *
+ * <p>Config-derived settings are read on first use, so a bad key fails the commands that read it (exit 2) and not
+ * every command. {@link #as} gives the same wiring acting as another user (each command of the shell, the daemon).
+ */
+public final class Services {
+    private final Database db;
+    private final Config config;
+    private final Clock clock;
+    private final Supplier<HoldAllowance> holdAllowance;
+    private final Supplier<NotifyConfig> notifyConfig;
+    private final Supplier<MaintenanceService.Retention> retention;
+
+    private Services(Database db, Config config, Clock clock, Supplier<HoldAllowance> holdAllowance,
+                     Supplier<NotifyConfig> notifyConfig, Supplier<MaintenanceService.Retention> retention) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.holdAllowance = holdAllowance;
+        this.notifyConfig = notifyConfig;
+        this.retention = retention;
+    }
+
+    public static Services create(Database db, Config config, Clock clock) {
+        return new Services(db, config, clock, memo(() -> HoldAllowance.from(config)), memo(() -> NotifyConfig.from(config)),
+                memo(() -> MaintenanceService.Retention.from(config)));
+    }
+
+    /** The same services acting as {@code actor} (null: the built-in administrator) running {@code command}. */
+    public Services as(String actor, String command) {
+        if (Objects.equals(db.actorIdent(), actor) && Objects.equals(db.command(), command)) {
+            return this;
+        }
+        return new Services(db.as(actor, command), config, clock, holdAllowance, notifyConfig, retention);
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public HoldAllowance holdAllowance() {
+        return holdAllowance.get();
+    }
+
+    public HoldService holds() {
+        return new HoldService(db, clock, holdAllowance(), waitlist(), suggestions());
+    }
+
+    public AppointmentLifecycleService lifecycle() {
+        return new AppointmentLifecycleService(db, clock, waitlist(), suggestions());
+    }
+
+    public AppointmentQueries appointments() {
+        return new AppointmentQueries(db);
+    }
+
+    public SlotSuggestions suggestions() {
+        return new SlotSuggestions(db);
+    }
+
+    public WaitlistService waitlist() {
+        return new WaitlistService(db, clock);
+    }
+
+    public AvailabilityService availability() {
+        return new AvailabilityService(db, lifecycle());
+    }
+
+    public AvailabilityImportService availabilityImport() {
+        return new AvailabilityImportService(db);
+    }
+
+    public CalendarImportService calendarImport() {
+        return new CalendarImportService(db);
+    }
+
+    public UserService users() {
+        return new UserService(db);
+    }
+
+    public InstructorService instructors() {
+        return new InstructorService(db);
+    }
+
+    public TypeService types() {
+        return new TypeService(db);
+    }
+
+    public AnalyticsService analytics() {
+        return new AnalyticsService(db);
+    }
+
+    public ExportService exports() {
+        return new ExportService(db);
+    }
+
+    public AuditService audit() {
+        return new AuditService(db);
+    }
+
+    public AttachmentService attachments() {
+        return new AttachmentService(db);
+    }
+
+    public NotificationService notifications() {
+        return new NotificationService(db, notifyConfig.get(), clock);
+    }
+
+    public MaintenanceService maintenance() {
+        return new MaintenanceService(db, retention.get(), clock);
+    }
+
+    private static <T> Supplier<T> memo(Supplier<T> source) {
+        return new Supplier<>() {
+            private volatile T value;
+
+            @Override
+            public T get() {
+                T v = value;
+                if (v == null) {
+                    synchronized (this) {
+                        v = value;
+                        if (v == null) {
+                            v = source.get();
+                            value = v;
+                        }
+                    }
+                }
+                return v;
+            }
+        };
+    }
+}
