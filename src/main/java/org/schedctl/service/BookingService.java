@@ -653,8 +653,7 @@ public final class BookingService {
         }
         List<Instant> next;
         try {
-            next = db.inTransaction(handle -> handle.attach(AppointmentDao.class)
-                    .suggest(t.instructorId(), t.typeId(), t.start(), SUGGESTIONS, now));
+            next = new SlotFinder(db).next(t.instructorId(), t.typeId(), t.start(), SUGGESTIONS, now);
         } catch (RuntimeException e) {
             return conflict;
         }

@@ -1,0 +1,475 @@
+-- Slots: the one slot lister, the one booking guard, and the one reading of a type's rules.
+--
+-- Where each rule lives (README "Where each rule lives"):
+--   * appointment_type_rules(type)      the effective rules of a type: its own value, else the instructor's
+--                                        setting, else the school default (max advance 90 days, no buffers, no
+--                                        notice). Every reader of those rules goes through it.
+--   * instructor_free_time(...)          free time: weekly patterns (per local date, in each pattern's IANA zone,
+--                                        DST by local_to_instant) + 'available' occurrences - 'unavailable'
+--                                        occurrences (blocks, recurring blocks, imported calendar busy time) -
+--                                        vacations, for one instructor or many.
+--   * availability_window_start(...)     the true start of a free window (the anchor of its slot grid), followed
+--                                        back past any query range.
+--   * check_instructor_availability_comprehensive   THE guard: may this instructor be booked for this type at
+--                                        this time? book_appointment calls it.
+--   * get_available_slots_comprehensive THE lister: every start the guard would accept, for one instructor or
+--                                        many, set-based. `availability slots`, the suggestions after a refused
+--                                        booking and any other client (under row-level security) call it.
+-- SlotAgreementIT and SlotRulesIT keep the lister and the guard in agreement.
+--
+-- Every duration is turned into seconds (availability_seconds) before it touches a timestamptz: '1 day' added to
+-- a timestamptz follows the session's time zone, and answers must not depend on it.
+
+-- Removed: the Java-side readers of the old SlotCalculator, the per-instructor lister, the old suggestion function
+-- and the earlier window helpers (all replaced below).
+DROP FUNCTION IF EXISTS suggest_booking_slots(bigint, bigint, timestamptz, integer, timestamptz);
+DROP FUNCTION IF EXISTS get_available_slots_comprehensive(bigint, bigint, timestamptz, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS availability_free_windows(bigint, bigint, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS availability_local_instant(timestamp, text, boolean);
+DROP FUNCTION IF EXISTS availability_instructor_policies(bigint[]);
+DROP FUNCTION IF EXISTS availability_busy(bigint[], timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS availability_busy(bigint[], timestamptz, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS availability_ms(interval);
+DROP FUNCTION IF EXISTS instructor_time_near(bigint, bigint, timestamptz, timestamptz);
+
+CREATE OR REPLACE FUNCTION availability_seconds(p interval) RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT make_interval(secs => extract(epoch FROM p)) $$;
+
+-- "A name is an id or a name": all digits (at most 18) name a row by id; anything else names a user by email
+-- (case-insensitively) or a type by slug. The one reading of a name in the database; Java's Names helper says
+-- the same for input checks. Security invoker: the caller sees what row-level security lets it see.
+-- Kinds: 'user', 'active_user', 'type'. NULL when nothing matches.
+CREATE OR REPLACE FUNCTION resolve_name(p_kind text, p_name text) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = public, pg_temp
+AS $$
+DECLARE
+    v_name text := btrim(p_name);
+    v_id bigint;
+BEGIN
+    IF v_name IS NULL OR v_name = '' THEN
+        RETURN NULL;
+    END IF;
+    IF p_kind IN ('user', 'active_user') THEN
+        IF v_name ~ '^[0-9]{1,18}$' THEN
+            SELECT u.id INTO v_id FROM users u WHERE u.id = v_name::bigint AND (p_kind = 'user' OR u.active);
+        ELSE
+            SELECT u.id INTO v_id FROM users u WHERE lower(u.email) = lower(v_name) AND (p_kind = 'user' OR u.active);
+        END IF;
+    ELSIF p_kind = 'type' THEN
+        IF v_name ~ '^[0-9]{1,18}$' THEN
+            SELECT t.id INTO v_id FROM appointment_types t WHERE t.id = v_name::bigint;
+        ELSE
+            SELECT t.id INTO v_id FROM appointment_types t WHERE t.slug = lower(v_name);
+        END IF;
+    ELSE
+        RAISE EXCEPTION 'unknown kind of name %', p_kind USING ERRCODE = '22023';
+    END IF;
+    RETURN v_id;
+END $$;
+
+-- The effective rules of a type, the one place their defaults live: each of buffers, notice and advance is the
+-- type's own value, else the instructor's setting, else the default here (0, 0, 0, 90 days); the slot step is
+-- the type's slot interval, else its duration; daily and back-to-back limits are the instructor's (NULL: none).
+-- Intervals as stored (for messages) and in seconds (`*_s`, for arithmetic on instants). Security invoker and a
+-- single SELECT so the planner inlines it into its callers (the guard and the lister are security definers);
+-- rules_public below is what a client under row-level security calls.
+CREATE OR REPLACE FUNCTION appointment_type_rules(p_type bigint)
+    RETURNS TABLE (type_id bigint, instructor_id bigint, zone text, slug text, capacity integer, archived boolean,
+                   duration interval, buffer_before interval, buffer_after interval, slot_step interval,
+                   min_notice interval, max_advance interval, max_daily integer, max_consecutive integer,
+                   duration_s interval, buffer_before_s interval, buffer_after_s interval, slot_step_s interval,
+                   min_notice_s interval, max_advance_s interval)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT t.id, t.instructor_id, u.timezone, t.slug, t.capacity, t.archived_at IS NOT NULL,
+           r.duration, r.bb, r.ba, r.step, r.notice, r.advance, s.max_daily, s.max_consecutive,
+           availability_seconds(r.duration), availability_seconds(r.bb), availability_seconds(r.ba),
+           availability_seconds(r.step), availability_seconds(r.notice), availability_seconds(r.advance)
+    FROM appointment_types t
+    JOIN users u ON u.id = t.instructor_id
+    LEFT JOIN instructor_settings s ON s.instructor_id = t.instructor_id
+    CROSS JOIN LATERAL (SELECT t.duration AS duration,
+                               coalesce(t.buffer_before, s.buffer_before, interval '0') AS bb,
+                               coalesce(t.buffer_after, s.buffer_after, interval '0') AS ba,
+                               coalesce(t.slot_interval, t.duration) AS step,
+                               coalesce(t.min_notice, s.min_notice, interval '0') AS notice,
+                               coalesce(t.max_advance, s.max_advance, interval '90 days') AS advance) r
+    WHERE t.id = p_type
+$$;
+
+-- The same rules for any signed-in client (a student cannot read instructor_settings under row-level security).
+CREATE OR REPLACE FUNCTION appointment_type_rules_public(p_type bigint)
+    RETURNS TABLE (type_id bigint, instructor_id bigint, zone text, slug text, capacity integer, archived boolean,
+                   duration interval, buffer_before interval, buffer_after interval, slot_step interval,
+                   min_notice interval, max_advance interval, max_daily integer, max_consecutive integer)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT r.type_id, r.instructor_id, r.zone, r.slug, r.capacity, r.archived, r.duration, r.buffer_before,
+           r.buffer_after, r.slot_step, r.min_notice, r.max_advance, r.max_daily, r.max_consecutive
+    FROM appointment_type_rules(p_type) r
+$$;
+
+-- Free time of instructors, each for one type (p_instructors[i] with p_types[i]), clipped to [p_lower, p_upper):
+-- available = weekly patterns of that type or of every type, expanded per local date in each pattern's zone
+-- within its effective dates (local_to_instant: a time in a DST gap moves forward, a repeated time takes the
+-- earlier offset), plus 'available' occurrences; blackout = 'unavailable' occurrences (one-off and recurring
+-- blocks, busy time imported from calendars); vacation = 'vacation' occurrences; free = available - blackout -
+-- vacation. A single SELECT, security invoker, so callers (security definers) get it inlined.
+CREATE OR REPLACE FUNCTION instructor_free_time(p_instructors bigint[], p_types bigint[], p_lower timestamptz,
+                                                p_upper timestamptz)
+    RETURNS TABLE (instructor_id bigint, type_id bigint, available tstzmultirange, blackout tstzmultirange,
+                   vacation tstzmultirange, free tstzmultirange)
+    LANGUAGE sql STABLE
+AS $$
+    WITH pairs AS (
+        SELECT p.i, p.t FROM unnest(p_instructors, p_types) AS p(i, t)
+    ), occurrences AS (
+        SELECT o.instructor_id, o.kind, o.during
+        FROM time_block_occurrences o
+        WHERE o.instructor_id = ANY (p_instructors) AND o.during && tstzrange(p_lower, p_upper, '[)')
+    ), pieces AS (
+        SELECT p.i, p.t, w.r
+        FROM pairs p
+        JOIN instructor_availability a ON a.instructor_id = p.i AND (a.type_id IS NULL OR a.type_id = p.t)
+        CROSS JOIN LATERAL generate_series((p_lower AT TIME ZONE a.timezone)::date - 1,
+                                           (p_upper AT TIME ZONE a.timezone)::date + 1, interval '1 day') g(day)
+        CROSS JOIN LATERAL (SELECT g.day::date AS d) dd
+        CROSS JOIN LATERAL (SELECT local_to_instant(dd.d + a.start_time, a.timezone) AS s,
+                                   local_to_instant(dd.d + a.end_time, a.timezone) AS e) x
+        CROSS JOIN LATERAL (SELECT tstzrange(x.s, x.e, '[)') AS r WHERE x.e > x.s) w
+        WHERE extract(isodow FROM dd.d) = a.day_of_week
+          AND (a.effective_from IS NULL OR dd.d >= a.effective_from)
+          AND (a.effective_until IS NULL OR dd.d <= a.effective_until)
+        UNION ALL
+        SELECT p.i, p.t, o.during FROM pairs p JOIN occurrences o ON o.instructor_id = p.i AND o.kind = 'available'
+    ), available AS (
+        SELECT i, t, range_agg(r) AS m FROM pieces GROUP BY i, t
+    ), taken_away AS (
+        SELECT o.instructor_id AS i,
+               coalesce(range_agg(o.during) FILTER (WHERE o.kind = 'unavailable'), '{}'::tstzmultirange) AS blackout,
+               coalesce(range_agg(o.during) FILTER (WHERE o.kind = 'vacation'), '{}'::tstzmultirange) AS vacation
+        FROM occurrences o WHERE o.kind IN ('unavailable', 'vacation') GROUP BY o.instructor_id
+    )
+    SELECT p.i, p.t, z.available, coalesce(ta.blackout, '{}'), coalesce(ta.vacation, '{}'),
+           z.available - coalesce(ta.blackout, '{}') - coalesce(ta.vacation, '{}')
+    FROM pairs p
+    LEFT JOIN available av ON av.i = p.i AND av.t = p.t
+    LEFT JOIN taken_away ta ON ta.i = p.i
+    CROSS JOIN LATERAL (SELECT coalesce(av.m, '{}'::tstzmultirange)
+                                   * tstzmultirange(tstzrange(p_lower, p_upper, '[)')) AS available) z
+$$;
+
+-- The true start of the free window that runs into p_at from before (p_at is the lower end of a window clipped
+-- at a query's lower bound): the computation moves back, doubling, while the window still runs into its lower
+-- bound, at most 800 days. The slot grid is anchored there, so the grid never depends on the query range.
+CREATE OR REPLACE FUNCTION availability_window_start(p_instructor bigint, p_type bigint, p_at timestamptz)
+    RETURNS timestamptz
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    v_span  interval := interval '96 hours';
+    v_limit timestamptz := p_at - interval '19200 hours';
+    v_lower timestamptz;
+    v_start timestamptz;
+BEGIN
+    LOOP
+        v_lower := greatest(p_at - v_span, v_limit);
+        SELECT min(lower(w)) INTO v_start
+        FROM instructor_free_time(ARRAY[p_instructor], ARRAY[p_type], v_lower, p_at + interval '1 microsecond') f,
+             unnest(f.free) w
+        WHERE w @> p_at;
+        IF v_start IS NULL OR v_start > v_lower OR v_lower <= v_limit THEN
+            RETURN coalesce(v_start, p_at);
+        END IF;
+        v_span := v_span * 2;
+    END LOOP;
+END $$;
+
+-- THE guard. May the instructor be booked for this type over [p_start, p_end)? One row: ok, a lower-case reason
+-- code and a one-line message ("what is wrong. How to fix it"). Reason codes: ok, unknown_type, archived,
+-- in_past, too_soon, too_far, vacation, blackout, outside_availability, misaligned, taken, day_full,
+-- too_many_consecutive. The rules:
+--   * the start is after now, at least the minimum notice ahead and at most the maximum advance ahead;
+--   * the buffered interval [start - buffer_before, end + buffer_after) lies inside one free window
+--     (instructor_free_time), not in a vacation or blackout;
+--   * the start lies on the window's grid: window start (availability_window_start) + k * slot step;
+--   * 'taken': the buffered interval overlaps an active appointment's blocked range (other than
+--     p_exclude_appointment); a hold whose booking session has expired does not count; seats of the same group
+--     session (capacity > 1) do not count while seats remain;
+--   * max_daily counts sessions (a group session once) starting on the same local date in the instructor's
+--     zone; joining an existing group session adds none;
+--   * max_consecutive: the chain of sessions whose blocked ranges touch or overlap, including the new one, must
+--     not exceed it; joining an existing group session adds none.
+CREATE OR REPLACE FUNCTION check_instructor_availability_comprehensive(
+    p_instructor bigint, p_type bigint, p_start timestamptz, p_end timestamptz,
+    p_exclude_appointment bigint DEFAULT NULL, p_now timestamptz DEFAULT now())
+    RETURNS TABLE (ok boolean, reason text, message text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    r           record;
+    v_need      tstzrange;
+    v_time      record;
+    v_window    tstzrange;
+    v_anchor    timestamptz;
+    v_key       text;
+    v_seats     integer;
+    v_joins     boolean := false;
+    v_count     integer;
+    v_local_day date;
+BEGIN
+    SELECT * INTO r FROM appointment_type_rules(p_type) x WHERE x.instructor_id = p_instructor;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT false, 'unknown_type', 'this appointment type is not offered by this instructor. See `schedctl type list --instructor USER`';
+        RETURN;
+    END IF;
+    IF r.archived THEN
+        RETURN QUERY SELECT false, 'archived', format('appointment type %s is archived and takes no new bookings. Pick another type', r.slug);
+        RETURN;
+    END IF;
+
+    IF p_start <= p_now THEN
+        RETURN QUERY SELECT false, 'in_past', format('the time %s is in the past. Pick a future time', local_text(p_start, r.zone));
+        RETURN;
+    END IF;
+    IF p_start < p_now + r.min_notice_s THEN
+        RETURN QUERY SELECT false, 'too_soon', format('the time is inside the minimum notice of %s. Book at %s or later',
+                                                      r.min_notice, local_text(p_now + r.min_notice_s, r.zone));
+        RETURN;
+    END IF;
+    IF p_start > p_now + r.max_advance_s THEN
+        RETURN QUERY SELECT false, 'too_far', format('the time is more than %s ahead, beyond the booking window. Book before %s',
+                                                     r.max_advance, local_text(p_now + r.max_advance_s, r.zone));
+        RETURN;
+    END IF;
+
+    v_need := tstzrange(p_start - r.buffer_before_s, p_end + r.buffer_after_s, '[)');
+    SELECT * INTO v_time
+    FROM instructor_free_time(ARRAY[p_instructor], ARRAY[p_type], lower(v_need) - interval '48 hours',
+                              upper(v_need) + interval '48 hours');
+    IF v_time.vacation && v_need THEN
+        RETURN QUERY SELECT false, 'vacation', 'the instructor is on vacation then. Pick a time outside the vacation';
+        RETURN;
+    END IF;
+    IF v_time.blackout && v_need THEN
+        RETURN QUERY SELECT false, 'blackout', 'the instructor has blocked that time. Pick another time';
+        RETURN;
+    END IF;
+    SELECT w INTO v_window FROM unnest(v_time.free) w WHERE w @> v_need;
+    IF v_window IS NULL THEN
+        RETURN QUERY SELECT false, 'outside_availability',
+            CASE WHEN r.buffer_before_s > interval '0' OR r.buffer_after_s > interval '0'
+                 THEN format('the time (with buffers of %s before and %s after) is outside the instructor''s availability. See `schedctl availability slots`', r.buffer_before, r.buffer_after)
+                 ELSE 'the time is outside the instructor''s availability. See `schedctl availability slots`' END;
+        RETURN;
+    END IF;
+    v_anchor := CASE WHEN lower(v_window) <= lower(v_need) - interval '48 hours'
+                     THEN availability_window_start(p_instructor, p_type, lower(v_window)) ELSE lower(v_window) END;
+    IF extract(epoch FROM (p_start - v_anchor)) % extract(epoch FROM r.slot_step_s) <> 0 THEN
+        RETURN QUERY SELECT false, 'misaligned', format('the time is not on the slot grid (every %s from %s). See `schedctl availability slots`',
+                                                        r.slot_step, local_text(v_anchor, r.zone));
+        RETURN;
+    END IF;
+
+    v_key := appointment_session_key(r.type_id, r.capacity, p_start);
+    IF v_key IS NOT NULL THEN
+        SELECT count(*) INTO v_seats FROM appointments a
+         WHERE a.instructor_id = p_instructor AND a.session_key = v_key
+           AND a.status IN ('held', 'pending', 'confirmed')
+           AND a.id IS DISTINCT FROM p_exclude_appointment
+           AND appointment_occupies(a.status, a.booking_session_id, p_now);
+        IF v_seats >= r.capacity THEN
+            RETURN QUERY SELECT false, 'taken', format('the group session is full (%s of %s seats taken). Pick another time', v_seats, r.capacity);
+            RETURN;
+        END IF;
+        v_joins := v_seats > 0;
+    END IF;
+    IF EXISTS (SELECT 1 FROM appointments a
+                WHERE a.instructor_id = p_instructor AND a.blocked && v_need
+                  AND a.status IN ('held', 'pending', 'confirmed')
+                  AND a.id IS DISTINCT FROM p_exclude_appointment
+                  AND a.session_key IS DISTINCT FROM v_key
+                  AND appointment_occupies(a.status, a.booking_session_id, p_now)) THEN
+        RETURN QUERY SELECT false, 'taken', 'the slot is taken: it overlaps another booking or hold of this instructor. Pick another time';
+        RETURN;
+    END IF;
+
+    IF r.max_daily IS NOT NULL AND NOT v_joins THEN
+        v_local_day := (p_start AT TIME ZONE r.zone)::date;
+        SELECT count(DISTINCT a.session_key) INTO v_count FROM appointments a
+         WHERE a.instructor_id = p_instructor
+           AND a.starts_at >= local_to_instant(v_local_day::timestamp, r.zone)
+           AND a.starts_at < local_to_instant((v_local_day + 1)::timestamp, r.zone)
+           AND a.status IN ('held', 'pending', 'confirmed')
+           AND a.id IS DISTINCT FROM p_exclude_appointment
+           AND appointment_occupies(a.status, a.booking_session_id, p_now);
+        IF v_count >= r.max_daily THEN
+            RETURN QUERY SELECT false, 'day_full', format('the instructor already has %s sessions on %s, the daily maximum. Pick another day',
+                                                          v_count, v_local_day);
+            RETURN;
+        END IF;
+    END IF;
+
+    IF r.max_consecutive IS NOT NULL AND NOT v_joins THEN
+        WITH busy AS (
+            SELECT a.blocked, a.session_key FROM appointments a
+             WHERE a.instructor_id = p_instructor
+               AND a.blocked && tstzrange(lower(v_need) - interval '192 hours', upper(v_need) + interval '192 hours')
+               AND a.status IN ('held', 'pending', 'confirmed')
+               AND a.id IS DISTINCT FROM p_exclude_appointment
+               AND appointment_occupies(a.status, a.booking_session_id, p_now)
+        ), chain AS (
+            SELECT c FROM unnest((SELECT range_agg(x.r) FROM (SELECT blocked AS r FROM busy UNION ALL SELECT v_need) x)) c
+             WHERE c @> v_need
+        )
+        SELECT count(DISTINCT busy.session_key) + 1 INTO v_count FROM busy, chain WHERE busy.blocked <@ chain.c;
+        IF v_count > r.max_consecutive THEN
+            RETURN QUERY SELECT false, 'too_many_consecutive',
+                format('this would make %s sessions in a row; the instructor allows at most %s. Leave a gap', v_count, r.max_consecutive);
+            RETURN;
+        END IF;
+    END IF;
+
+    RETURN QUERY SELECT true, 'ok', 'available';
+END $$;
+
+-- THE lister. Every start in [p_from, p_to) that check_instructor_availability_comprehensive accepts at p_now,
+-- for each of p_instructors (duplicates and non-instructors are ignored) with one type each: the type p_type
+-- names (an id or a slug, resolve_name; only its instructor is listed), or, when p_type is NULL, each
+-- instructor's first active type (lowest id). One call, one statement, whatever the number of instructors:
+-- candidate starts on each free window's grid, minus those that are too soon, too far, taken, on a full day or
+-- in too long a chain. A group session (capacity > 1) with seats left is offered at its start with the seats
+-- left; an empty slot offers all seats (1 for a single session). Rows ordered by instructor, then start.
+-- Security definer: any signed-in client may call it; it returns free times, nothing about the bookings.
+CREATE OR REPLACE FUNCTION get_available_slots_comprehensive(p_instructors bigint[], p_type text,
+                                                             p_from timestamptz, p_to timestamptz,
+                                                             p_now timestamptz DEFAULT now())
+    RETURNS TABLE (instructor_id bigint, type_id bigint, slot_start timestamptz, slot_end timestamptz,
+                   seats_free integer)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_type        bigint;
+    v_instructors bigint[];
+    v_types       bigint[];
+    v_before      interval;
+    v_after       interval;
+    v_lower       timestamptz;
+    v_upper       timestamptz;
+BEGIN
+    IF p_to <= p_from THEN
+        RAISE EXCEPTION 'the end of the range % is not after its start %. Give an end after the start', p_to, p_from
+            USING ERRCODE = '22023';
+    END IF;
+    IF p_type IS NOT NULL THEN
+        v_type := resolve_name('type', p_type);
+        IF v_type IS NULL THEN
+            RETURN;
+        END IF;
+    END IF;
+    SELECT array_agg(x.i ORDER BY x.i), array_agg(t.id ORDER BY x.i)
+      INTO v_instructors, v_types
+      FROM (SELECT DISTINCT i FROM unnest(p_instructors) i) x
+      CROSS JOIN LATERAL (SELECT t.id FROM appointment_types t
+                           WHERE t.instructor_id = x.i AND t.archived_at IS NULL
+                             AND (v_type IS NULL OR t.id = v_type)
+                           ORDER BY t.id LIMIT 1) t;
+    IF v_instructors IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT max(r.buffer_before_s), max(r.duration_s + r.buffer_after_s) INTO v_before, v_after
+      FROM unnest(v_types) t(id) CROSS JOIN LATERAL appointment_type_rules(t.id) r;
+    v_lower := p_from - v_before - interval '48 hours';
+    v_upper := p_to + v_after + interval '48 hours';
+
+    RETURN QUERY
+    WITH rules AS (
+        SELECT r.* FROM unnest(v_types) t(id) CROSS JOIN LATERAL appointment_type_rules(t.id) r
+    ), busy AS (
+        SELECT a.instructor_id, a.session_key, a.blocked, a.starts_at
+        FROM appointments a
+        WHERE a.instructor_id = ANY (v_instructors) AND a.status IN ('held', 'pending', 'confirmed')
+          AND a.blocked && tstzrange(p_from - interval '192 hours', p_to + interval '192 hours', '[)')
+          AND NOT (a.status = 'held' AND EXISTS (SELECT 1 FROM booking_sessions b
+                                                 WHERE b.id = a.booking_session_id AND b.expires_at <= p_now))
+    ), busy_ranges AS (
+        SELECT b.instructor_id, range_agg(b.blocked) AS m FROM busy b GROUP BY b.instructor_id
+    ), per_day AS (
+        SELECT b.instructor_id, (b.starts_at AT TIME ZONE r.zone)::date AS day, count(DISTINCT b.session_key)::integer AS n
+        FROM busy b JOIN rules r ON r.instructor_id = b.instructor_id
+        WHERE r.max_daily IS NOT NULL
+        GROUP BY 1, 2
+    ), ordered AS (
+        SELECT b.instructor_id, b.session_key, lower(b.blocked) AS s, upper(b.blocked) AS e,
+               max(upper(b.blocked)) OVER (PARTITION BY b.instructor_id ORDER BY lower(b.blocked), upper(b.blocked)
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+        FROM busy b JOIN rules r ON r.instructor_id = b.instructor_id
+        WHERE r.max_consecutive IS NOT NULL
+    ), grouped AS (
+        SELECT o.*, sum(CASE WHEN o.reach IS NULL OR o.s > o.reach THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY o.instructor_id ORDER BY o.s, o.e) AS chain
+        FROM ordered o
+    ), chains AS (
+        SELECT g.instructor_id, min(g.s) AS s, max(g.e) AS e, count(DISTINCT g.session_key)::integer AS n
+        FROM grouped g GROUP BY g.instructor_id, g.chain
+    ), windows AS (
+        SELECT f.instructor_id, w
+        FROM instructor_free_time(v_instructors, v_types, v_lower, v_upper) f, unnest(f.free) w
+    ), candidates AS (
+        SELECT r.instructor_id, r.type_id, r.capacity, r.zone, r.max_daily, r.max_consecutive, g.s,
+               tstzrange(g.s - r.buffer_before_s, g.s + r.duration_s + r.buffer_after_s, '[)') AS need,
+               g.s + r.duration_s AS e
+        FROM windows w
+        JOIN rules r ON r.instructor_id = w.instructor_id
+        CROSS JOIN LATERAL (SELECT CASE WHEN lower(w.w) <= v_lower
+                                        THEN availability_window_start(r.instructor_id, r.type_id, lower(w.w))
+                                        ELSE lower(w.w) END AS anchor,
+                                   greatest(lower(w.w) + r.buffer_before_s, p_from, p_now + r.min_notice_s) AS low,
+                                   least(upper(w.w) - r.duration_s - r.buffer_after_s, p_now + r.max_advance_s) AS high) b
+        CROSS JOIN LATERAL generate_series(
+                b.anchor + r.slot_step_s * greatest(0, ceil(extract(epoch FROM (b.low - b.anchor)) / extract(epoch FROM r.slot_step_s))),
+                b.high, r.slot_step_s) g(s)
+        WHERE b.high >= b.low AND g.s < p_to AND g.s > p_now
+    ), seated AS (
+        SELECT c.*, coalesce(o.seats, 0) AS seats, coalesce(o.others, false) AS others
+        FROM candidates c
+        LEFT JOIN busy_ranges br ON br.instructor_id = c.instructor_id
+        -- only a start that meets a booking needs a closer look (a group session's seats, other bookings); the
+        -- gate on the instructor's busy ranges is checked once per start, before any index is read
+        CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE a.session_key = appointment_session_key(c.type_id, c.capacity, c.s))::integer AS seats,
+                   bool_or(a.session_key IS DISTINCT FROM appointment_session_key(c.type_id, c.capacity, c.s)) AS others
+            FROM appointments a
+            WHERE br.m && c.need
+              AND a.instructor_id = c.instructor_id AND a.blocked && c.need
+              AND a.status IN ('held', 'pending', 'confirmed')
+              AND NOT (a.status = 'held' AND EXISTS (SELECT 1 FROM booking_sessions b
+                                                     WHERE b.id = a.booking_session_id AND b.expires_at <= p_now))
+        ) o
+    )
+    SELECT c.instructor_id, c.type_id, c.s, c.e, c.capacity - c.seats
+    FROM seated c
+    LEFT JOIN per_day d ON d.instructor_id = c.instructor_id AND c.max_daily IS NOT NULL
+                       AND d.day = (c.s AT TIME ZONE c.zone)::date
+    LEFT JOIN chains before_it ON before_it.instructor_id = c.instructor_id AND c.max_consecutive IS NOT NULL
+                              AND before_it.e = lower(c.need)
+    LEFT JOIN chains after_it ON after_it.instructor_id = c.instructor_id AND c.max_consecutive IS NOT NULL
+                             AND after_it.s = upper(c.need)
+    WHERE NOT c.others
+      AND c.seats < c.capacity
+      AND (c.seats > 0 OR c.max_daily IS NULL OR coalesce(d.n, 0) < c.max_daily)
+      AND (c.seats > 0 OR c.max_consecutive IS NULL
+           OR 1 + coalesce(before_it.n, 0) + coalesce(after_it.n, 0) <= c.max_consecutive)
+    ORDER BY c.instructor_id, c.s;
+END $$;
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'schedctl_app') THEN
+        GRANT EXECUTE ON FUNCTION get_available_slots_comprehensive(bigint[], text, timestamptz, timestamptz, timestamptz) TO schedctl_app;
+        GRANT EXECUTE ON FUNCTION appointment_type_rules_public(bigint) TO schedctl_app;
+        GRANT EXECUTE ON FUNCTION resolve_name(text, text) TO schedctl_app;
+    END IF;
+END $$;
