@@ -51,6 +51,7 @@ class SlotRulesIT {
                 + instructor + ", 'rules-group', 'G', '1 hour', 3) RETURNING id");
         buffered = id("INSERT INTO appointment_types (instructor_id, slug, name, duration, buffer_before, buffer_after, slot_interval) VALUES ("
                 + instructor + ", 'rules-buf', 'B', '30 minutes', '15 minutes', '10 minutes', '15 minutes') RETURNING id");
+        sql("INSERT INTO instructor_settings (instructor_id, max_advance) VALUES (" + instructor + ", '300 days')");
         single = id("INSERT INTO appointment_types (instructor_id, slug, name, duration) VALUES ("
                 + instructor + ", 'rules-single', 'S', '30 minutes') RETURNING id");
         // Mondays 09:00-13:00; Sundays 00:15-01:45 (ends in the repeated hour on 2027-11-07) and 02:15-04:00 (starts
@@ -142,8 +143,10 @@ class SlotRulesIT {
         assertTrue(spring.containsKey(Instant.parse("2027-03-14T07:15:00Z")), "03:15 EDT: " + spring);
         assertFalse(spring.containsKey(Instant.parse("2027-03-14T07:00:00Z")), "nothing in the gap: " + spring);
         Map<Instant, Integer> autumn = agree(single, "2027-11-07T00:00-04:00", "2027-11-07T06:00-05:00");
-        assertTrue(autumn.containsKey(Instant.parse("2027-11-07T05:00:00Z")), "01:00 EDT: " + autumn);
-        assertFalse(autumn.containsKey(Instant.parse("2027-11-07T06:00:00Z")), "01:00 EST is past the window's end: " + autumn);
+        assertEquals(List.of(Instant.parse("2027-11-07T04:15:00Z"), Instant.parse("2027-11-07T04:45:00Z"),
+                Instant.parse("2027-11-07T05:15:00Z"), Instant.parse("2027-11-07T07:15:00Z"), Instant.parse("2027-11-07T07:45:00Z"),
+                Instant.parse("2027-11-07T08:15:00Z")), new ArrayList<>(autumn.keySet()),
+                "00:15, 00:45, 01:15 EDT (the window ends at the first 01:45), then 02:15, 02:45, 03:15 EST: " + autumn);
         assertEquals(agree(buffered, "2027-11-07T00:00-04:00", "2027-11-07T06:00-05:00").keySet(),
                 new java.util.TreeSet<>(guarded(buffered, "2027-11-07T00:00-04:00", "2027-11-07T06:00-05:00")));
     }
