@@ -36,7 +36,8 @@ DROP FUNCTION IF EXISTS availability_ms(interval);
 
 -- The effective rules of a type, the one place their defaults live: each of buffers, notice and advance is the
 -- type's own value, else the instructor's setting, else the default here (0, 0, 0, 90 days); the slot step is
--- the type's slot interval, else its duration; daily and back-to-back limits are the instructor's (NULL: none).
+-- the type's slot interval, else its duration; daily and back-to-back limits are the instructor's (NULL: none);
+-- cancel and reschedule policies the type's, else the instructor's; auto-confirm the instructor's, else true.
 -- Intervals as stored (for messages) and in seconds (`*_s`, for arithmetic on instants). Security invoker and a
 -- single SELECT so the planner inlines it into its callers (the guard and the lister are security definers);
 -- rules_public below is what a client under row-level security calls.
@@ -45,13 +46,16 @@ CREATE OR REPLACE FUNCTION appointment_type_rules(p_type bigint)
                    duration interval, buffer_before interval, buffer_after interval, slot_step interval,
                    min_notice interval, max_advance interval, max_daily integer, max_consecutive integer,
                    duration_s interval, buffer_before_s interval, buffer_after_s interval, slot_step_s interval,
-                   min_notice_s interval, max_advance_s interval)
+                   min_notice_s interval, max_advance_s interval, requires_confirmation boolean, auto_confirm boolean,
+                   cancel_policy text, reschedule_policy text)
     LANGUAGE sql STABLE
 AS $$
     SELECT t.id, t.instructor_id, u.timezone, t.slug, t.capacity, t.archived_at IS NOT NULL,
            r.duration, r.bb, r.ba, r.step, r.notice, r.advance, s.max_daily, s.max_consecutive,
            availability_seconds(r.duration), availability_seconds(r.bb), availability_seconds(r.ba),
-           availability_seconds(r.step), availability_seconds(r.notice), availability_seconds(r.advance)
+           availability_seconds(r.step), availability_seconds(r.notice), availability_seconds(r.advance),
+           t.requires_confirmation, coalesce(s.auto_confirm, true),
+           coalesce(t.cancel_policy, s.cancel_policy), coalesce(t.reschedule_policy, s.reschedule_policy)
     FROM appointment_types t
     JOIN users u ON u.id = t.instructor_id
     LEFT JOIN instructor_settings s ON s.instructor_id = t.instructor_id

@@ -92,8 +92,8 @@ BEGIN
 
     v_need := tstzrange(p_start - r.buffer_before_s, p_end + r.buffer_after_s, '[)');
     SELECT * INTO v_time
-    FROM instructor_free_time(ARRAY[p_instructor], ARRAY[p_type], lower(v_need) - interval '48 hours',
-                              upper(v_need) + interval '48 hours');
+    FROM instructor_free_time(ARRAY[p_instructor], ARRAY[p_type], lower(v_need) - interval '24 hours',
+                              upper(v_need) + interval '24 hours');
     IF v_time.vacation && v_need THEN
         RETURN QUERY SELECT false, 'vacation', 'the instructor is on vacation then. Pick a time outside the vacation';
         RETURN;
@@ -110,7 +110,7 @@ BEGIN
                  ELSE 'the time is outside the instructor''s availability. See `schedctl availability slots`' END;
         RETURN;
     END IF;
-    v_anchor := CASE WHEN lower(v_window) <= lower(v_need) - interval '48 hours'
+    v_anchor := CASE WHEN lower(v_window) <= lower(v_need) - interval '24 hours'
                      THEN availability_window_start(p_instructor, p_type, lower(v_window)) ELSE lower(v_window) END;
     IF extract(epoch FROM (p_start - v_anchor)) % extract(epoch FROM r.slot_step_s) <> 0 THEN
         RETURN QUERY SELECT false, 'misaligned', format('the time is not on the slot grid (every %s from %s). See `schedctl availability slots`',
@@ -232,14 +232,10 @@ AS $$
 BEGIN
     -- plpgsql so the plan is cached: appointment lists call this once per row
     RETURN QUERY
-    SELECT t.slug, t.capacity, t.requires_confirmation, coalesce(s.auto_confirm, true),
-           coalesce(t.cancel_policy, s.cancel_policy), coalesce(t.reschedule_policy, s.reschedule_policy),
-           u.timezone, coalesce(t.buffer_before, s.buffer_before, interval '0')::interval,
-           coalesce(t.buffer_after, s.buffer_after, interval '0')::interval
-      FROM appointment_types t
-      JOIN users u ON u.id = t.instructor_id
-      LEFT JOIN instructor_settings s ON s.instructor_id = t.instructor_id
-     WHERE t.id = p_type;
+    -- the effective rules and their defaults come from appointment_type_rules (R__25), the one place they live
+    SELECT r.slug, r.capacity, r.requires_confirmation, r.auto_confirm, r.cancel_policy, r.reschedule_policy,
+           r.zone, r.buffer_before, r.buffer_after
+      FROM appointment_type_rules(p_type) r;
 END $$;
 
 -- The body calls extract(epoch FROM timestamptz), which PostgreSQL marks STABLE; a function declared IMMUTABLE
