@@ -4,24 +4,19 @@
 -- live definition of each object and is edited in place. Free time is R__20's, the guard R__30's, names R__10's.
 --
 -- Where each rule lives (README "Where each rule lives"):
---   * appointment_type_rules(type)      the effective rules of a type: its own value, else the instructor's
---                                        setting, else the school default (max advance 90 days, no buffers, no
---                                        notice). Every reader of those rules goes through it.
---   * instructor_free_time(...)          free time: weekly patterns (per local date, in each pattern's IANA zone,
---                                        DST by local_to_instant) + 'available' occurrences - 'unavailable'
---                                        occurrences (blocks, recurring blocks, imported calendar busy time) -
---                                        vacations, for one instructor or many.
---   * availability_window_start(...)     the true start of a free window (the anchor of its slot grid), followed
---                                        back past any query range.
---   * check_instructor_availability_comprehensive   THE guard: may this instructor be booked for this type at
---                                        this time? book_appointment calls it.
---   * get_available_slots_comprehensive THE lister: every start the guard would accept, for one instructor or
---                                        many, set-based. `availability slots`, the suggestions after a refused
---                                        booking and any other client (under row-level security) call it.
+--   * appointment_type_rules(type), here: the effective rules of a type and their defaults (the type's value,
+--     else the instructor's setting, else no buffers, no notice, 90 days' advance, auto-confirm). The guard, the
+--     lister and booking_type_rules (R__30) read them through it.
+--   * get_available_slots_comprehensive, here: THE lister, every start the guard would accept, for one
+--     instructor or many, set-based; `availability slots`, the suggestions after a refused booking and any other
+--     client (under row-level security) call it.
+--   * instructor_free_time and availability_window_start (R__20): free time and the anchor of a window's grid.
+--   * check_instructor_availability_comprehensive (R__30): THE guard, called by book_appointment.
+--   * resolve_name (R__10): a name is an id or an email / slug.
 -- SlotAgreementIT and SlotRulesIT keep the lister and the guard in agreement.
 --
--- Every duration is turned into seconds (availability_seconds) before it touches a timestamptz: '1 day' added to
--- a timestamptz follows the session's time zone, and answers must not depend on it.
+-- Every duration is turned into seconds (availability_seconds, R__20) before it touches a timestamptz: '1 day'
+-- added to a timestamptz follows the session's time zone, and answers must not depend on it.
 
 -- Removed: the Java-side readers of the old SlotCalculator, the per-instructor lister, the old suggestion function
 -- and the earlier window helpers (all replaced below).
