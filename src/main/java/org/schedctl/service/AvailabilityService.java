@@ -356,8 +356,7 @@ public final class AvailabilityService {
     public SlotList slots(String instructorIdent, String typeIdent, String from, String to, String tz, Instant now) {
         return db.inTransaction(handle -> {
             User instructor = Lookups.instructor(handle, instructorIdent);
-            var type = Lookups.type(handle, typeIdent);
-            ownType(handle, instructor, typeIdent);
+            var type = ownedType(handle, instructor, typeIdent);
             if (type.archivedAt() != null) {
                 throw new ConflictException("appointment type " + typeIdent + " is archived. Pick an active type");
             }
@@ -379,12 +378,16 @@ public final class AvailabilityService {
     // ------------------------------------------------------------------------------------------------
 
     private static long ownType(Handle handle, User instructor, String typeIdent) {
+        return ownedType(handle, instructor, typeIdent).id();
+    }
+
+    private static org.schedctl.domain.AppointmentType ownedType(Handle handle, User instructor, String typeIdent) {
         var type = Lookups.type(handle, typeIdent);
         if (type.instructorId() != instructor.id()) {
             throw new InvalidInputException("appointment type '" + type.slug() + "' is not offered by " + instructor.email()
                     + ". Name one of their types (see `schedctl type list --instructor " + instructor.email() + "`)");
         }
-        return type.id();
+        return type;
     }
 
     private static long blockId(String text) {
