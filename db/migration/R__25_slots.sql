@@ -1,310 +1,238 @@
--- schedctl R__25: the slot lister and its readers (free windows, instructor settings and busy ranges for slots),
--- and the suggestions after a refused booking.
+-- schedctl R__25: the one slot lister and the one reading of a type's rules.
 --
 -- A repeatable migration: Flyway runs it after the versioned ones whenever its text changes, so it holds the one
--- live definition of each object and is edited in place (CREATE OR REPLACE FUNCTION; DROP ... IF EXISTS then
--- CREATE for triggers and policies). Versioned files hold structure only and never call what is defined here.
+-- live definition of each object and is edited in place. Free time is R__20's, the guard R__30's, names R__10's.
+--
+-- Where each rule lives (README "Where each rule lives"):
+--   * appointment_type_rules(type), here: the effective rules of a type and their defaults (the type's value,
+--     else the instructor's setting, else no buffers, no notice, 90 days' advance, auto-confirm). The guard, the
+--     lister and booking_type_rules (R__30) read them through it.
+--   * get_available_slots_comprehensive, here: THE lister, every start the guard would accept, for one
+--     instructor or many, set-based; `availability slots`, the suggestions after a refused booking and any other
+--     client (under row-level security) call it.
+--   * instructor_free_time and availability_window_start (R__20): free time and the anchor of a window's grid.
+--   * check_instructor_availability_comprehensive (R__30): THE guard, called by book_appointment.
+--   * resolve_name (R__10): a name is an id or an email / slug.
+-- SlotAgreementIT and SlotRulesIT keep the lister and the guard in agreement.
+--
+-- Every duration is turned into seconds (availability_seconds, R__20) before it touches a timestamptz: '1 day'
+-- added to a timestamptz follows the session's time zone, and answers must not depend on it.
 
--- A local wall-clock time in a zone as an instant, with the window rules of LocalTimes: a time in a DST gap
--- moves forward by the gap length (PostgreSQL reads it with the offset before the jump, which is the same
--- instant); a time in the repeated hour takes the earlier instant for a window start, the later for a window end.
-CREATE OR REPLACE FUNCTION availability_local_instant(p_local timestamp, p_zone text, p_later boolean) RETURNS timestamptz
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- Removed: the Java-side readers of the old SlotCalculator, the per-instructor lister, the old suggestion function
+-- and the earlier window helpers (all replaced below).
+DROP FUNCTION IF EXISTS suggest_booking_slots(bigint, bigint, timestamptz, integer, timestamptz);
+DROP FUNCTION IF EXISTS get_available_slots_comprehensive(bigint, bigint, timestamptz, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS availability_free_windows(bigint, bigint, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS availability_local_instant(timestamp, text, boolean);
+DROP FUNCTION IF EXISTS availability_instructor_policies(bigint[]);
+DROP FUNCTION IF EXISTS availability_busy(bigint[], timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS availability_busy(bigint[], timestamptz, timestamptz, timestamptz);
+DROP FUNCTION IF EXISTS availability_ms(interval);
+
+-- The effective rules of a type, the one place their defaults live: each of buffers, notice and advance is the
+-- type's own value, else the instructor's setting, else the default here (0, 0, 0, 90 days); the slot step is
+-- the type's slot interval, else its duration; daily and back-to-back limits are the instructor's (NULL: none);
+-- cancel and reschedule policies the type's, else the instructor's; auto-confirm the instructor's, else true.
+-- Intervals as stored (for messages) and in seconds (`*_s`, for arithmetic on instants). Security invoker and a
+-- single SELECT so the planner inlines it into its callers (the guard and the lister are security definers);
+-- rules_public below is what a client under row-level security calls.
+CREATE OR REPLACE FUNCTION appointment_type_rules(p_type bigint)
+    RETURNS TABLE (type_id bigint, instructor_id bigint, zone text, slug text, capacity integer, archived boolean,
+                   duration interval, buffer_before interval, buffer_after interval, slot_step interval,
+                   min_notice interval, max_advance interval, max_daily integer, max_consecutive integer,
+                   duration_s interval, buffer_before_s interval, buffer_after_s interval, slot_step_s interval,
+                   min_notice_s interval, max_advance_s interval, requires_confirmation boolean, auto_confirm boolean,
+                   cancel_policy text, reschedule_policy text)
+    LANGUAGE sql STABLE
 AS $$
-    SELECT coalesce(CASE WHEN p_later THEN max(t) ELSE min(t) END, p_local AT TIME ZONE p_zone)
-    FROM (SELECT (p_local - ((g.guess + v.d) AT TIME ZONE p_zone - (g.guess + v.d) AT TIME ZONE 'UTC')) AT TIME ZONE 'UTC' AS t
-          FROM (SELECT p_local AT TIME ZONE p_zone AS guess) g,
-               (VALUES (interval '-26 hours'), (interval '0'), (interval '26 hours')) v(d)) candidates
-    WHERE t AT TIME ZONE p_zone = p_local
+    SELECT t.id, t.instructor_id, u.timezone, t.slug, t.capacity, t.archived_at IS NOT NULL,
+           r.duration, r.bb, r.ba, r.step, r.notice, r.advance, s.max_daily, s.max_consecutive,
+           availability_seconds(r.duration), availability_seconds(r.bb), availability_seconds(r.ba),
+           availability_seconds(r.step), availability_seconds(r.notice), availability_seconds(r.advance),
+           t.requires_confirmation, coalesce(s.auto_confirm, true),
+           coalesce(t.cancel_policy, s.cancel_policy), coalesce(t.reschedule_policy, s.reschedule_policy)
+    FROM appointment_types t
+    JOIN users u ON u.id = t.instructor_id
+    LEFT JOIN instructor_settings s ON s.instructor_id = t.instructor_id
+    CROSS JOIN LATERAL (SELECT t.duration AS duration,
+                               coalesce(t.buffer_before, s.buffer_before, interval '0') AS bb,
+                               coalesce(t.buffer_after, s.buffer_after, interval '0') AS ba,
+                               coalesce(t.slot_interval, t.duration) AS step,
+                               coalesce(t.min_notice, s.min_notice, interval '0') AS notice,
+                               coalesce(t.max_advance, s.max_advance, interval '90 days') AS advance) r
+    WHERE t.id = p_type
 $$;
 
-CREATE OR REPLACE FUNCTION availability_seconds(p interval) RETURNS interval
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT make_interval(secs => extract(epoch FROM p)) $$;
-
--- Milliseconds of a duration, for readers that turn it into a java.time.Duration.
-CREATE OR REPLACE FUNCTION availability_ms(p interval) RETURNS bigint
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT (extract(epoch FROM p) * 1000)::bigint $$;
-
--- Free windows of an instructor for a type, clipped to [p_lower, p_upper):
--- (weekly rules of the type or of every type, per local date in each rule's zone ∪ available occurrences)
--- − unavailable occurrences − vacation.
-CREATE OR REPLACE FUNCTION availability_free_windows(p_instructor bigint, p_type bigint, p_lower timestamptz, p_upper timestamptz)
-    RETURNS tstzmultirange
+-- The same rules for any signed-in client (a student cannot read instructor_settings under row-level security).
+CREATE OR REPLACE FUNCTION appointment_type_rules_public(p_type bigint)
+    RETURNS TABLE (type_id bigint, instructor_id bigint, zone text, slug text, capacity integer, archived boolean,
+                   duration interval, buffer_before interval, buffer_after interval, slot_step interval,
+                   min_notice interval, max_advance interval, max_daily integer, max_consecutive integer)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
-    WITH weekly AS (
-        SELECT tstzrange(w.s, w.e, '[)') AS r
-        FROM instructor_availability a
-        CROSS JOIN LATERAL generate_series(
-                greatest((p_lower AT TIME ZONE a.timezone)::date - 1, coalesce(a.effective_from, '-infinity'::date))::timestamp,
-                least((p_upper AT TIME ZONE a.timezone)::date + 1, coalesce(a.effective_until, 'infinity'::date))::timestamp,
-                interval '1 day') AS d(day)
-        CROSS JOIN LATERAL (SELECT availability_local_instant(d.day + a.start_time, a.timezone, false) AS s,
-                                   availability_local_instant(d.day + a.end_time, a.timezone, true) AS e) w
-        WHERE a.instructor_id = p_instructor
-          AND (a.type_id IS NULL OR a.type_id = p_type)
-          AND extract(isodow FROM d.day) = a.day_of_week
-          AND w.e > w.s
-    ),
-    base AS (
-        SELECT coalesce(range_agg(x.r), '{}'::tstzmultirange) AS m
-        FROM (SELECT r FROM weekly
-              UNION ALL
-              SELECT o.during FROM time_block_occurrences o
-              WHERE o.instructor_id = p_instructor AND o.kind = 'available'
-                AND o.during && tstzrange(p_lower, p_upper, '[)')) x
-    ),
-    taken_away AS (
-        SELECT coalesce(range_agg(o.during), '{}'::tstzmultirange) AS m
-        FROM time_block_occurrences o
-        WHERE o.instructor_id = p_instructor AND o.kind IN ('unavailable', 'vacation')
-          AND o.during && tstzrange(p_lower, p_upper, '[)')
-    )
-    SELECT (base.m * tstzmultirange(tstzrange(p_lower, p_upper, '[)'))) - taken_away.m FROM base, taken_away
+    SELECT r.type_id, r.instructor_id, r.zone, r.slug, r.capacity, r.archived, r.duration, r.buffer_before,
+           r.buffer_after, r.slot_step, r.min_notice, r.max_advance, r.max_daily, r.max_consecutive
+    FROM appointment_type_rules(p_type) r
 $$;
-GRANT EXECUTE ON FUNCTION availability_free_windows(bigint, bigint, timestamptz, timestamptz) TO schedctl_app;
 
--- Zone and slot-shaping settings of instructors; missing settings rows read as the column defaults.
-CREATE OR REPLACE FUNCTION availability_instructor_policies(p_instructors bigint[])
-    RETURNS TABLE (instructor_id bigint, email text, timezone text, buffer_before_ms bigint, buffer_after_ms bigint,
-                   min_notice_ms bigint, max_advance_ms bigint, max_daily integer, max_consecutive integer)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-    SELECT u.id, u.email, u.timezone,
-           availability_ms(coalesce(s.buffer_before, interval '0')), availability_ms(coalesce(s.buffer_after, interval '0')),
-           availability_ms(coalesce(s.min_notice, interval '0')), availability_ms(coalesce(s.max_advance, interval '90 days')),
-           coalesce(s.max_daily, 0), coalesce(s.max_consecutive, 0)
-    FROM users u LEFT JOIN instructor_settings s ON s.instructor_id = u.id
-    WHERE u.id = ANY(p_instructors) AND u.role = 'instructor'
-$$;
-GRANT EXECUTE ON FUNCTION availability_instructor_policies(bigint[]) TO schedctl_app;
-
--- The next free starts for a type after p_after (at most p_limit, within 14 days): candidates on the slot grid of
--- each free window, each confirmed by check_instructor_availability_comprehensive, so a suggestion is always
--- bookable at the time it is made. A full day is skipped whole; at most 400 candidates are checked.
-CREATE OR REPLACE FUNCTION suggest_booking_slots(p_instructor bigint, p_type bigint, p_after timestamptz, p_limit integer,
-                                      p_now timestamptz DEFAULT now())
-    RETURNS SETOF timestamptz
+-- Seats left in the group session of a type starting at p_start whose buffered range p_need meets other bookings:
+-- 0 when a booking of another session meets it or the session is full, else capacity minus the seats taken.
+CREATE OR REPLACE FUNCTION availability_seats_left(p_instructor bigint, p_type bigint, p_capacity integer,
+                                                   p_start timestamptz, p_need tstzrange, p_now timestamptz)
+    RETURNS integer
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
 DECLARE
-    t        appointment_types%ROWTYPE;
-    v_zone   text;
-    v_from   timestamptz := greatest(p_after, p_now);
-    v_until  timestamptz := greatest(p_after, p_now) + interval '14 days';
-    v_time   record;
-    v_step   interval;
-    w        tstzrange;
-    c        timestamptz;
-    r        record;
-    v_found  integer := 0;
-    v_checks integer := 0;
-    v_skip   timestamptz := '-infinity';
+    v_key   text := appointment_session_key(p_type, p_capacity, p_start);
+    v_seats integer;
 BEGIN
-    SELECT * INTO t FROM appointment_types WHERE id = p_type AND instructor_id = p_instructor AND archived_at IS NULL;
-    IF NOT FOUND THEN
-        RETURN;
+    IF v_key IS NULL OR EXISTS (SELECT 1 FROM appointments a
+                                 WHERE a.instructor_id = p_instructor AND a.blocked && p_need
+                                   AND a.session_key IS DISTINCT FROM v_key
+                                   AND a.status IN ('held', 'pending', 'confirmed')
+                                   AND appointment_occupies(a.status, a.booking_session_id, p_now)) THEN
+        RETURN 0;
     END IF;
-    SELECT timezone INTO v_zone FROM users WHERE id = p_instructor;
-    SELECT * INTO v_time FROM instructor_time_near(p_instructor, p_type, v_from, v_until);
-    v_step := coalesce(t.slot_interval, t.duration);
-    <<windows>>
-    FOR w IN SELECT x FROM unnest(v_time.available - v_time.blackout - v_time.vacation) x
-              WHERE upper(x) > v_from AND lower(x) < v_until ORDER BY lower(x) LOOP
-        c := lower(w);
-        IF c < v_from THEN
-            c := c + ceil(extract(epoch FROM v_from - c) / extract(epoch FROM v_step)) * v_step;
-        END IF;
-        WHILE c + t.duration <= upper(w) AND c < v_until LOOP
-            IF c >= v_skip THEN
-                v_checks := v_checks + 1;
-                EXIT windows WHEN v_checks > 400;
-                SELECT * INTO r FROM check_instructor_availability_comprehensive(p_instructor, p_type, c, c + t.duration, NULL, p_now);
-                IF r.ok THEN
-                    RETURN NEXT c;
-                    v_found := v_found + 1;
-                    EXIT windows WHEN v_found >= p_limit;
-                ELSIF r.reason = 'day_full' THEN
-                    v_skip := local_to_instant(((c AT TIME ZONE v_zone)::date + 1)::timestamp, v_zone);
-                ELSIF r.reason = 'too_far' THEN
-                    EXIT windows;
-                END IF;
-            END IF;
-            c := c + v_step;
-        END LOOP;
-    END LOOP;
+    SELECT count(*) INTO v_seats FROM appointments a
+     WHERE a.instructor_id = p_instructor AND a.session_key = v_key
+       AND a.status IN ('held', 'pending', 'confirmed')
+       AND appointment_occupies(a.status, a.booking_session_id, p_now);
+    RETURN greatest(p_capacity - v_seats, 0);
 END $$;
 
--- The busy ranges of instructors for slots. A held appointment whose booking session expired at or before p_now
--- is free time: booking sweeps such holds under the instructor's lock before it checks (booking_prepare), so the
--- slot paths must not count them as busy until the sweep job runs. Same test as booking_prepare: status 'held'
--- and its session's expires_at <= now. The three-argument form reads at the transaction's now().
-CREATE OR REPLACE FUNCTION availability_busy(p_instructors bigint[], p_from timestamptz, p_to timestamptz, p_now timestamptz)
-    RETURNS TABLE (instructor_id bigint, starts_at timestamptz, ends_at timestamptz, blocked_from timestamptz,
-                   blocked_to timestamptz)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+-- THE lister. Every start in [p_from, p_to) that check_instructor_availability_comprehensive accepts at p_now,
+-- for each of p_instructors (duplicates and non-instructors are ignored) with one type each: the type p_type
+-- names (an id or a slug, resolve_name; only its instructor is listed), or, when p_type is NULL, each
+-- instructor's first active type (lowest id). One call, one statement, whatever the number of instructors:
+-- candidate starts on each free window's grid, minus those that are too soon, too far, taken, on a full day or
+-- in too long a chain. A group session (capacity > 1) with seats left is offered at its start with the seats
+-- left; an empty slot offers all seats (1 for a single session). Rows ordered by instructor, then start.
+-- Security definer: any signed-in client may call it; it returns free times, nothing about the bookings.
+CREATE OR REPLACE FUNCTION get_available_slots_comprehensive(p_instructors bigint[], p_type text,
+                                                             p_from timestamptz, p_to timestamptz,
+                                                             p_now timestamptz DEFAULT now())
+    RETURNS TABLE (instructor_id bigint, type_id bigint, slot_start timestamptz, slot_end timestamptz,
+                   seats_free integer)
+    -- jit off: the planner's guess for the generated series is far too high, and compiling the plan cost more
+    -- than running it (0.6 s of 1 s for 50 instructors on PostgreSQL 15)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp SET jit = off SET work_mem = '64MB'
 AS $$
-    SELECT a.instructor_id, a.starts_at, a.ends_at, lower(a.blocked), upper(a.blocked)
-    FROM appointments a
-    WHERE a.instructor_id = ANY(p_instructors) AND a.status IN ('held', 'pending', 'confirmed')
-      AND a.blocked && tstzrange(p_from, p_to, '[)')
-      AND NOT (a.status = 'held' AND EXISTS (SELECT 1 FROM booking_sessions b
-                                             WHERE b.id = a.booking_session_id AND b.expires_at <= p_now))
-$$;
-GRANT EXECUTE ON FUNCTION availability_busy(bigint[], timestamptz, timestamptz, timestamptz) TO schedctl_app;
-
-CREATE OR REPLACE FUNCTION availability_busy(p_instructors bigint[], p_from timestamptz, p_to timestamptz)
-    RETURNS TABLE (instructor_id bigint, starts_at timestamptz, ends_at timestamptz, blocked_from timestamptz,
-                   blocked_to timestamptz)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-    SELECT * FROM availability_busy(p_instructors, p_from, p_to, now())
-$$;
-GRANT EXECUTE ON FUNCTION availability_busy(bigint[], timestamptz, timestamptz) TO schedctl_app;
-
-CREATE OR REPLACE FUNCTION get_available_slots_comprehensive(p_instructor bigint, p_type bigint, p_from timestamptz,
-                                                  p_to timestamptz, p_now timestamptz DEFAULT now())
-    RETURNS TABLE (slot_start timestamptz, slot_end timestamptz)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
+#variable_conflict use_column
 DECLARE
-    v_zone text;
-    v_duration interval;
-    v_before interval;
-    v_after interval;
-    v_step interval;
-    v_step_us bigint;
-    v_notice interval;
-    v_advance interval;
-    v_max_daily integer;
-    v_max_consecutive integer;
-    v_earliest timestamptz;
-    v_latest timestamptz;
-    v_window_from timestamptz;
-    v_lower timestamptz;
-    v_upper timestamptz;
-    v_limit timestamptz;
-    v_free tstzmultirange;
-    v_busy tstzmultirange;
-    v_first tstzrange;
-    v_component tstzrange;
-    v_window tstzrange;
-    v_low timestamptz;
-    v_high timestamptz;
-    v_start timestamptz;
-    v_offset_us bigint;
-    v_day_dates date[];
-    v_day_counts integer[];
-    v_chain_starts timestamptz[];
-    v_chain_ends timestamptz[];
-    v_chain_counts integer[];
-    v_index integer;
-    v_count integer;
-    v_chain integer;
+    v_type        bigint;
+    v_instructors bigint[];
+    v_types       bigint[];
+    v_before      interval;
+    v_after       interval;
+    v_lower       timestamptz;
+    v_upper       timestamptz;
 BEGIN
     IF p_to <= p_from THEN
         RAISE EXCEPTION 'the end of the range % is not after its start %. Give an end after the start', p_to, p_from
             USING ERRCODE = '22023';
     END IF;
-    SELECT u.timezone, availability_seconds(t.duration),
-           availability_seconds(coalesce(t.buffer_before, s.buffer_before, interval '0')),
-           availability_seconds(coalesce(t.buffer_after, s.buffer_after, interval '0')),
-           availability_seconds(coalesce(t.slot_interval, t.duration)),
-           availability_seconds(coalesce(t.min_notice, s.min_notice, interval '0')),
-           availability_seconds(coalesce(t.max_advance, s.max_advance, interval '90 days')),
-           coalesce(s.max_daily, 0), coalesce(s.max_consecutive, 0)
-    INTO v_zone, v_duration, v_before, v_after, v_step, v_notice, v_advance, v_max_daily, v_max_consecutive
-    FROM appointment_types t
-    JOIN users u ON u.id = t.instructor_id
-    LEFT JOIN instructor_settings s ON s.instructor_id = t.instructor_id
-    WHERE t.id = p_type AND t.instructor_id = p_instructor AND t.archived_at IS NULL;
-    IF NOT FOUND THEN
+    IF p_type IS NOT NULL THEN
+        v_type := resolve_name('type', p_type);
+        IF v_type IS NULL THEN
+            RETURN;
+        END IF;
+    END IF;
+    SELECT array_agg(x.i ORDER BY x.i), array_agg(t.id ORDER BY x.i)
+      INTO v_instructors, v_types
+      FROM (SELECT DISTINCT i FROM unnest(p_instructors) i) x
+      CROSS JOIN LATERAL (SELECT t.id FROM appointment_types t
+                           WHERE t.instructor_id = x.i AND t.archived_at IS NULL
+                             AND (v_type IS NULL OR t.id = v_type)
+                           ORDER BY t.id LIMIT 1) t;
+    IF v_instructors IS NULL THEN
         RETURN;
     END IF;
-    v_step_us := (extract(epoch FROM v_step) * 1000000)::bigint;
-    v_earliest := greatest(p_from, p_now + v_notice);
-    v_latest := p_now + v_advance;
+    SELECT max(r.buffer_before_s), max(r.duration_s + r.buffer_after_s) INTO v_before, v_after
+      FROM unnest(v_types) t(id) CROSS JOIN LATERAL appointment_type_rules(t.id) r;
+    v_lower := p_from - v_before - interval '48 hours';
+    v_upper := p_to + v_after + interval '48 hours';
 
-    -- The lower bound moves back while a free window runs into it, so the grid anchor never depends on p_from.
-    v_window_from := p_from - v_before;
-    v_lower := v_window_from - interval '48 hours';
-    v_upper := p_to + v_duration + v_after + interval '48 hours';
-    v_limit := v_window_from - interval '19200 hours';
-    LOOP
-        v_free := availability_free_windows(p_instructor, p_type, v_lower, v_upper);
-        EXIT WHEN isempty(v_free);
-        SELECT r INTO v_first FROM unnest(v_free) r ORDER BY lower(r) LIMIT 1;
-        EXIT WHEN NOT (lower(v_first) <= v_lower AND upper(v_first) > v_window_from) OR v_lower <= v_limit;
-        v_lower := greatest(v_lower - availability_seconds(v_upper - v_lower), v_limit);
-    END LOOP;
-
-    -- Active bookings near the range: their blocked ranges, bookings per local day, and back-to-back chains.
-    WITH busy AS (
-        SELECT a.starts_at, a.blocked
+    RETURN QUERY
+    WITH rules AS (
+        SELECT r.* FROM unnest(v_types) t(id) CROSS JOIN LATERAL appointment_type_rules(t.id) r
+    ), busy AS MATERIALIZED (
+        SELECT a.instructor_id, a.session_key, a.blocked, a.starts_at
         FROM appointments a
-        WHERE a.instructor_id = p_instructor AND a.status IN ('held', 'pending', 'confirmed')
-                AND NOT (a.status = 'held' AND EXISTS (SELECT 1 FROM booking_sessions b
-                                             WHERE b.id = a.booking_session_id AND b.expires_at <= p_now))
+        WHERE a.instructor_id = ANY (v_instructors) AND a.status IN ('held', 'pending', 'confirmed')
           AND a.blocked && tstzrange(p_from - interval '192 hours', p_to + interval '192 hours', '[)')
+          AND NOT (a.status = 'held' AND EXISTS (SELECT 1 FROM booking_sessions b
+                                                 WHERE b.id = a.booking_session_id AND b.expires_at <= p_now))
+    ), busy_ranges AS (
+        SELECT b.instructor_id, range_agg(b.blocked) AS m FROM busy b GROUP BY b.instructor_id
+    ), per_day AS (
+        -- sessions (a group session once) per local day of instructors with a daily maximum
+        SELECT d.instructor_id, array_agg(d.day) AS days, array_agg(d.n) AS counts
+        FROM (SELECT b.instructor_id, (b.starts_at AT TIME ZONE r.zone)::date AS day, count(DISTINCT b.session_key)::integer AS n
+              FROM busy b JOIN rules r ON r.instructor_id = b.instructor_id
+              WHERE r.max_daily IS NOT NULL
+              GROUP BY 1, 2) d
+        GROUP BY d.instructor_id
+    ), ordered AS (
+        SELECT b.instructor_id, b.session_key, lower(b.blocked) AS s, upper(b.blocked) AS e,
+               max(upper(b.blocked)) OVER (PARTITION BY b.instructor_id ORDER BY lower(b.blocked), upper(b.blocked)
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+        FROM busy b JOIN rules r ON r.instructor_id = b.instructor_id
+        WHERE r.max_consecutive IS NOT NULL
+    ), grouped AS (
+        SELECT o.*, sum(CASE WHEN o.reach IS NULL OR o.s > o.reach THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY o.instructor_id ORDER BY o.s, o.e) AS chain
+        FROM ordered o
+    ), chains AS (
+        -- back-to-back chains (blocked ranges touching or overlapping) of instructors with a maximum, by both ends
+        SELECT c.instructor_id, array_agg(c.s) AS starts, array_agg(c.e) AS ends, array_agg(c.n) AS counts
+        FROM (SELECT g.instructor_id, min(g.s) AS s, max(g.e) AS e, count(DISTINCT g.session_key)::integer AS n
+              FROM grouped g GROUP BY g.instructor_id, g.chain) c
+        GROUP BY c.instructor_id
+    ), plan AS MATERIALIZED (
+        -- one row per instructor: its type's rules, its free windows, its busy ranges, days and chains
+        SELECT r.*, f.free, coalesce(br.m, '{}'::tstzmultirange) AS busy_m, d.days, d.counts AS day_counts,
+               c.starts AS chain_starts, c.ends AS chain_ends, c.counts AS chain_counts
+        FROM instructor_free_time(v_instructors, v_types, v_lower, v_upper) f
+        JOIN rules r ON r.instructor_id = f.instructor_id
+        LEFT JOIN busy_ranges br ON br.instructor_id = f.instructor_id
+        LEFT JOIN per_day d ON d.instructor_id = f.instructor_id
+        LEFT JOIN chains c ON c.instructor_id = f.instructor_id
     )
-    SELECT coalesce(range_agg(blocked), '{}'::tstzmultirange) INTO v_busy FROM busy;
-
-    IF v_max_daily > 0 THEN
-        SELECT array_agg(day), array_agg(n) INTO v_day_dates, v_day_counts
-        FROM (SELECT (a.starts_at AT TIME ZONE v_zone)::date AS day, count(*)::integer AS n
-              FROM appointments a
-              WHERE a.instructor_id = p_instructor AND a.status IN ('held', 'pending', 'confirmed')
-                AND NOT (a.status = 'held' AND EXISTS (SELECT 1 FROM booking_sessions b
-                                             WHERE b.id = a.booking_session_id AND b.expires_at <= p_now))
-                AND a.blocked && tstzrange(p_from - interval '192 hours', p_to + interval '192 hours', '[)')
-              GROUP BY 1) per_day;
-    END IF;
-    IF v_max_consecutive > 0 THEN
-        WITH b AS (
-            SELECT lower(a.blocked) AS s, upper(a.blocked) AS e
-            FROM appointments a
-            WHERE a.instructor_id = p_instructor AND a.status IN ('held', 'pending', 'confirmed')
-                AND NOT (a.status = 'held' AND EXISTS (SELECT 1 FROM booking_sessions b
-                                             WHERE b.id = a.booking_session_id AND b.expires_at <= p_now))
-              AND a.blocked && tstzrange(p_from - interval '192 hours', p_to + interval '192 hours', '[)')
-        ), ordered AS (
-            SELECT s, e, max(e) OVER (ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach FROM b
-        ), grouped AS (
-            SELECT s, e, sum(CASE WHEN reach IS NULL OR s > reach THEN 1 ELSE 0 END) OVER (ORDER BY s, e) AS chain FROM ordered
-        )
-        SELECT array_agg(cs), array_agg(ce), array_agg(n) INTO v_chain_starts, v_chain_ends, v_chain_counts
-        FROM (SELECT min(s) AS cs, max(e) AS ce, count(*)::integer AS n FROM grouped GROUP BY chain) chains;
-    END IF;
-
-    FOR v_component IN SELECT r FROM unnest(v_free - v_busy) r ORDER BY lower(r) LOOP
-        SELECT r INTO v_window FROM unnest(v_free) r WHERE r @> v_component;
-        v_low := greatest(lower(v_component) + v_before, v_earliest);
-        v_high := least(upper(v_component) - v_duration - v_after, v_latest);
-        CONTINUE WHEN v_high < v_low;
-        v_offset_us := (extract(epoch FROM (v_low - lower(v_window))) * 1000000)::bigint;
-        v_start := lower(v_window) + interval '1 microsecond' * (((v_offset_us + v_step_us - 1) / v_step_us) * v_step_us);
-        WHILE v_start <= v_high AND v_start < p_to LOOP
-            v_count := 0;
-            IF v_max_daily > 0 THEN
-                v_index := array_position(v_day_dates, (v_start AT TIME ZONE v_zone)::date);
-                v_count := CASE WHEN v_index IS NULL THEN 0 ELSE v_day_counts[v_index] END;
-            END IF;
-            v_chain := 1;
-            IF v_max_consecutive > 0 THEN
-                v_index := array_position(v_chain_ends, v_start - v_before);
-                v_chain := v_chain + CASE WHEN v_index IS NULL THEN 0 ELSE v_chain_counts[v_index] END;
-                v_index := array_position(v_chain_starts, v_start + v_duration + v_after);
-                v_chain := v_chain + CASE WHEN v_index IS NULL THEN 0 ELSE v_chain_counts[v_index] END;
-            END IF;
-            IF (v_max_daily = 0 OR v_count < v_max_daily) AND (v_max_consecutive = 0 OR v_chain <= v_max_consecutive) THEN
-                slot_start := v_start;
-                slot_end := v_start + v_duration;
-                RETURN NEXT;
-            END IF;
-            v_start := v_start + v_step;
-        END LOOP;
-    END LOOP;
+    SELECT p.instructor_id, p.type_id, g.s, g.s + p.duration_s, x.seats_free
+    FROM plan p
+    CROSS JOIN LATERAL unnest(p.free) w
+    CROSS JOIN LATERAL (SELECT CASE WHEN lower(w) <= v_lower
+                                    THEN availability_window_start(p.instructor_id, p.type_id, lower(w))
+                                    ELSE lower(w) END AS anchor,
+                               greatest(lower(w) + p.buffer_before_s, p_from, p_now + p.min_notice_s) AS low,
+                               least(upper(w) - p.duration_s - p.buffer_after_s, p_now + p.max_advance_s) AS high) b
+    CROSS JOIN LATERAL generate_series(
+            b.anchor + p.slot_step_s * greatest(0, ceil(extract(epoch FROM (b.low - b.anchor)) / extract(epoch FROM p.slot_step_s))),
+            b.high, p.slot_step_s) g(s)
+    -- a start that meets a booking is free only as a seat of the group session starting there
+    CROSS JOIN LATERAL (SELECT CASE WHEN NOT (p.busy_m && tstzrange(g.s - p.buffer_before_s, g.s + p.duration_s + p.buffer_after_s, '[)'))
+                                    THEN p.capacity
+                                    WHEN p.capacity = 1 THEN 0
+                                    ELSE availability_seats_left(p.instructor_id, p.type_id, p.capacity, g.s,
+                                             tstzrange(g.s - p.buffer_before_s, g.s + p.duration_s + p.buffer_after_s, '[)'), p_now)
+                               END AS seats_free OFFSET 0) x
+    WHERE b.high >= b.low AND g.s < p_to AND g.s > p_now
+      AND x.seats_free > 0
+      -- joining a group session adds no session to the day or the chain
+      AND (x.seats_free < p.capacity
+           OR ((p.max_daily IS NULL
+                OR coalesce(p.day_counts[array_position(p.days, (g.s AT TIME ZONE p.zone)::date)], 0) < p.max_daily)
+               AND (p.max_consecutive IS NULL
+                    OR 1 + coalesce(p.chain_counts[array_position(p.chain_ends, g.s - p.buffer_before_s)], 0)
+                         + coalesce(p.chain_counts[array_position(p.chain_starts, g.s + p.duration_s + p.buffer_after_s)], 0)
+                       <= p.max_consecutive)))
+    ORDER BY p.instructor_id, g.s;
 END $$;
-GRANT EXECUTE ON FUNCTION get_available_slots_comprehensive(bigint, bigint, timestamptz, timestamptz, timestamptz) TO schedctl_app;
+
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'schedctl_app') THEN
+        GRANT EXECUTE ON FUNCTION get_available_slots_comprehensive(bigint[], text, timestamptz, timestamptz, timestamptz) TO schedctl_app;
+        GRANT EXECUTE ON FUNCTION appointment_type_rules_public(bigint) TO schedctl_app;
+    END IF;
+END $$;

@@ -32,21 +32,21 @@ AS $$
                                               WHERE b.id = p_session AND b.expires_at <= p_now))
 $$;
 
--- May the instructor be booked for this type over [p_start, p_end)? One row: ok, a lower-case reason code and a
--- one-line message ("what is wrong. How to fix it"). Reason codes: ok, unknown_type, archived, in_past,
--- too_soon, too_far, vacation, blackout, outside_availability, misaligned, taken, day_full,
+-- THE guard. May the instructor be booked for this type over [p_start, p_end)? One row: ok, a lower-case reason
+-- code and a one-line message ("what is wrong. How to fix it"). Reason codes: ok, unknown_type, archived,
+-- in_past, too_soon, too_far, vacation, blackout, outside_availability, misaligned, taken, day_full,
 -- too_many_consecutive. The rules:
---   * free time = weekly patterns (+ 'available' occurrences) - 'unavailable' - 'vacation' occurrences; the
---     buffered interval [start - buffer_before, end + buffer_after) must lie inside it (buffers: the type's,
---     else the instructor's);
---   * the start lies on the grid of the free window that contains it: window start + k * slot_interval
---     (the type's slot_interval, else its duration);
+--   * the start is after now, at least the minimum notice ahead and at most the maximum advance ahead;
+--   * the buffered interval [start - buffer_before, end + buffer_after) lies inside one free window
+--     (instructor_free_time), not in a vacation or blackout;
+--   * the start lies on the window's grid: window start (availability_window_start) + k * slot step;
 --   * 'taken': the buffered interval overlaps an active appointment's blocked range (other than
---     p_exclude_appointment); seats of the same group session do not count while seats remain;
+--     p_exclude_appointment); a hold whose booking session has expired does not count; seats of the same group
+--     session (capacity > 1) do not count while seats remain;
 --   * max_daily counts sessions (a group session once) starting on the same local date in the instructor's
 --     zone; joining an existing group session adds none;
 --   * max_consecutive: the chain of sessions whose blocked ranges touch or overlap, including the new one, must
---     not exceed it.
+--     not exceed it; joining an existing group session adds none.
 CREATE OR REPLACE FUNCTION check_instructor_availability_comprehensive(
     p_instructor bigint, p_type bigint, p_start timestamptz, p_end timestamptz,
     p_exclude_appointment bigint DEFAULT NULL, p_now timestamptz DEFAULT now())
@@ -54,59 +54,46 @@ CREATE OR REPLACE FUNCTION check_instructor_availability_comprehensive(
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
 DECLARE
-    t             appointment_types%ROWTYPE;
-    v_zone        text;
-    v_bb          interval;
-    v_ba          interval;
-    v_min_notice  interval;
-    v_max_advance interval;
-    v_max_daily   integer;
-    v_max_consec  integer;
-    v_need        tstzrange;
-    v_time        record;
-    v_free        tstzmultirange;
-    v_window      tstzrange;
-    v_step        interval;
-    v_key         text;
-    v_seats       integer;
-    v_joins       boolean := false;
-    v_count       integer;
-    v_local_day   date;
+    r           record;
+    v_need      tstzrange;
+    v_time      record;
+    v_window    tstzrange;
+    v_anchor    timestamptz;
+    v_key       text;
+    v_seats     integer;
+    v_joins     boolean := false;
+    v_count     integer;
+    v_local_day date;
 BEGIN
-    SELECT * INTO t FROM appointment_types WHERE id = p_type AND instructor_id = p_instructor;
+    SELECT * INTO r FROM appointment_type_rules(p_type) x WHERE x.instructor_id = p_instructor;
     IF NOT FOUND THEN
         RETURN QUERY SELECT false, 'unknown_type', 'this appointment type is not offered by this instructor. See `schedctl type list --instructor USER`';
         RETURN;
     END IF;
-    IF t.archived_at IS NOT NULL THEN
-        RETURN QUERY SELECT false, 'archived', format('appointment type %s is archived and takes no new bookings. Pick another type', t.slug);
+    IF r.archived THEN
+        RETURN QUERY SELECT false, 'archived', format('appointment type %s is archived and takes no new bookings. Pick another type', r.slug);
         RETURN;
     END IF;
-    SELECT u.timezone,
-           coalesce(t.buffer_before, s.buffer_before, interval '0'), coalesce(t.buffer_after, s.buffer_after, interval '0'),
-           coalesce(t.min_notice, s.min_notice, interval '0'), coalesce(t.max_advance, s.max_advance, interval '90 days'),
-           s.max_daily, s.max_consecutive
-      INTO v_zone, v_bb, v_ba, v_min_notice, v_max_advance, v_max_daily, v_max_consec
-      FROM users u LEFT JOIN instructor_settings s ON s.instructor_id = u.id
-     WHERE u.id = p_instructor;
 
     IF p_start <= p_now THEN
-        RETURN QUERY SELECT false, 'in_past', format('the time %s is in the past. Pick a future time', local_text(p_start, v_zone));
+        RETURN QUERY SELECT false, 'in_past', format('the time %s is in the past. Pick a future time', local_text(p_start, r.zone));
         RETURN;
     END IF;
-    IF p_start < p_now + v_min_notice THEN
+    IF p_start < p_now + r.min_notice_s THEN
         RETURN QUERY SELECT false, 'too_soon', format('the time is inside the minimum notice of %s. Book at %s or later',
-                                                      v_min_notice, local_text(p_now + v_min_notice, v_zone));
+                                                      r.min_notice, local_text(p_now + r.min_notice_s, r.zone));
         RETURN;
     END IF;
-    IF p_start > p_now + v_max_advance THEN
+    IF p_start > p_now + r.max_advance_s THEN
         RETURN QUERY SELECT false, 'too_far', format('the time is more than %s ahead, beyond the booking window. Book before %s',
-                                                     v_max_advance, local_text(p_now + v_max_advance, v_zone));
+                                                     r.max_advance, local_text(p_now + r.max_advance_s, r.zone));
         RETURN;
     END IF;
 
-    v_need := tstzrange(p_start - v_bb, p_end + v_ba, '[)');
-    SELECT * INTO v_time FROM instructor_time_near(p_instructor, p_type, lower(v_need), upper(v_need));
+    v_need := tstzrange(p_start - r.buffer_before_s, p_end + r.buffer_after_s, '[)');
+    SELECT * INTO v_time
+    FROM instructor_free_time(ARRAY[p_instructor], ARRAY[p_type], lower(v_need) - interval '24 hours',
+                              upper(v_need) + interval '24 hours');
     IF v_time.vacation && v_need THEN
         RETURN QUERY SELECT false, 'vacation', 'the instructor is on vacation then. Pick a time outside the vacation';
         RETURN;
@@ -115,30 +102,31 @@ BEGIN
         RETURN QUERY SELECT false, 'blackout', 'the instructor has blocked that time. Pick another time';
         RETURN;
     END IF;
-    v_free := v_time.available - v_time.blackout - v_time.vacation;
-    SELECT w INTO v_window FROM unnest(v_free) w WHERE w @> v_need;
+    SELECT w INTO v_window FROM unnest(v_time.free) w WHERE w @> v_need;
     IF v_window IS NULL THEN
         RETURN QUERY SELECT false, 'outside_availability',
-            CASE WHEN v_bb > interval '0' OR v_ba > interval '0'
-                 THEN format('the time (with buffers of %s before and %s after) is outside the instructor''s availability. See `schedctl availability slots`', v_bb, v_ba)
+            CASE WHEN r.buffer_before_s > interval '0' OR r.buffer_after_s > interval '0'
+                 THEN format('the time (with buffers of %s before and %s after) is outside the instructor''s availability. See `schedctl availability slots`', r.buffer_before, r.buffer_after)
                  ELSE 'the time is outside the instructor''s availability. See `schedctl availability slots`' END;
         RETURN;
     END IF;
-    v_step := coalesce(t.slot_interval, t.duration);
-    IF extract(epoch FROM (p_start - lower(v_window)))::numeric % extract(epoch FROM v_step)::numeric <> 0 THEN
+    v_anchor := CASE WHEN lower(v_window) <= lower(v_need) - interval '24 hours'
+                     THEN availability_window_start(p_instructor, p_type, lower(v_window)) ELSE lower(v_window) END;
+    IF extract(epoch FROM (p_start - v_anchor)) % extract(epoch FROM r.slot_step_s) <> 0 THEN
         RETURN QUERY SELECT false, 'misaligned', format('the time is not on the slot grid (every %s from %s). See `schedctl availability slots`',
-                                                        v_step, local_text(lower(v_window), v_zone));
+                                                        r.slot_step, local_text(v_anchor, r.zone));
         RETURN;
     END IF;
 
-    v_key := appointment_session_key(t.id, t.capacity, p_start);
+    v_key := appointment_session_key(r.type_id, r.capacity, p_start);
     IF v_key IS NOT NULL THEN
         SELECT count(*) INTO v_seats FROM appointments a
          WHERE a.instructor_id = p_instructor AND a.session_key = v_key
+           AND a.status IN ('held', 'pending', 'confirmed')
            AND a.id IS DISTINCT FROM p_exclude_appointment
            AND appointment_occupies(a.status, a.booking_session_id, p_now);
-        IF v_seats >= t.capacity THEN
-            RETURN QUERY SELECT false, 'taken', format('the group session is full (%s of %s seats taken). Pick another time', v_seats, t.capacity);
+        IF v_seats >= r.capacity THEN
+            RETURN QUERY SELECT false, 'taken', format('the group session is full (%s of %s seats taken). Pick another time', v_seats, r.capacity);
             RETURN;
         END IF;
         v_joins := v_seats > 0;
@@ -153,38 +141,38 @@ BEGIN
         RETURN;
     END IF;
 
-    IF v_max_daily IS NOT NULL AND NOT v_joins THEN
-        v_local_day := (p_start AT TIME ZONE v_zone)::date;
+    IF r.max_daily IS NOT NULL AND NOT v_joins THEN
+        v_local_day := (p_start AT TIME ZONE r.zone)::date;
         SELECT count(DISTINCT a.session_key) INTO v_count FROM appointments a
          WHERE a.instructor_id = p_instructor
-           AND a.starts_at >= local_to_instant(v_local_day::timestamp, v_zone)
-           AND a.starts_at < local_to_instant((v_local_day + 1)::timestamp, v_zone)
+           AND a.starts_at >= local_to_instant(v_local_day::timestamp, r.zone)
+           AND a.starts_at < local_to_instant((v_local_day + 1)::timestamp, r.zone)
            AND a.status IN ('held', 'pending', 'confirmed')
            AND a.id IS DISTINCT FROM p_exclude_appointment
            AND appointment_occupies(a.status, a.booking_session_id, p_now);
-        IF v_count >= v_max_daily THEN
+        IF v_count >= r.max_daily THEN
             RETURN QUERY SELECT false, 'day_full', format('the instructor already has %s sessions on %s, the daily maximum. Pick another day',
                                                           v_count, v_local_day);
             RETURN;
         END IF;
     END IF;
 
-    IF v_max_consec IS NOT NULL AND NOT v_joins THEN
+    IF r.max_consecutive IS NOT NULL AND NOT v_joins THEN
         WITH busy AS (
             SELECT a.blocked, a.session_key FROM appointments a
              WHERE a.instructor_id = p_instructor
-               AND a.blocked && tstzrange(lower(v_need) - interval '1 day', upper(v_need) + interval '1 day')
+               AND a.blocked && tstzrange(lower(v_need) - interval '192 hours', upper(v_need) + interval '192 hours')
                AND a.status IN ('held', 'pending', 'confirmed')
                AND a.id IS DISTINCT FROM p_exclude_appointment
                AND appointment_occupies(a.status, a.booking_session_id, p_now)
         ), chain AS (
-            SELECT c FROM unnest((SELECT range_agg(r) FROM (SELECT blocked AS r FROM busy UNION ALL SELECT v_need) x)) c
+            SELECT c FROM unnest((SELECT range_agg(x.r) FROM (SELECT blocked AS r FROM busy UNION ALL SELECT v_need) x)) c
              WHERE c @> v_need
         )
         SELECT count(DISTINCT busy.session_key) + 1 INTO v_count FROM busy, chain WHERE busy.blocked <@ chain.c;
-        IF v_count > v_max_consec THEN
+        IF v_count > r.max_consecutive THEN
             RETURN QUERY SELECT false, 'too_many_consecutive',
-                format('this would make %s sessions in a row; the instructor allows at most %s. Leave a gap', v_count, v_max_consec);
+                format('this would make %s sessions in a row; the instructor allows at most %s. Leave a gap', v_count, r.max_consecutive);
             RETURN;
         END IF;
     END IF;
@@ -244,14 +232,10 @@ AS $$
 BEGIN
     -- plpgsql so the plan is cached: appointment lists call this once per row
     RETURN QUERY
-    SELECT t.slug, t.capacity, t.requires_confirmation, coalesce(s.auto_confirm, true),
-           coalesce(t.cancel_policy, s.cancel_policy), coalesce(t.reschedule_policy, s.reschedule_policy),
-           u.timezone, coalesce(t.buffer_before, s.buffer_before, interval '0')::interval,
-           coalesce(t.buffer_after, s.buffer_after, interval '0')::interval
-      FROM appointment_types t
-      JOIN users u ON u.id = t.instructor_id
-      LEFT JOIN instructor_settings s ON s.instructor_id = t.instructor_id
-     WHERE t.id = p_type;
+    -- the effective rules and their defaults come from appointment_type_rules (R__25), the one place they live
+    SELECT r.slug, r.capacity, r.requires_confirmation, r.auto_confirm, r.cancel_policy, r.reschedule_policy,
+           r.zone, r.buffer_before, r.buffer_after
+      FROM appointment_type_rules(p_type) r;
 END $$;
 
 -- The body calls extract(epoch FROM timestamptz), which PostgreSQL marks STABLE; a function declared IMMUTABLE
@@ -371,11 +355,7 @@ DECLARE
     v_id       bigint;
 BEGIN
     -- 1. names, in the order of the lookups they replace (the first unknown one is reported)
-    IF p_instructor ~ '^[0-9]{1,18}$' THEN
-        SELECT u.id, u.email, u.role, u.timezone INTO v_i FROM users u WHERE u.id = p_instructor::bigint;
-    ELSE
-        SELECT u.id, u.email, u.role, u.timezone INTO v_i FROM users u WHERE lower(u.email) = lower(p_instructor);
-    END IF;
+    SELECT u.id, u.email, u.role, u.timezone INTO v_i FROM users u WHERE u.id = resolve_name('user', p_instructor);
     IF v_i.id IS NULL THEN
         outcome := 'unknown_instructor';
         RETURN NEXT;
@@ -388,13 +368,8 @@ BEGIN
         RETURN NEXT;
         RETURN;
     END IF;
-    IF p_type ~ '^[0-9]{1,18}$' THEN
-        SELECT t.id, t.instructor_id, t.slug, t.duration, t.price, t.currency, t.capacity, t.archived_at
-          INTO v_t FROM appointment_types t WHERE t.id = p_type::bigint;
-    ELSE
-        SELECT t.id, t.instructor_id, t.slug, t.duration, t.price, t.currency, t.capacity, t.archived_at
-          INTO v_t FROM appointment_types t WHERE t.slug = lower(p_type);
-    END IF;
+    SELECT t.id, t.instructor_id, t.slug, t.duration, t.price, t.currency, t.capacity, t.archived_at
+      INTO v_t FROM appointment_types t WHERE t.id = resolve_name('type', p_type);
     IF v_t.id IS NULL THEN
         outcome := 'unknown_type';
         RETURN NEXT;
@@ -413,11 +388,7 @@ BEGIN
         RETURN NEXT;
         RETURN;
     END IF;
-    IF p_student ~ '^[0-9]{1,18}$' THEN
-        SELECT u.id, u.email INTO v_s FROM users u WHERE u.id = p_student::bigint;
-    ELSE
-        SELECT u.id, u.email INTO v_s FROM users u WHERE lower(u.email) = lower(p_student);
-    END IF;
+    SELECT u.id, u.email INTO v_s FROM users u WHERE u.id = resolve_name('user', p_student);
     IF v_s.id IS NULL THEN
         outcome := 'unknown_student';
         RETURN NEXT;

@@ -12,7 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -29,14 +28,11 @@ import org.schedctl.domain.availability.BlockRule;
 import org.schedctl.domain.availability.Interval;
 import org.schedctl.domain.availability.LocalTimes;
 import org.schedctl.domain.availability.RecurrenceRule;
-import org.schedctl.domain.availability.Slot;
-import org.schedctl.domain.availability.SlotCalculator;
 import org.schedctl.domain.availability.WeeklyMerge;
 import org.schedctl.domain.availability.WeeklyRule;
 import org.schedctl.store.AvailabilityStore;
 import org.schedctl.store.AvailabilityStore.BlockRowView;
 import org.schedctl.store.AvailabilityStore.WeeklyRuleRow;
-import org.schedctl.store.CalendarLoader;
 import org.schedctl.store.CopyWriter;
 import org.schedctl.store.Database;
 
@@ -370,21 +366,21 @@ public final class AvailabilityService {
 
     /**
      * Free slots of one instructor and type for the days {@code from}..{@code to} (inclusive), read in {@code tz}
-     * if given, else in the instructor's zone.
+     * if given, else in the instructor's zone. The slots come from the one lister (SlotFinder).
      */
     public SlotList slots(String instructorIdent, String typeIdent, String from, String to, String tz, Instant now) {
         return db.inTransaction(handle -> {
             User instructor = Lookups.instructor(handle, instructorIdent);
-            long typeId = ownType(handle, instructor, typeIdent);
+            var type = ownedType(handle, instructor, typeIdent);
+            if (type.archivedAt() != null) {
+                throw new ConflictException("appointment type " + typeIdent + " is archived. Pick an active type");
+            }
             ZoneId zone = tz != null ? Zones.parse(tz) : ZoneId.of(instructor.timezone());
             TimeInput.InstantRange range = TimeInput.dateRange(from, to, zone);
-            Map<Long, CalendarLoader.Loaded> loaded = CalendarLoader.load(handle, new long[] {instructor.id()}, range.start(), range.end(), now);
-            CalendarLoader.Loaded calendar = loaded.get(instructor.id());
-            CalendarLoader.TypeRow type = calendar.types().stream().filter(t -> t.id() == typeId).findFirst()
-                    .orElseThrow(() -> new ConflictException("appointment type " + typeIdent + " is archived. Pick an active type"));
             List<SlotView> views = new ArrayList<>();
             if (range.end().isAfter(range.start())) {
-                for (Slot slot : new SlotCalculator(calendar.calendar(), typeId, calendar.policy(type)).slots(now, range.start(), range.end())) {
+                for (SlotFinder.FreeSlot slot : SlotFinder.find(handle, List.of(instructor.id()), Long.toString(type.id()),
+                        range.start(), range.end(), now)) {
                     views.add(new SlotView(instructor.email(), type.slug(), slot.start(), slot.end()));
                 }
             }
@@ -392,53 +388,21 @@ public final class AvailabilityService {
         });
     }
 
-    /** Picks the appointment type of each instructor whose slots are wanted. */
-    @FunctionalInterface
-    public interface TypeSelector {
-        /** The chosen type among the instructor's active types, or null to skip the instructor. */
-        CalendarLoader.TypeRow choose(long instructorId, List<CalendarLoader.TypeRow> activeTypes);
-
-        /** Each instructor's first active type (lowest id). */
-        TypeSelector FIRST_ACTIVE = (id, types) -> types.isEmpty() ? null : types.get(0);
-
-        static TypeSelector slug(String slug) {
-            return (id, types) -> types.stream().filter(t -> t.slug().equals(slug)).findFirst().orElse(null);
-        }
-
-        static TypeSelector id(long typeId) {
-            return (id, types) -> types.stream().filter(t -> t.id() == typeId).findFirst().orElse(null);
-        }
-    }
-
-    /**
-     * Free slots of many instructors over [from, to) at once: their calendars load in five set-based queries,
-     * then the Java calculator runs per instructor. Instructors without a selected type get an empty list.
-     */
-    public Map<Long, List<Slot>> slotsForInstructors(List<Long> instructorIds, TypeSelector typeSelector, Instant from,
-                                                     Instant to, Instant now) {
-        long[] ids = instructorIds.stream().mapToLong(Long::longValue).toArray();
-        Map<Long, CalendarLoader.Loaded> loaded = db.inTransaction(handle -> CalendarLoader.load(handle, ids, from, to, now));
-        Map<Long, List<Slot>> result = new java.util.LinkedHashMap<>();
-        for (long id : ids) {
-            CalendarLoader.Loaded calendar = loaded.get(id);
-            CalendarLoader.TypeRow type = calendar == null ? null : typeSelector.choose(id, calendar.types());
-            result.put(id, type == null ? List.of()
-                    : new SlotCalculator(calendar.calendar(), type.id(), calendar.policy(type)).slots(now, from, to));
-        }
-        return result;
-    }
-
     // ------------------------------------------------------------------------------------------------
     // Helpers
     // ------------------------------------------------------------------------------------------------
 
     private static long ownType(Handle handle, User instructor, String typeIdent) {
+        return ownedType(handle, instructor, typeIdent).id();
+    }
+
+    private static org.schedctl.domain.AppointmentType ownedType(Handle handle, User instructor, String typeIdent) {
         var type = Lookups.type(handle, typeIdent);
         if (type.instructorId() != instructor.id()) {
             throw new InvalidInputException("appointment type '" + type.slug() + "' is not offered by " + instructor.email()
                     + ". Name one of their types (see `schedctl type list --instructor " + instructor.email() + "`)");
         }
-        return type.id();
+        return type;
     }
 
     private static long blockId(String text) {

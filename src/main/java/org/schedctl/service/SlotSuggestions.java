@@ -7,7 +7,6 @@ import java.util.stream.Collectors;
 
 import org.schedctl.domain.ConflictException;
 import org.schedctl.store.Database;
-import org.schedctl.store.dao.AppointmentDao;
 
 /**
  * The free slots offered after a refused time ("Next free: ..."), asked in a transaction of its own once the refusing
@@ -33,10 +32,10 @@ public final class SlotSuggestions {
         }
     }
 
-    private final Database db;
+    private final SlotFinder finder;
 
     public SlotSuggestions(Database db) {
-        this.db = db;
+        this.finder = new SlotFinder(db);
     }
 
     /** The refusal with the next free slots of the same type appended; the refusal alone if they cannot be found. */
@@ -47,14 +46,13 @@ public final class SlotSuggestions {
         }
         List<Instant> next;
         try {
-            next = db.inTransaction(handle -> handle.attach(AppointmentDao.class)
-                    .suggest(t.instructorId(), t.typeId(), t.start(), SUGGESTIONS, now));
+            next = finder.next(t.instructorId(), t.typeId(), t.start(), SUGGESTIONS, now);
         } catch (RuntimeException e) {
             return conflict.refusal;
         }
         String message = stripDot(conflict.refusal.getMessage());
         if (next.isEmpty()) {
-            return new ConflictException(message + ". No free slot of this type in the next 14 days", conflict.refusal);
+            return new ConflictException(message + ". No free slot of this type in the next " + SlotFinder.SUGGESTION_HORIZON.toDays() + " days", conflict.refusal);
         }
         return new ConflictException(message + ". Next free: "
                 + next.stream().map(i -> BookingRows.format(i, t.zone())).collect(Collectors.joining(", ")), conflict.refusal);

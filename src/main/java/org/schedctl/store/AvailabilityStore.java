@@ -51,13 +51,7 @@ public final class AvailabilityStore {
         handle.createQuery("""
                         SELECT n.ident, u.id, u.email, u.role, u.timezone
                         FROM unnest(:idents::text[]) AS n(ident)
-                        JOIN users u ON u.id = CASE WHEN n.ident ~ '^[0-9]{1,18}$' THEN n.ident::bigint END
-                        WHERE n.ident ~ '^[0-9]{1,18}$' AND u.active
-                        UNION ALL
-                        SELECT n.ident, u.id, u.email, u.role, u.timezone
-                        FROM unnest(:idents::text[]) AS n(ident)
-                        JOIN users u ON lower(u.email) = lower(n.ident)
-                        WHERE n.ident !~ '^[0-9]{1,18}$' AND u.active
+                        JOIN users u ON u.id = resolve_name('active_user', n.ident)
                         """)
                 .bind("idents", idents.toArray(String[]::new))
                 .map((rs, ctx) -> found.put(rs.getString(1),
@@ -75,13 +69,7 @@ public final class AvailabilityStore {
         handle.createQuery("""
                         SELECT n.ident, t.id, t.instructor_id, t.slug, t.archived_at IS NOT NULL
                         FROM unnest(:idents::text[]) AS n(ident)
-                        JOIN appointment_types t ON t.id = CASE WHEN n.ident ~ '^[0-9]{1,18}$' THEN n.ident::bigint END
-                        WHERE n.ident ~ '^[0-9]{1,18}$'
-                        UNION ALL
-                        SELECT n.ident, t.id, t.instructor_id, t.slug, t.archived_at IS NOT NULL
-                        FROM unnest(:idents::text[]) AS n(ident)
-                        JOIN appointment_types t ON t.slug = lower(n.ident)
-                        WHERE n.ident !~ '^[0-9]{1,18}$'
+                        JOIN appointment_types t ON t.id = resolve_name('type', n.ident)
                         """)
                 .bind("idents", idents.toArray(String[]::new))
                 .map((rs, ctx) -> found.put(rs.getString(1),

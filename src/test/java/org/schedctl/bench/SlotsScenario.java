@@ -16,11 +16,14 @@ import java.util.concurrent.Callable;
 import com.zaxxer.hikari.HikariDataSource;
 import org.schedctl.domain.availability.Slot;
 import org.schedctl.service.AvailabilityService;
+import org.schedctl.service.SlotFinder;
 import org.schedctl.store.Database;
 
 /**
- * Free slots in-process through AvailabilityService (the calendar loaded from the database, then the Java slot
- * calculator): one instructor over 31 days; 500 instructors over 31 days holding 20,000 appointments; and the growth
+ * Free slots from the one slot lister, the SQL get_available_slots_comprehensive, called in-process as the product
+ * calls it (AvailabilityService for `availability slots`, SlotFinder for many instructors in one call), as the
+ * runtime role under row-level security: one instructor over 31 days; 500 instructors over 31 days holding 20,000
+ * appointments; and the growth
  * from 50 to 500 to 5,000 instructors at the same density. Anchor: the bare SQL the work cannot avoid, reading the
  * same instructors' appointments in the same range over JDBC (a slot list is at least as costly as knowing what is
  * booked). Data: the seed's school, MON-FRI 09:00-17:00 local in four zones, 30-minute type, 40 appointments each.
@@ -51,7 +54,9 @@ public final class SlotsScenario implements Scenario {
         SeedData.school(db, ctx.seed(), 500, 1000, APPOINTMENTS_EACH, DAYS);
         // The service runs as the product does: the runtime role, under forced row-level security.
         HikariDataSource appPool = BenchContext.runtimePool(db, 8);
-        AvailabilityService service = new AvailabilityService(new Database(appPool, null, "bench"));
+        Database appDb = new Database(appPool, null, "bench");
+        AvailabilityService service = new AvailabilityService(appDb);
+        SlotFinder finder = new SlotFinder(appDb);
         long appointments = scalar(db, "SELECT count(*) FROM appointments");
 
         // One instructor, as `availability slots` asks: resolve names, load, compute.
@@ -67,17 +72,12 @@ public final class SlotsScenario implements Scenario {
                 .withNote(count[0] + " slots"));
 
         List<Long> ids500 = ids(db, 500);
-        Sample many = sample(2, ctx.quick() ? 5 : 7, () -> total(service.slotsForInstructors(ids500, AvailabilityService.TypeSelector.FIRST_ACTIVE, from, to, now)));
+        Sample many = sample(2, ctx.quick() ? 5 : 7, () -> total(finder.slots(ids500, null, from, to, now)));
         Sample manyAnchor = sample(2, ctx.quick() ? 5 : 7, () -> readAppointments(db, ids500, from, to));
         figures.add(Figure.time("500 instructors x 31 days", many.median(), manyAnchor.median(), "SELECT their appointments in range", many.runs())
                 .withGoal("< 2000 ms (issue 3)", many.median() < 2000)
                 .withNote(appointments + " appointments in the database"));
 
-        // SQL twin, for reference: the function the booking path and other clients use.
-        long type1 = scalar(db, "SELECT id FROM appointment_types WHERE slug = '" + slug + "'");
-        Sample sql = sample(5, 20, () -> sqlSlots(db, id1, type1, from, to, now));
-        figures.add(Figure.time("SQL get_available_slots_comprehensive, 1 x 31 days", sql.median(), oneAnchor.median(),
-                "SELECT its appointments in range", sql.runs()));
         appPool.close();
         ctx.drop(db);
 
@@ -86,12 +86,12 @@ public final class SlotsScenario implements Scenario {
         BenchContext.FreshDatabase big = ctx.freshDatabase("bench_slots_growth");
         SeedData.school(big, ctx.seed(), largest, 1000, APPOINTMENTS_EACH, DAYS);
         HikariDataSource bigPool = BenchContext.runtimePool(big, 8);
-        AvailabilityService bigService = new AvailabilityService(new Database(bigPool, null, "bench"));
+        SlotFinder bigFinder = new SlotFinder(new Database(bigPool, null, "bench"));
         double previous = 0;
         int previousN = 0;
         for (int n : ctx.quick() ? new int[] {50, 500} : new int[] {50, 500, 5000}) {
             List<Long> ids = ids(big, n);
-            Sample s = sample(1, n >= 5000 ? 3 : 5, () -> total(bigService.slotsForInstructors(ids, AvailabilityService.TypeSelector.FIRST_ACTIVE, from, to, now)));
+            Sample s = sample(1, n >= 5000 ? 3 : 5, () -> total(bigFinder.slots(ids, null, from, to, now)));
             Sample a = sample(1, n >= 5000 ? 3 : 5, () -> readAppointments(big, ids, from, to));
             Figure f = Figure.time(n + " instructors x 31 days", s.median(), a.median(), "SELECT their appointments in range", s.runs());
             if (previousN > 0) {
@@ -161,22 +161,6 @@ public final class SlotsScenario implements Scenario {
                     rs.getObject(2, java.time.OffsetDateTime.class);
                     rows++;
                 }
-            }
-        }
-        return rows;
-    }
-
-    private static int sqlSlots(BenchContext.FreshDatabase db, long instructor, long type, Instant from, Instant to, Instant now) throws Exception {
-        int rows = 0;
-        try (Connection c = db.pool().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT * FROM get_available_slots_comprehensive(?, ?, ?, ?, ?)")) {
-            ps.setLong(1, instructor);
-            ps.setLong(2, type);
-            ps.setObject(3, from.atOffset(ZoneOffset.UTC));
-            ps.setObject(4, to.atOffset(ZoneOffset.UTC));
-            ps.setObject(5, now.atOffset(ZoneOffset.UTC));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) rows++;
             }
         }
         return rows;

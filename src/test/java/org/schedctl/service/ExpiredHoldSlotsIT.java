@@ -18,8 +18,8 @@ import org.schedctl.test.CliDriver;
 import org.schedctl.test.TestDatabase;
 
 /**
- * A held appointment whose booking session has expired (expires_at <= now) is free time on both slot paths, the
- * Java SlotCalculator behind `availability slots` and the SQL get_available_slots_comprehensive, even before the
+ * A held appointment whose booking session has expired (expires_at <= now) is free time for the slot lister
+ * (get_available_slots_comprehensive, behind `availability slots`) and the booking guard alike, even before the
  * sweep job has cancelled it: booking sweeps such holds before it checks, so the slot lists must offer them. A live
  * hold, and a pending booking, still take their slot.
  */
@@ -71,14 +71,17 @@ class ExpiredHoldSlotsIT {
                 .bind("e", utc(expires)).bind("id", session).execute());
     }
 
-    private static List<Instant> java() {
-        return new AvailabilityService(db.database()).slotsForInstructors(List.of(instructor), AvailabilityService.TypeSelector.id(type),
+    private static List<Instant> lister() {
+        return new SlotFinder(db.database()).slots(List.of(instructor), String.valueOf(type),
                 FROM, TO, NOW).get(instructor).stream().map(Slot::start).toList();
     }
 
-    private static List<Instant> sql() {
-        return db.database().inTransaction(h -> h.createQuery(
-                        "SELECT slot_start FROM get_available_slots_comprehensive(:i, :t, :from, :to, :now) ORDER BY 1")
+    /** The starts on the hour that booking's guard accepts. */
+    private static List<Instant> guard() {
+        return db.database().inTransaction(h -> h.createQuery("""
+                        SELECT c FROM generate_series(:from, :to - interval '1 hour', interval '1 hour') c,
+                                      check_instructor_availability_comprehensive(:i, :t, c, c + interval '1 hour', NULL, :now) r
+                        WHERE r.ok ORDER BY 1""")
                 .bind("i", instructor).bind("t", type).bind("from", utc(FROM)).bind("to", utc(TO)).bind("now", utc(NOW))
                 .map((rs, ctx) -> rs.getObject(1, OffsetDateTime.class).toInstant()).list());
     }
@@ -90,22 +93,22 @@ class ExpiredHoldSlotsIT {
     @Test
     void anExpiredHoldIsFreeOnBothPathsAndALiveOneIsNot() {
         expiresAt(NOW.plus(Duration.ofMinutes(10)));
-        List<Instant> live = java();
-        assertEquals(live, sql(), "Java and SQL agree while the hold is live");
+        List<Instant> live = lister();
+        assertEquals(live, guard(), "the lister and the guard agree while the hold is live");
         assertFalse(live.contains(HELD), "a live hold takes its slot: " + live);
         assertFalse(live.contains(PENDING), "a pending booking takes its slot: " + live);
         assertEquals(6, live.size(), "09:00-17:00 less the hold and the pending booking: " + live);
 
         expiresAt(NOW.minus(Duration.ofMinutes(1)));
-        List<Instant> expired = java();
-        assertEquals(expired, sql(), "Java and SQL agree once the hold has expired");
+        List<Instant> expired = lister();
+        assertEquals(expired, guard(), "the lister and the guard agree once the hold has expired");
         assertTrue(expired.contains(HELD), "an expired, unswept hold is free: " + expired);
         assertFalse(expired.contains(PENDING), "the pending booking still takes its slot: " + expired);
         assertEquals(7, expired.size(), expired.toString());
 
         expiresAt(NOW);
-        assertTrue(java().contains(HELD), "a hold expiring exactly now is free (expires_at <= now), as booking sweeps it");
-        assertTrue(sql().contains(HELD), "the SQL path too");
+        assertTrue(lister().contains(HELD), "a hold expiring exactly now is free (expires_at <= now), as booking sweeps it");
+        assertTrue(guard().contains(HELD), "the guard too");
         long stillHeld = db.database().inTransaction(h -> h.createQuery(
                 "SELECT count(*) FROM appointments WHERE status = 'held'").mapTo(Long.class).one());
         assertEquals(1, stillHeld, "the slot paths read, they do not sweep: the hold row stays until the sweep job runs");

@@ -16,16 +16,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.schedctl.domain.availability.Slot;
-import org.schedctl.store.CalendarLoader;
 import org.schedctl.test.CliDriver;
 import org.schedctl.test.TestDatabase;
 
 /**
- * THE agreement test: on generated data (several zones including New York over both DST changes, Lord Howe's
- * half-hour DST, weekly rules per type and for all types, recurring blackouts, extra time, vacations, bookings in
- * every state, buffers, notice, advance, daily and back-to-back limits), the Java SlotCalculator behind
- * `availability slots` and the SQL get_available_slots_comprehensive offer exactly the same slots, and booking's
- * check_instructor_availability_comprehensive accepts exactly those starts.
+ * THE agreement test, between the two SQL paths: on generated data (several zones including New York over both DST
+ * changes, Lord Howe's half-hour DST, weekly rules per type and for all types, recurring blackouts, extra time,
+ * vacations, bookings in every state, buffers, notice, advance, daily and back-to-back limits), the one slot lister
+ * get_available_slots_comprehensive (behind `availability slots`, SlotFinder and the suggestions) offers exactly
+ * the starts booking's guard check_instructor_availability_comprehensive accepts; one call for many instructors
+ * equals one call each.
  */
 class SlotAgreementIT {
     @RegisterExtension
@@ -84,8 +84,8 @@ class SlotAgreementIT {
                     random.nextBoolean() ? "FREQ=DAILY;INTERVAL=9;COUNT=30" : null, true, "extra", null), NOW);
             availability.vacation(email, java.time.LocalDate.parse("2027-03-2" + random.nextInt(10)),
                     java.time.LocalDate.parse("2027-03-29"), false, NOW);
-            Map<Long, List<Slot>> free = availability.slotsForInstructors(List.of(instructorId),
-                    AvailabilityService.TypeSelector.id(types.get(0)), Instant.parse("2027-03-03T00:00:00Z"),
+            Map<Long, List<Slot>> free = new SlotFinder(db.database()).slots(List.of(instructorId),
+                    String.valueOf(types.get(0)), Instant.parse("2027-03-03T00:00:00Z"),
                     Instant.parse("2027-11-20T00:00:00Z"), NOW);
             List<Slot> slots = free.get(instructorId);
             String[] statuses = {"confirmed", "pending", "held", "cancelled", "completed", "confirmed"};
@@ -124,8 +124,8 @@ class SlotAgreementIT {
     private static List<Slot> sql(long instructor, long type, Instant from, Instant to, String sessionZone) {
         return db.database().inTransaction(h -> sessionZone.equals(h.createQuery("SELECT set_config('TimeZone', :z, true)")
                 .bind("z", sessionZone).mapTo(String.class).one()) ? h.createQuery(
-                        "SELECT slot_start, slot_end FROM get_available_slots_comprehensive(:i, :t, :from, :to, :now)")
-                .bind("i", instructor).bind("t", type)
+                        "SELECT slot_start, slot_end FROM get_available_slots_comprehensive(ARRAY[:i], :t, :from, :to, :now)")
+                .bind("i", instructor).bind("t", String.valueOf(type))
                 .bind("from", OffsetDateTime.ofInstant(from, ZoneOffset.UTC)).bind("to", OffsetDateTime.ofInstant(to, ZoneOffset.UTC))
                 .bind("now", OffsetDateTime.ofInstant(NOW, ZoneOffset.UTC))
                 .map((rs, ctx) -> new Slot(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getObject(2, OffsetDateTime.class).toInstant()))
@@ -133,8 +133,8 @@ class SlotAgreementIT {
     }
 
     @Test
-    void javaAndSqlOfferTheSameSlots() {
-        AvailabilityService service = new AvailabilityService(db.database());
+    void slotFinderReturnsTheListerAnswerWhateverTheSessionZone() {
+        SlotFinder finder = new SlotFinder(db.database());
         long bookings = db.database().inTransaction(h -> h.createQuery(
                 "SELECT count(*) FROM appointments WHERE status IN ('held','pending','confirmed')").mapTo(Long.class).one());
         assertTrue(bookings > 50, "generated active bookings: " + bookings);
@@ -145,15 +145,15 @@ class SlotAgreementIT {
                 new Instant[] {Instant.parse("2027-03-14T06:45:00Z"), Instant.parse("2027-03-14T09:10:00Z")});
         for (long[] instructorType : INSTRUCTOR_TYPES) {
             for (Instant[] range : ranges) {
-                List<Slot> java = service.slotsForInstructors(List.of(instructorType[0]),
-                        AvailabilityService.TypeSelector.id(instructorType[1]), range[0], range[1], NOW).get(instructorType[0]);
+                List<Slot> found = finder.slots(List.of(instructorType[0]), String.valueOf(instructorType[1]), range[0], range[1], NOW)
+                        .get(instructorType[0]);
                 List<Slot> sql = sql(instructorType[0], instructorType[1], range[0], range[1]);
-                assertEquals(java, sql, "instructor " + instructorType[0] + " type " + instructorType[1] + " " + range[0] + ".." + range[1]);
+                assertEquals(sql, found, "instructor " + instructorType[0] + " type " + instructorType[1] + " " + range[0] + ".." + range[1]);
                 if (range == ranges.get(0)) {
                     assertEquals(sql, sql(instructorType[0], instructorType[1], range[0], range[1], "Pacific/Kiritimati"),
                             "the session time zone does not change the answer");
                 }
-                compared += java.size();
+                compared += found.size();
             }
         }
         assertTrue(compared > 500, "the data offers enough slots to compare: " + compared);
@@ -212,18 +212,17 @@ class SlotAgreementIT {
 
     @Test
     void slotsForManyInstructorsEqualsOneByOne() {
-        AvailabilityService service = new AvailabilityService(db.database());
+        SlotFinder finder = new SlotFinder(db.database());
         List<Long> instructors = INSTRUCTOR_TYPES.stream().map(it -> it[0]).distinct().toList();
         Instant from = Instant.parse("2027-03-01T00:00:00Z");
         Instant to = from.plus(Duration.ofDays(31));
-        Map<Long, List<Slot>> all = service.slotsForInstructors(instructors, AvailabilityService.TypeSelector.FIRST_ACTIVE, from, to, NOW);
+        Map<Long, List<Slot>> all = finder.slots(instructors, null, from, to, NOW);
         for (long[] instructorType : INSTRUCTOR_TYPES) {
             long firstType = INSTRUCTOR_TYPES.stream().filter(it -> it[0] == instructorType[0]).mapToLong(it -> it[1]).min().orElseThrow();
             if (firstType == instructorType[1]) {
                 assertEquals(sql(instructorType[0], firstType, from, to), all.get(instructorType[0]));
             }
         }
-        assertEquals(CalendarLoader.BOOKING_MARGIN, Duration.ofHours(192), "the SQL function loads the same booking margin");
     }
 
     /** A weekly range as `availability set` reads its options. */

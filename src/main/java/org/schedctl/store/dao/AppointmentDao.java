@@ -182,10 +182,6 @@ public interface AppointmentDao {
     CheckResult check(@Bind("instructorId") long instructorId, @Bind("typeId") long typeId, @Bind("start") Instant start,
                       @Bind("end") Instant end, @Bind("exclude") Long excludeAppointment, @Bind("now") Instant now);
 
-    @SqlQuery("SELECT s FROM suggest_booking_slots(:instructorId, :typeId, :after, :limit, :now) s")
-    List<Instant> suggest(@Bind("instructorId") long instructorId, @Bind("typeId") long typeId, @Bind("after") Instant after,
-                          @Bind("limit") int limit, @Bind("now") Instant now);
-
     /** What a new appointment row holds; the reference, blocked range and (single) session key come from the database. */
     record NewAppointment(long instructorId, long studentId, long typeId, String status, Instant startsAt, Instant endsAt,
                           String timezone, Duration bufferBefore, Duration bufferAfter, BigDecimal price, String currency,

@@ -31,8 +31,8 @@ public interface AppointmentTypeDao {
             "capacity", "cancel_policy", "reschedule_policy", "location", "archived_at", "created_at"})
     AppointmentType insert(@BindMethods NewType type);
 
-    /** By id (all digits) or slug. */
-    @SqlQuery("SELECT " + COLUMNS + " FROM appointment_types WHERE CASE WHEN :ident ~ '^[0-9]{1,18}$' THEN id = :ident::bigint ELSE slug = lower(:ident) END")
+    /** By id (all digits) or slug: the database's one reading of a name, resolve_name. */
+    @SqlQuery("SELECT " + COLUMNS + " FROM appointment_types WHERE id = resolve_name('type', :ident)")
     Optional<AppointmentType> find(@Bind("ident") String ident);
 
     @SqlQuery("SELECT " + COLUMNS + """

@@ -31,8 +31,8 @@ public interface UserDao {
     long insert(@Bind("email") String email, @Bind("name") String name, @Bind("role") String role,
                 @Bind("timezone") String timezone, @Bind("phone") String phone, @Bind("locale") String locale);
 
-    /** By id (all digits) or by email, case-insensitively. */
-    @SqlQuery(SELECT + " WHERE CASE WHEN :ident ~ '^[0-9]{1,18}$' THEN u.id = :ident::bigint ELSE lower(u.email) = lower(:ident) END")
+    /** By id (all digits) or by email, case-insensitively: the database's one reading of a name, resolve_name. */
+    @SqlQuery(SELECT + " WHERE u.id = resolve_name('user', :ident)")
     Optional<User> find(@Bind("ident") String ident);
 
     @SqlQuery(SELECT + " WHERE (:role::text IS NULL OR u.role = :role) ORDER BY u.id")
