@@ -123,6 +123,43 @@ public final class Text {
         return new InvalidInputException(what + " is too long (" + actual + " characters; the limit is " + max + "). Shorten it");
     }
 
+    /**
+     * Makes stored text safe to show on a terminal or in a file a terminal may display (CSV, HTML, JSON): every C0
+     * and C1 control character and DEL (ESC, BEL, CSI U+009B, ...), and every direction override or isolate, becomes
+     * a visible {@code \\uXXXX} escape, so no value can drive the terminal that shows it or disguise itself. Line
+     * breaks and tabs stay as they are when {@code keepLayout} is set (CSV quotes them, HTML shows them as space);
+     * otherwise they become {@code \\n}, {@code \\r} and {@code \\t}, so a value cannot forge a table row.
+     */
+    public static String neutralize(String text, boolean keepLayout) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean layout = c == '\n' || c == '\r' || c == '\t';
+            if ((Character.isISOControl(c) || isBidiControl(c)) && !(layout && keepLayout)) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+                }
+                switch (c) {
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> sb.append(String.format("\\u%04x", (int) c));
+                }
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
+    }
+
+    /** Direction overrides, embeddings, isolates and marks: shown raw they reorder a line and can disguise a value. */
+    public static boolean isBidiControl(char c) {
+        return (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f';
+    }
+
     /** Makes text safe to put inside a one-line message: control characters become visible escapes. */
     public static String printable(String text) {
         if (text == null) {
