@@ -110,6 +110,11 @@ public final class AppContext implements AutoCloseable {
         return ownerTarget;
     }
 
+    /** Where the daemon's scheduler (Quartz) connects: db.daemon.user, else the owner. */
+    public Connector.Target daemonTarget() {
+        return Connector.resolveDaemon(config(), options.db, target(), ownerTarget());
+    }
+
     /**
      * The database as the runtime role, with the schema checked against this build. The embedded default first
      * creates and migrates itself as its owner.
