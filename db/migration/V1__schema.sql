@@ -1,6 +1,9 @@
 -- schedctl V1: the complete schema of the seed's eleven tables plus users, audit_log and the tables any
 -- real scheduling system needs (appointment history, time-block occurrences, zones). Rules that protect
 -- data live here, so every writer (CLI, import, daemon, a future web app) obeys them.
+--
+-- The functions, triggers and views this migration introduced now live, in their current form, in R__10_common.sql
+-- (helpers, touch and audit triggers, resolve_actor) and R__30_booking.sql (references, appointments_derive).
 
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 
@@ -17,24 +20,6 @@ INSERT INTO time_zones (name)
 SELECT name FROM pg_timezone_names
 WHERE name !~ '^(posix|right)/' AND name <> 'posixrules' AND name !~ '^[A-Z]{3,5}[0-9]?([A-Z]{3})?$'
    OR name = 'UTC';
-
--- The acting user of the current transaction, set with set_config('app.user_id', id, true).
-CREATE FUNCTION app_current_user_id() RETURNS bigint
-    LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT NULLIF(current_setting('app.user_id', true), '')::bigint $$;
-
--- The command that runs the current transaction, for the audit log.
-CREATE FUNCTION app_current_command() RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT NULLIF(current_setting('app.command', true), '') $$;
-
-CREATE FUNCTION touch_updated_at() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    NEW.updated_at := now();
-    RETURN NEW;
-END $$;
 
 -- A duration column: non-negative, and made only of hours, minutes and seconds so that arithmetic on
 -- timestamptz never depends on a session time zone.
@@ -64,24 +49,10 @@ CREATE TABLE users (
 );
 CREATE UNIQUE INDEX users_email_key ON users (lower(email));
 CREATE INDEX users_role_idx ON users (role);
-CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 
 -- The built-in administrator: the operator's identity when no --as is given.
 INSERT INTO users (email, name, role, timezone, is_builtin)
 VALUES ('admin@schedctl.local', 'Administrator', 'admin', 'UTC', true);
-
--- Resolves an acting user named by email or id. SECURITY DEFINER because the lookup happens before
--- an identity is set, when row-level security would hide every user.
-CREATE FUNCTION resolve_actor(ident text) RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-    SELECT id FROM users
-    WHERE active AND CASE WHEN ident ~ '^[0-9]{1,18}$' THEN id = ident::bigint ELSE lower(email) = lower(ident) END
-$$;
-
-CREATE FUNCTION builtin_admin_id() RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-AS $$ SELECT id FROM users WHERE is_builtin ORDER BY id LIMIT 1 $$;
 
 CREATE TABLE instructor_settings (
     instructor_id      bigint PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
@@ -103,8 +74,6 @@ CREATE TABLE instructor_settings (
     created_at         timestamptz       NOT NULL DEFAULT now(),
     updated_at         timestamptz       NOT NULL DEFAULT now()
 );
-CREATE TRIGGER instructor_settings_touch BEFORE UPDATE ON instructor_settings
-    FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 
 -- ---------------------------------------------------------------------------------------------------------
 -- Offerings and availability
@@ -136,8 +105,6 @@ CREATE TABLE appointment_types (
 );
 CREATE UNIQUE INDEX appointment_types_slug_key ON appointment_types (slug);
 CREATE INDEX appointment_types_instructor_idx ON appointment_types (instructor_id);
-CREATE TRIGGER appointment_types_touch BEFORE UPDATE ON appointment_types
-    FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 
 -- Weekly patterns: a local time range on a weekday, meant in an IANA zone, between two dates.
 CREATE TABLE instructor_availability (
@@ -194,26 +161,6 @@ CREATE INDEX time_block_occurrences_lookup ON time_block_occurrences USING gist 
 -- Appointments
 -- ---------------------------------------------------------------------------------------------------------
 
--- Short, unambiguous references: eight characters without 0/O/1/I (40 bits), unique.
-CREATE FUNCTION generate_booking_reference() RETURNS text
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-DECLARE
-    alphabet constant text := 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-    bytes bytea;
-    ref text;
-BEGIN
-    LOOP
-        bytes := uuid_send(gen_random_uuid());
-        ref := '';
-        FOR i IN 0..7 LOOP
-            ref := ref || substr(alphabet, (get_byte(bytes, i) % 32) + 1, 1);
-        END LOOP;
-        EXIT WHEN NOT EXISTS (SELECT 1 FROM appointments WHERE reference = ref);
-    END LOOP;
-    RETURN ref;
-END $$;
-
 -- The multi-step booking workflow (holds). A hold also owns an appointment row in state 'held', so the
 -- same exclusion constraint that forbids double booking forbids booking over a live hold.
 CREATE TABLE booking_sessions (
@@ -231,11 +178,11 @@ CREATE TABLE booking_sessions (
     CHECK (ends_at IS NULL OR ends_at > starts_at)
 );
 CREATE INDEX booking_sessions_expiry_idx ON booking_sessions (expires_at) WHERE step IN ('selecting', 'held', 'details');
-CREATE TRIGGER booking_sessions_touch BEFORE UPDATE ON booking_sessions FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 
 CREATE TABLE appointments (
     id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    reference           text              NOT NULL DEFAULT generate_booking_reference()
+    -- Its default, generate_booking_reference(), is set by R__30_booking.sql next to the function.
+    reference           text              NOT NULL
         CHECK (reference ~ '^[A-HJ-NP-Z2-9]{8}$'),
     instructor_id       bigint            NOT NULL REFERENCES users (id),
     student_id          bigint            NOT NULL REFERENCES users (id),
@@ -285,25 +232,6 @@ CREATE INDEX appointments_instructor_start_idx ON appointments (instructor_id, s
 CREATE INDEX appointments_student_start_idx ON appointments (student_id, starts_at);
 CREATE INDEX appointments_start_idx ON appointments (starts_at);
 
-CREATE FUNCTION appointments_derive() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    -- An inverted range is left empty so that the CHECK on ends_at > starts_at reports it, not tstzrange().
-    NEW.blocked := CASE WHEN NEW.ends_at > NEW.starts_at
-                        THEN tstzrange(NEW.starts_at - NEW.buffer_before, NEW.ends_at + NEW.buffer_after, '[)')
-                        ELSE 'empty' END;
-    IF NEW.session_key IS NULL THEN
-        NEW.session_key := 'a:' || NEW.id;
-    END IF;
-    IF TG_OP = 'UPDATE' THEN
-        NEW.updated_at := now();
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER appointments_derive BEFORE INSERT OR UPDATE ON appointments
-    FOR EACH ROW EXECUTE FUNCTION appointments_derive();
-
 -- Every state change and every move of an appointment, with actor and time.
 CREATE TABLE appointment_events (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -351,7 +279,6 @@ CREATE TABLE appointment_waitlist (
 );
 CREATE INDEX appointment_waitlist_queue_idx ON appointment_waitlist (instructor_id, type_id, created_at)
     WHERE status IN ('waiting', 'offered');
-CREATE TRIGGER appointment_waitlist_touch BEFORE UPDATE ON appointment_waitlist FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 ALTER TABLE booking_sessions ADD FOREIGN KEY (waitlist_id) REFERENCES appointment_waitlist (id);
 
 -- ---------------------------------------------------------------------------------------------------------
@@ -384,8 +311,6 @@ CREATE INDEX appointment_notifications_due_idx ON appointment_notifications (due
     WHERE status IN ('pending', 'failed', 'sending');
 CREATE INDEX appointment_notifications_appointment_idx ON appointment_notifications (appointment_id);
 CREATE INDEX appointment_notifications_inbox_idx ON appointment_notifications (recipient_id, created_at) WHERE channel = 'in_app';
-CREATE TRIGGER appointment_notifications_touch BEFORE UPDATE ON appointment_notifications
-    FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
 
 -- ---------------------------------------------------------------------------------------------------------
 -- Analytics
@@ -437,49 +362,3 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_entity_idx ON audit_log (entity, entity_id);
 CREATE INDEX audit_log_actor_idx ON audit_log (actor_id, at);
 CREATE INDEX audit_log_at_idx ON audit_log (at);
-
-CREATE FUNCTION audit_row() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-DECLARE
-    old_row jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) END;
-    new_row jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) END;
-    key_col text := coalesce(TG_ARGV[0], 'id');
-BEGIN
-    IF TG_OP = 'UPDATE' AND old_row = new_row THEN
-        RETURN NULL;
-    END IF;
-    INSERT INTO audit_log (actor_id, command, action, entity, entity_id, before, after)
-    VALUES (app_current_user_id(), app_current_command(), lower(TG_OP), TG_TABLE_NAME,
-            coalesce(new_row, old_row) ->> key_col, old_row, new_row);
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION audit_log_append_only() RETURNS trigger
-    LANGUAGE plpgsql
-AS $$
-BEGIN
-    RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
-END $$;
-CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
-CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
-
-CREATE TRIGGER users_audit AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION audit_row();
-CREATE TRIGGER instructor_settings_audit AFTER INSERT OR UPDATE OR DELETE ON instructor_settings
-    FOR EACH ROW EXECUTE FUNCTION audit_row('instructor_id');
-CREATE TRIGGER appointment_types_audit AFTER INSERT OR UPDATE OR DELETE ON appointment_types
-    FOR EACH ROW EXECUTE FUNCTION audit_row();
-CREATE TRIGGER instructor_availability_audit AFTER INSERT OR UPDATE OR DELETE ON instructor_availability
-    FOR EACH ROW EXECUTE FUNCTION audit_row();
-CREATE TRIGGER time_blocks_audit AFTER INSERT OR UPDATE OR DELETE ON time_blocks
-    FOR EACH ROW EXECUTE FUNCTION audit_row();
-CREATE TRIGGER appointments_audit AFTER INSERT OR UPDATE OR DELETE ON appointments
-    FOR EACH ROW EXECUTE FUNCTION audit_row();
-CREATE TRIGGER booking_sessions_audit AFTER INSERT OR UPDATE OR DELETE ON booking_sessions
-    FOR EACH ROW EXECUTE FUNCTION audit_row();
-CREATE TRIGGER appointment_waitlist_audit AFTER INSERT OR UPDATE OR DELETE ON appointment_waitlist
-    FOR EACH ROW EXECUTE FUNCTION audit_row();
-CREATE TRIGGER appointment_attachments_audit AFTER INSERT OR UPDATE OR DELETE ON appointment_attachments
-    FOR EACH ROW EXECUTE FUNCTION audit_row();

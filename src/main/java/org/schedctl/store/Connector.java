@@ -286,6 +286,11 @@ public final class Connector {
                     + Schema.EXPECTED_VERSION + "). Upgrade schedctl");
         }
         if (probe.behind()) {
+            if (probe.version().isPresent() && have == Schema.EXPECTED_VERSION && probe.migrations() >= Schema.EXPECTED_MIGRATIONS) {
+                throw new UnavailableException("the database's functions, triggers and policies differ from this schedctl's ("
+                        + probe.staleRepeatables() + " of " + Schema.REPEATABLE_MIGRATIONS.size()
+                        + " repeatable migrations to apply). Run `schedctl db migrate`");
+            }
             throw new UnavailableException("the database schema is " + (probe.version().isEmpty() ? "not migrated"
                     : have < Schema.EXPECTED_VERSION ? "at version " + have : "missing " + (Schema.EXPECTED_MIGRATIONS - probe.migrations()) + " migration(s)")
                     + " but this schedctl needs version " + Schema.EXPECTED_VERSION + ". Run `schedctl db migrate`");

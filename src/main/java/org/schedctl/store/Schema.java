@@ -1,31 +1,68 @@
 package org.schedctl.store;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.zip.CRC32;
 
 /**
- * The schema version this build expects. Ordinary commands compare it with the database in one query
- * instead of letting Flyway scan the classpath; {@code SchemaTest} keeps the constant equal to the newest
- * file in db/migration.
+ * The schema this build expects. Ordinary commands compare it with the database in one query instead of letting
+ * Flyway scan the classpath; {@code SchemaTest} keeps the constants equal to the files in db/migration.
+ *
+ * <p>Versioned migrations ({@code V…}) hold structure; repeatable ones ({@code R__…}) hold the live functions,
+ * triggers, views and function-calling policies, and are re-applied whenever their text changes. So "up to date"
+ * means: the newest version is applied, all versioned migrations are, and every repeatable migration was last
+ * applied with exactly the text this build ships (same Flyway checksum).
  */
 public final class Schema {
     public static final int EXPECTED_VERSION = 61;
-    /**
-     * How many migrations this build ships. Branches add migrations out of version order (Flyway runs with
-     * outOfOrder), so the newest version alone cannot tell that an older one is missing.
-     */
+    /** How many versioned migrations this build ships: the newest version alone cannot tell that an older one is missing. */
     public static final int EXPECTED_MIGRATIONS = 18;
+    /** The repeatable migrations this build ships, in the order Flyway applies them. */
+    public static final List<String> REPEATABLE_MIGRATIONS = List.of(
+            "R__10_common.sql",
+            "R__20_availability.sql",
+            "R__25_slots.sql",
+            "R__30_booking.sql",
+            "R__40_outbox.sql",
+            "R__45_calendar_analytics.sql",
+            "R__50_security.sql");
+
+    private static volatile Map<String, Integer> expectedRepeatables;
 
     private Schema() {
     }
 
-    /** The applied version and whether the connected role escapes row-level security (superuser, BYPASSRLS, owner). */
-    public record Probe(OptionalInt version, int migrations, String role, boolean bypassesRowSecurity) {
+    /**
+     * The applied version and whether the connected role escapes row-level security (superuser, BYPASSRLS, owner);
+     * {@code repeatables} maps each applied repeatable script to the checksum of its latest successful application.
+     */
+    public record Probe(OptionalInt version, int migrations, Map<String, Integer> repeatables, String role,
+                        boolean bypassesRowSecurity) {
         public boolean behind() {
-            return version.orElse(0) < EXPECTED_VERSION || migrations < EXPECTED_MIGRATIONS;
+            return version.orElse(0) < EXPECTED_VERSION || migrations < EXPECTED_MIGRATIONS
+                    || !repeatables.equals(expectedRepeatableChecksums());
+        }
+
+        /** How many repeatable migrations are not applied or were applied with other text than this build's. */
+        public int staleRepeatables() {
+            Map<String, Integer> expected = expectedRepeatableChecksums();
+            return (int) expected.entrySet().stream()
+                    .filter(e -> !e.getValue().equals(repeatables.get(e.getKey())))
+                    .count();
         }
     }
 
@@ -35,6 +72,10 @@ public final class Schema {
              ResultSet rs = st.executeQuery("""
                      SELECT (SELECT max(version::int) FROM flyway_schema_history WHERE success AND version IS NOT NULL),
                             (SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL),
+                            (SELECT string_agg(script || '=' || checksum, ',') FROM (
+                                SELECT DISTINCT ON (script) script, checksum FROM flyway_schema_history
+                                WHERE success AND version IS NULL AND type = 'SQL'
+                                ORDER BY script, installed_rank DESC) r),
                             r.rolname,
                             r.rolsuper OR r.rolbypassrls OR EXISTS (
                                 SELECT 1 FROM pg_class c
@@ -44,12 +85,62 @@ public final class Schema {
             rs.next();
             int v = rs.getInt(1);
             OptionalInt version = rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(v);
-            return new Probe(version, rs.getInt(2), rs.getString(3), rs.getBoolean(4));
+            Map<String, Integer> repeatables = new HashMap<>();
+            String applied = rs.getString(3);
+            if (applied != null) {
+                for (String entry : applied.split(",")) {
+                    int eq = entry.lastIndexOf('=');
+                    repeatables.put(entry.substring(0, eq), Integer.parseInt(entry.substring(eq + 1)));
+                }
+            }
+            return new Probe(version, rs.getInt(2), Map.copyOf(repeatables), rs.getString(4), rs.getBoolean(5));
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState())) { // undefined_table: never migrated
-                return new Probe(OptionalInt.empty(), 0, "", false);
+                return new Probe(OptionalInt.empty(), 0, Map.of(), "", false);
             }
             throw e;
         }
+    }
+
+    /** The Flyway checksum of each repeatable migration this build ships, read once from the classpath. */
+    public static Map<String, Integer> expectedRepeatableChecksums() {
+        Map<String, Integer> m = expectedRepeatables;
+        if (m == null) {
+            Map<String, Integer> computed = new LinkedHashMap<>();
+            for (String script : REPEATABLE_MIGRATIONS) {
+                String resource = "db/migration/" + script;
+                try (InputStream in = Schema.class.getClassLoader().getResourceAsStream(resource)) {
+                    if (in == null) {
+                        throw new IllegalStateException("this build lacks its migration " + resource);
+                    }
+                    computed.put(script, checksum(new InputStreamReader(in, StandardCharsets.UTF_8)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            m = Map.copyOf(computed);
+            expectedRepeatables = m;
+        }
+        return m;
+    }
+
+    /**
+     * Flyway's checksum of a migration script: CRC-32 over the UTF-8 bytes of each line without its line break (a
+     * leading byte-order mark dropped), as Flyway records it in flyway_schema_history.checksum. Written out because
+     * Flyway's own calculator is internal API; {@code MigrationUpgradeIT} checks both agree.
+     */
+    public static int checksum(Reader script) throws IOException {
+        CRC32 crc = new CRC32();
+        try (BufferedReader reader = new BufferedReader(script, 4096)) {
+            String line = reader.readLine();
+            if (line != null && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
+                line = line.substring(1);
+            }
+            while (line != null) {
+                crc.update(line.getBytes(StandardCharsets.UTF_8));
+                line = reader.readLine();
+            }
+        }
+        return (int) crc.getValue();
     }
 }
