@@ -125,10 +125,12 @@ public final class Text {
 
     /**
      * Makes stored text safe to show on a terminal or in a file a terminal may display (CSV, HTML, JSON): every C0
-     * and C1 control character and DEL (ESC, BEL, CSI U+009B, ...), and every direction override or isolate, becomes
-     * a visible {@code \\uXXXX} escape, so no value can drive the terminal that shows it or disguise itself. Line
-     * breaks and tabs stay as they are when {@code keepLayout} is set (CSV quotes them, HTML shows them as space);
-     * otherwise they become {@code \\n}, {@code \\r} and {@code \\t}, so a value cannot forge a table row.
+     * and C1 control character and DEL (ESC, BEL, CSI U+009B, ...) becomes, and in tables every direction override or
+     * isolate too,
+     * a visible {@code \\uXXXX} escape, so no value can drive the terminal that shows it or disguise itself. With
+     * {@code keepLayout} (CSV, HTML: files other programs read back) line breaks, tabs and direction overrides stay as
+     * they are (CSV quotes them; they drive no terminal); otherwise (tables) they become {@code \\n}, {@code \\r},
+     * {@code \\t} and {@code \\uXXXX}, so a value cannot forge a table row or reorder one.
      */
     public static String neutralize(String text, boolean keepLayout) {
         if (text == null) {
@@ -138,7 +140,7 @@ public final class Text {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             boolean layout = c == '\n' || c == '\r' || c == '\t';
-            if ((Character.isISOControl(c) || isBidiControl(c)) && !(layout && keepLayout)) {
+            if ((Character.isISOControl(c) && !(layout && keepLayout)) || (isBidiControl(c) && !keepLayout)) {
                 if (sb == null) {
                     sb = new StringBuilder(text.length() + 16).append(text, 0, i);
                 }
