@@ -9,6 +9,16 @@ CREATE OR REPLACE FUNCTION app_current_user_id() RETURNS bigint
     LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT NULLIF(current_setting('app.user_id', true), '')::bigint $$;
 
+-- The bound on a caller's "now" (issue 12, table app_clock from V61): the instant in app_clock, else the database's
+-- now(). A caller may claim an earlier time (its own view only gets more cautious: holds live longer), never a
+-- later one, so nobody can expire another student's live hold or waitlist offer by saying it is tomorrow. Test
+-- databases set app_clock to 'infinity' so their fixed clocks drive the rules; production has no row. Only
+-- definer functions (running as the owner) call it.
+CREATE OR REPLACE FUNCTION app_trusted_now(p_claimed timestamptz) RETURNS timestamptz
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT least(coalesce(p_claimed, now()), coalesce((SELECT c.latest FROM app_clock c), now()))
+$$;
+
 -- The command that runs the current transaction, for the audit log.
 CREATE OR REPLACE FUNCTION app_current_command() RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -23,8 +33,14 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION builtin_admin_id() RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-AS $$ SELECT id FROM users WHERE is_builtin ORDER BY id LIMIT 1 $$;
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    -- The default acting user, resolved before anyone acts (no acting user); an administrator may ask too.
+    -- (app_is_admin() written out: a sql function's body is checked when created, before R__50 defines it)
+    SELECT id FROM users WHERE is_builtin
+       AND (app_current_user_id() IS NULL
+            OR EXISTS (SELECT 1 FROM users a WHERE a.id = app_current_user_id() AND a.active AND a.role = 'admin'))
+     ORDER BY id LIMIT 1
+$$;
 REVOKE EXECUTE ON FUNCTION builtin_admin_id() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION builtin_admin_id() TO schedctl_app;
 
@@ -155,8 +171,19 @@ GRANT EXECUTE ON FUNCTION resolve_name(text, text) TO schedctl_app;
 CREATE OR REPLACE FUNCTION resolve_actor(ident text) RETURNS bigint
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
+DECLARE
+    found_id bigint := resolve_name('active_user', ident);
+    me bigint := app_current_user_id();
 BEGIN
-    RETURN resolve_name('active_user', ident);
+    -- With no acting user this is how --as and SCHEDCTL_USER are resolved (Database.actAs), so it answers. With
+    -- one, it answers only for a user the caller may see (the users_read policy): themselves, any instructor,
+    -- their own students for an instructor, anyone for an administrator.
+    IF me IS NOT NULL AND found_id IS NOT NULL AND found_id <> me AND NOT app_is_admin()
+       AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = found_id AND u.role = 'instructor')
+       AND NOT (app_is_instructor() AND app_instructor_has_student(found_id)) THEN
+        RETURN NULL;
+    END IF;
+    RETURN found_id;
 END $$;
 REVOKE EXECUTE ON FUNCTION resolve_actor(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION resolve_actor(text) TO schedctl_app;
@@ -265,3 +292,9 @@ CREATE TRIGGER calendar_import_events_audit AFTER INSERT OR UPDATE OR DELETE ON 
 DROP TRIGGER IF EXISTS appointment_attachments_audit ON appointment_attachments;
 CREATE TRIGGER appointment_attachments_audit AFTER INSERT OR UPDATE OR DELETE ON appointment_attachments
     FOR EACH ROW EXECUTE FUNCTION audit_row('id', 'content');
+
+-- Issue 12, the trust boundary: no EXECUTE for PUBLIC on a SECURITY DEFINER function; the runtime role gets it
+-- only where the application, a policy or an invoker function calls it (DefinerCatalogIT checks the catalog).
+REVOKE EXECUTE ON FUNCTION app_trusted_now(timestamptz) FROM PUBLIC, schedctl_app;
+REVOKE EXECUTE ON FUNCTION audit_row() FROM PUBLIC, schedctl_app;
+REVOKE EXECUTE ON FUNCTION audit_statement() FROM PUBLIC, schedctl_app;

@@ -89,3 +89,6 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Issue 12, the trust boundary: no EXECUTE for PUBLIC on a SECURITY DEFINER function; the runtime role gets it
+-- only where the application, a policy or an invoker function calls it (DefinerCatalogIT checks the catalog).
+REVOKE EXECUTE ON FUNCTION availability_window_start(bigint, bigint, timestamptz) FROM PUBLIC, schedctl_app;

@@ -34,8 +34,7 @@ DROP FUNCTION IF EXISTS availability_ms(interval);
 -- the type's slot interval, else its duration; daily and back-to-back limits are the instructor's (NULL: none);
 -- cancel and reschedule policies the type's, else the instructor's; auto-confirm the instructor's, else true.
 -- Intervals as stored (for messages) and in seconds (`*_s`, for arithmetic on instants). Security invoker and a
--- single SELECT so the planner inlines it into its callers (the guard and the lister are security definers);
--- rules_public below is what a client under row-level security calls.
+-- single SELECT so the planner inlines it into its callers (the guard and the lister are security definers).
 CREATE OR REPLACE FUNCTION appointment_type_rules(p_type bigint)
     RETURNS TABLE (type_id bigint, instructor_id bigint, zone text, slug text, capacity integer, archived boolean,
                    duration interval, buffer_before interval, buffer_after interval, slot_step interval,
@@ -63,17 +62,9 @@ AS $$
     WHERE t.id = p_type
 $$;
 
--- The same rules for any signed-in client (a student cannot read instructor_settings under row-level security).
-CREATE OR REPLACE FUNCTION appointment_type_rules_public(p_type bigint)
-    RETURNS TABLE (type_id bigint, instructor_id bigint, zone text, slug text, capacity integer, archived boolean,
-                   duration interval, buffer_before interval, buffer_after interval, slot_step interval,
-                   min_notice interval, max_advance interval, max_daily integer, max_consecutive integer)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-    SELECT r.type_id, r.instructor_id, r.zone, r.slug, r.capacity, r.archived, r.duration, r.buffer_before,
-           r.buffer_after, r.slot_step, r.min_notice, r.max_advance, r.max_daily, r.max_consecutive
-    FROM appointment_type_rules(p_type) r
-$$;
+-- Clients under row-level security read a type's rules through booking_type_rules (R__30), which answers only
+-- for types the caller may see.
+DROP FUNCTION IF EXISTS appointment_type_rules_public(bigint);
 
 -- Seats left in the group session of a type starting at p_start whose buffered range p_need meets other bookings:
 -- 0 when a booking of another session meets it or the session is full, else capacity minus the seats taken.
@@ -127,6 +118,9 @@ DECLARE
     v_lower       timestamptz;
     v_upper       timestamptz;
 BEGIN
+    IF app_current_user_id() IS NULL THEN
+        RETURN;  -- nobody acting: nothing (issue 12)
+    END IF;
     IF p_to <= p_from THEN
         RAISE EXCEPTION 'the end of the range % is not after its start %. Give an end after the start', p_to, p_from
             USING ERRCODE = '22023';
@@ -229,10 +223,9 @@ BEGIN
     ORDER BY p.instructor_id, g.s;
 END $$;
 
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'schedctl_app') THEN
-        GRANT EXECUTE ON FUNCTION get_available_slots_comprehensive(bigint[], text, timestamptz, timestamptz, timestamptz) TO schedctl_app;
-        GRANT EXECUTE ON FUNCTION appointment_type_rules_public(bigint) TO schedctl_app;
-    END IF;
-END $$;
+-- Issue 12, the trust boundary: no EXECUTE for PUBLIC on a SECURITY DEFINER function; the runtime role gets it
+-- only where the application, a policy or an invoker function calls it (DefinerCatalogIT checks the catalog).
+REVOKE EXECUTE ON FUNCTION get_available_slots_comprehensive(bigint[], text, timestamptz, timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION get_available_slots_comprehensive(bigint[], text, timestamptz, timestamptz, timestamptz) TO schedctl_app;
+-- A helper of the lister (a definer function, so it runs as the owner): not the runtime role's.
+REVOKE EXECUTE ON FUNCTION availability_seats_left(bigint, bigint, integer, timestamptz, tstzrange, timestamptz) FROM PUBLIC, schedctl_app;

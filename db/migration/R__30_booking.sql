@@ -65,6 +65,9 @@ DECLARE
     v_count     integer;
     v_local_day date;
 BEGIN
+    IF app_current_user_id() IS NULL THEN
+        RETURN;  -- nobody acting: nothing (issue 12)
+    END IF;
     SELECT * INTO r FROM appointment_type_rules(p_type) x WHERE x.instructor_id = p_instructor;
     IF NOT FOUND THEN
         RETURN QUERY SELECT false, 'unknown_type', 'this appointment type is not offered by this instructor. See `schedctl type list --instructor USER`';
@@ -235,7 +238,13 @@ BEGIN
     -- the effective rules and their defaults come from appointment_type_rules (R__25), the one place they live
     SELECT r.slug, r.capacity, r.requires_confirmation, r.auto_confirm, r.cancel_policy, r.reschedule_policy,
            r.zone, r.buffer_before, r.buffer_after
-      FROM appointment_type_rules(p_type) r;
+      FROM appointment_type_rules(p_type) r
+      JOIN appointment_types t ON t.id = r.type_id
+     -- what the caller may see of the type (the appointment_types_read policy), or a type of their own
+     -- appointment; nobody acting sees nothing
+     WHERE app_current_user_id() IS NOT NULL
+       AND (app_is_admin() OR t.instructor_id = app_current_user_id() OR t.archived_at IS NULL
+            OR EXISTS (SELECT 1 FROM appointments a WHERE a.type_id = t.id AND a.student_id = app_current_user_id()));
 END $$;
 
 -- The body calls extract(epoch FROM timestamptz), which PostgreSQL marks STABLE; a function declared IMMUTABLE
@@ -281,7 +290,16 @@ CREATE OR REPLACE FUNCTION booking_prepare(p_instructor bigint, p_now timestampt
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
 #variable_conflict use_column
+DECLARE
+    -- The caller's "now" only up to the database's clock (V61 app_clock, R app_trusted_now): nobody can move
+    -- time forward to expire another student's live hold or a waitlist offer.
+    v_now timestamptz := app_trusted_now(p_now);
+    v_me bigint := app_current_user_id();
+    v_full boolean := app_is_admin() OR v_me = p_instructor;
 BEGIN
+    IF v_me IS NULL THEN
+        RETURN;  -- nobody acting: nothing swept, nothing reported
+    END IF;
     PERFORM pg_advisory_xact_lock(p_instructor);
     IF NOT EXISTS (SELECT 1 FROM appointments h WHERE h.instructor_id = p_instructor AND h.status = 'held') THEN
         RETURN;
@@ -289,10 +307,10 @@ BEGIN
     RETURN QUERY
     WITH expired AS (
         UPDATE appointments a
-           SET status = 'cancelled', cancelled_at = p_now, cancel_reason = 'hold expired'
+           SET status = 'cancelled', cancelled_at = v_now, cancel_reason = 'hold expired'
           FROM booking_sessions b
          WHERE a.booking_session_id = b.id AND a.status = 'held' AND a.instructor_id = p_instructor
-           AND b.expires_at <= p_now
+           AND b.expires_at <= v_now
         RETURNING a.id, a.type_id, a.starts_at, a.ends_at, a.student_id, b.id AS session_id, b.waitlist_id
     ), sessions AS (
         UPDATE booking_sessions b SET step = 'expired' FROM expired e WHERE b.id = e.session_id
@@ -302,11 +320,16 @@ BEGIN
     ), events AS (
         INSERT INTO appointment_events (appointment_id, at, actor_id, action, from_status, to_status, starts_at,
                                         ends_at, details)
-        SELECT e.id, p_now, app_current_user_id(), 'expire', 'held', 'cancelled', e.starts_at, e.ends_at,
+        SELECT e.id, v_now, v_me, 'expire', 'held', 'cancelled', e.starts_at, e.ends_at,
                jsonb_build_object('hold_id', e.session_id)
         FROM expired e
     )
-    SELECT e.id, e.type_id, e.starts_at, e.ends_at, e.student_id, e.waitlist_id FROM expired e;
+    -- The freed slot (type and times, as bare as availability_busy) goes to every caller, so the time can be
+    -- offered to the waitlist; whose hold it was only to an administrator, the instructor or that student.
+    SELECT CASE WHEN v_full OR e.student_id = v_me THEN e.id END, e.type_id, e.starts_at, e.ends_at,
+           CASE WHEN v_full OR e.student_id = v_me THEN e.student_id END,
+           CASE WHEN v_full OR e.student_id = v_me THEN e.waitlist_id END
+      FROM expired e;
 END $$;
 
 -- Books one slot, as BookingService.book did statement by statement, in one call:
@@ -514,3 +537,16 @@ CREATE TRIGGER appointments_guard_status BEFORE UPDATE OF status ON appointments
 DROP TRIGGER IF EXISTS appointments_guard_capacity ON appointments;
 CREATE TRIGGER appointments_guard_capacity BEFORE INSERT OR UPDATE OF status, session_key ON appointments
     FOR EACH ROW EXECUTE FUNCTION appointments_guard_capacity();
+
+-- Issue 12, the trust boundary: no EXECUTE for PUBLIC on a SECURITY DEFINER function; the runtime role gets it
+-- only where the application, a policy or an invoker function calls it (DefinerCatalogIT checks the catalog).
+REVOKE EXECUTE ON FUNCTION appointment_occupies(text, bigint, timestamptz) FROM PUBLIC, schedctl_app;
+REVOKE EXECUTE ON FUNCTION appointments_guard_capacity() FROM PUBLIC, schedctl_app;
+REVOKE EXECUTE ON FUNCTION generate_booking_reference() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION generate_booking_reference() TO schedctl_app;
+REVOKE EXECUTE ON FUNCTION booking_prepare(bigint, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION booking_prepare(bigint, timestamptz) TO schedctl_app;
+REVOKE EXECUTE ON FUNCTION booking_type_rules(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION booking_type_rules(bigint) TO schedctl_app;
+REVOKE EXECUTE ON FUNCTION check_instructor_availability_comprehensive(bigint, bigint, timestamptz, timestamptz, bigint, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION check_instructor_availability_comprehensive(bigint, bigint, timestamptz, timestamptz, bigint, timestamptz) TO schedctl_app;

@@ -28,7 +28,29 @@ CREATE OR REPLACE FUNCTION enqueue_appointment_notification_kinds(p_appointment 
 AS $$
 DECLARE
     v_rows integer;
+    v_now  timestamptz := app_trusted_now(p_now);
+    v_me   bigint := app_current_user_id();
+    v_kinds text[];
 BEGIN
+    -- Only the people of the appointment, or an administrator (the daemon, waitlist offers), write its
+    -- outbox, and each only the kinds the CLI lets them cause: a student books, cancels and reschedules;
+    -- the instructor also confirms, declines, completes and marks no-shows. Anyone else, or nobody,
+    -- writes nothing (issue 12: a student queued "Pay the fee at ..." to other people).
+    SELECT CASE WHEN app_is_admin() THEN ARRAY ['booked', 'confirmed', 'declined', 'rescheduled', 'cancelled',
+                                                'completed', 'no_show', 'reminder', 'waitlist_offer']
+                WHEN v_me = a.instructor_id THEN ARRAY ['booked', 'confirmed', 'declined', 'rescheduled', 'cancelled',
+                                                        'completed', 'no_show', 'reminder']
+                WHEN v_me = a.student_id THEN ARRAY ['booked', 'rescheduled', 'cancelled', 'reminder']
+           END
+      INTO v_kinds
+      FROM appointments a WHERE a.id = p_appointment;
+    IF v_me IS NULL OR v_kinds IS NULL THEN
+        RETURN 0;
+    END IF;
+    IF NOT (p_kinds <@ v_kinds) THEN
+        RAISE EXCEPTION 'you may not send % notifications about this appointment', array_to_string(p_kinds, ', ')
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
     WITH appt AS (
         SELECT a.id, a.reference, a.student_id, a.instructor_id, a.starts_at, a.timezone, a.reschedule_count,
                t.name AS type_name, i.name AS instructor_name, st.name AS student_name,
@@ -58,9 +80,9 @@ BEGIN
     timed AS (
         SELECT a.*, o.off, o.off_no, a.starts_at - o.off AS due
         FROM addressed a CROSS JOIN LATERAL unnest(a.offsets) WITH ORDINALITY o(off, off_no)
-        WHERE a.kind = 'reminder' AND a.starts_at - o.off > p_now
+        WHERE a.kind = 'reminder' AND a.starts_at - o.off > v_now
         UNION ALL
-        SELECT a.*, interval '0', 0, p_now
+        SELECT a.*, interval '0', 0, v_now
         FROM addressed a
         WHERE a.kind <> 'reminder'
     )
@@ -106,3 +128,9 @@ AS $$
 BEGIN
     RETURN enqueue_appointment_notification_kinds(p_appointment, ARRAY [p_kind], p_now, p_note);
 END $$;
+
+-- Issue 12, the trust boundary: no EXECUTE for PUBLIC on a SECURITY DEFINER function; the runtime role gets it
+-- only where the application, a policy or an invoker function calls it (DefinerCatalogIT checks the catalog).
+REVOKE EXECUTE ON FUNCTION enqueue_appointment_notifications(bigint, text, timestamptz, text) FROM PUBLIC, schedctl_app;
+REVOKE EXECUTE ON FUNCTION enqueue_appointment_notification_kinds(bigint, text[], timestamptz, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION enqueue_appointment_notification_kinds(bigint, text[], timestamptz, text) TO schedctl_app;

@@ -13,6 +13,10 @@ CREATE OR REPLACE FUNCTION instructor_available_minutes(p_instructor bigint, p_d
 AS $$
     WITH zone AS (
         SELECT timezone AS tz FROM users WHERE id = p_instructor
+          -- analytics: an administrator's (recompute) or the instructor's own, nobody else's
+          -- (app_is_admin() written out: a sql function's body is checked when created, before R__50 defines it)
+          AND (p_instructor = app_current_user_id()
+               OR EXISTS (SELECT 1 FROM users a WHERE a.id = app_current_user_id() AND a.active AND a.role = 'admin'))
     ), day_range AS (
         SELECT tstzrange(p_day::timestamp AT TIME ZONE zone.tz, (p_day + 1)::timestamp AT TIME ZONE zone.tz, '[)') AS r
         FROM zone
@@ -162,3 +166,11 @@ END $$;
 DROP TRIGGER IF EXISTS appointments_metrics ON appointments;
 CREATE TRIGGER appointments_metrics AFTER INSERT OR UPDATE OF status, starts_at ON appointments
     FOR EACH ROW EXECUTE FUNCTION appointments_metrics();
+
+-- Issue 12, the trust boundary: no EXECUTE for PUBLIC on a SECURITY DEFINER function; the runtime role gets it
+-- only where the application, a policy or an invoker function calls it (DefinerCatalogIT checks the catalog).
+REVOKE EXECUTE ON FUNCTION appointments_metrics() FROM PUBLIC, schedctl_app;
+REVOKE EXECUTE ON FUNCTION bump_booking_metric(text, bigint) FROM PUBLIC, schedctl_app;
+REVOKE EXECUTE ON FUNCTION instructor_available_minutes(bigint, date) FROM PUBLIC, schedctl_app;
+REVOKE EXECUTE ON FUNCTION recompute_appointment_analytics(date, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION recompute_appointment_analytics(date, date) TO schedctl_app;

@@ -393,3 +393,16 @@ WHERE (SELECT app_current_user_id()) IS NOT NULL
            AND u.id IN (SELECT a.student_id FROM appointments a WHERE a.instructor_id = (SELECT app_current_user_id()))));
 REVOKE ALL ON user_contacts FROM PUBLIC;
 GRANT SELECT ON user_contacts TO schedctl_app;
+
+-- Issue 12, the trust boundary: no EXECUTE for PUBLIC on a SECURITY DEFINER function; the runtime role gets it
+-- only where the application, a policy or an invoker function calls it (DefinerCatalogIT checks the catalog).
+REVOKE EXECUTE ON FUNCTION app_user_role() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_user_role() TO schedctl_app;
+REVOKE EXECUTE ON FUNCTION app_is_admin() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_is_admin() TO schedctl_app;
+REVOKE EXECUTE ON FUNCTION app_is_instructor() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_is_instructor() TO schedctl_app;
+REVOKE EXECUTE ON FUNCTION app_signed_in() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_signed_in() TO schedctl_app;
+REVOKE EXECUTE ON FUNCTION app_instructor_has_student(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_instructor_has_student(bigint) TO schedctl_app;

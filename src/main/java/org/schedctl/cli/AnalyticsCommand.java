@@ -44,7 +44,7 @@ public final class AnalyticsCommand {
                 throw new InvalidInputException("unknown format '" + format + "'. Use --format table, json, csv or html");
             }
             var rows = services().analytics().report(instructor, from, to, by, ctx.clock());
-            ExportCommand.write(ctx, file, out -> {
+            ExportCommand.write(ctx, file, "analytics-report." + ("table".equals(chosen) ? "txt" : chosen), false, out -> {
                 switch (chosen) {
                     case "html" -> HtmlReport.write(out, "schedctl analytics report", rows, Output.mapper(ZoneOffset.UTC));
                     case "csv" -> {

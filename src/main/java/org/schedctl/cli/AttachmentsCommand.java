@@ -45,13 +45,15 @@ public final class AttachmentsCommand {
     @Command(name = "get", description = "Write an attachment's content to FILE, or to stdout.")
     static final class Get extends BaseCommand {
         @Parameters(paramLabel = "ID") String id;
-        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Write to FILE instead of stdout") Path file;
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Write to FILE (or into directory FILE under the attachment's name) instead of stdout") Path file;
 
         @Override
         protected int execute(AppContext ctx) {
             AttachmentService.Content content = services().attachments().content(id);
             if (file != null) {
-                ExportCommand.writeFile(ctx, file, out -> out.write(content.bytes()));
+                // Into a directory under the attachment's own name (reduced to one safe path component).
+                Path written = OutputFile.write(file, content.attachment().fileName(), true, out -> out.write(content.bytes()));
+                ctx.progress("wrote " + written);
                 return 0;
             }
             if (ctx.stdoutIsTerminal() && !content.attachment().contentType().startsWith("text/")) {

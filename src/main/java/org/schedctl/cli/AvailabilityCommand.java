@@ -162,8 +162,8 @@ public final class AvailabilityCommand {
                 ctx.out().print(csv);
                 ctx.out().flush();
             } else {
-                Files.writeString(target, csv, StandardCharsets.UTF_8);
-                ctx.progress("wrote " + target);
+                Path written = OutputFile.write(target, "availability.csv", false, out -> out.write(csv.getBytes(StandardCharsets.UTF_8)));
+                ctx.progress("wrote " + written);
             }
             return 0;
         }

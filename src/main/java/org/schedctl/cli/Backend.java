@@ -50,6 +50,11 @@ public final class Backend implements AutoCloseable {
         return ownerTarget;
     }
 
+    /** Where the daemon's scheduler (Quartz) connects: db.daemon.user, else the owner. */
+    public Connector.Target daemonTarget() {
+        return Connector.resolveDaemon(config(), ctx.options().db, target(), ownerTarget());
+    }
+
     /**
      * The database as the runtime role, acting as this command's user, with the schema checked against this build.
      * The embedded default first creates and migrates itself as its owner.

@@ -35,7 +35,10 @@ public final class DaemonCommand extends BaseCommand {
             ctx.err().flush();
             return allOk ? 0 : 1;
         }
-        try (HikariDataSource quartzPool = Connector.pool(backend.target(), QUARTZ_THREADS + 3)) {
+        // Quartz's tables (schema schedctl_quartz, V61) are out of the runtime role's reach: the scheduler connects as
+        // db.daemon.user or the owner; the jobs themselves still run as the runtime role, under row-level security.
+        try (HikariDataSource quartzPool = Connector.pool(backend.daemonTarget(), QUARTZ_THREADS + 3)) {
+            Connector.checkSchedulerAccess(quartzPool, QuartzDaemon.SCHEMA);
             QuartzDaemon daemon = new QuartzDaemon(quartzPool, tasks, "AUTO", QUARTZ_THREADS);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,14 +1,10 @@
 package org.schedctl.cli;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.schedctl.domain.InvalidInputException;
 import org.schedctl.service.ExportService;
 import org.schedctl.service.ExportService.Selection;
 import picocli.CommandLine.Command;
@@ -34,42 +30,22 @@ public final class ExportCommand {
         }
     }
 
-    /** Runs the writer against stdout or the -f file; the file is only replaced once all output is written. */
-    static void write(AppContext ctx, Path file, java.util.function.Consumer<PrintWriter> body) {
+    /**
+     * Runs the writer against stdout or the -f file ({@link OutputFile}: into a directory under {@code defaultName},
+     * replaced only once all output is written, 0600 when {@code secret}).
+     */
+    static void write(AppContext ctx, Path file, String defaultName, boolean secret, java.util.function.Consumer<PrintWriter> body) {
         if (file == null) {
             body.accept(ctx.out());
             ctx.out().flush();
             return;
         }
-        writeFile(ctx, file, stream -> {
+        Path written = OutputFile.write(file, defaultName, secret, stream -> {
             PrintWriter writer = new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
             body.accept(writer);
             writer.flush();
         });
-    }
-
-    /** What writes a file's bytes. */
-    interface StreamBody {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    /** Writes FILE through a temporary file beside it, moved into place only once complete. */
-    static void writeFile(AppContext ctx, Path file, StreamBody body) {
-        Path target = file.toAbsolutePath();
-        try {
-            Path temp = Files.createTempFile(target.getParent(), ".schedctl-", ".part");
-            try {
-                try (OutputStream out = Files.newOutputStream(temp)) {
-                    body.writeTo(out);
-                }
-                Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException e) {
-            throw new InvalidInputException("cannot write " + file + " (" + e.getMessage() + "). Check the path and permissions");
-        }
-        ctx.progress("wrote " + file);
+        ctx.progress("wrote " + written);
     }
 
     @Command(name = "ics", description = "Appointments as an iCalendar (RFC 5545) file.")
@@ -79,7 +55,7 @@ public final class ExportCommand {
         @Override
         protected int execute(AppContext ctx) {
             String ics = services().exports().ics(options.selection(ctx), ctx.clock());
-            write(ctx, options.file, w -> w.print(ics));
+            write(ctx, options.file, "appointments.ics", true, w -> w.print(ics));
             return 0;
         }
     }
@@ -91,7 +67,7 @@ public final class ExportCommand {
         @Override
         protected int execute(AppContext ctx) {
             var selected = services().exports().select(options.selection(ctx));
-            write(ctx, options.file, w -> {
+            write(ctx, options.file, "appointments.csv", true, w -> {
                 if (selected.appointments().isEmpty()) {
                     w.println(csvHeader(org.schedctl.domain.calendar.ExportedAppointment.class));
                 } else {
@@ -116,7 +92,7 @@ public final class ExportCommand {
         @Override
         protected int execute(AppContext ctx) {
             var selected = services().exports().select(options.selection(ctx));
-            write(ctx, options.file, w -> new Output(w, OutputFormat.json, ctx.displayZone(selected.zone())).print(selected.appointments()));
+            write(ctx, options.file, "appointments.json", true, w -> new Output(w, OutputFormat.json, ctx.displayZone(selected.zone())).print(selected.appointments()));
             return 0;
         }
     }

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * A self-contained HTML page (inline style, no scripts, no external resources) showing a list of records as a
- * table. Every value and key is HTML-escaped, so an instructor's name cannot inject markup.
+ * table. Every value and key is HTML-escaped, so an instructor's name cannot inject markup, and neutralised like
+ * table and CSV output ({@code Text.neutralize}), so a page viewed with cat cannot drive the terminal.
  */
 final class HtmlReport {
     private HtmlReport() {
@@ -46,8 +47,9 @@ final class HtmlReport {
     }
 
     static String escape(String text) {
-        StringBuilder sb = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
+        String safe = org.schedctl.domain.Text.neutralize(text, true);
+        StringBuilder sb = new StringBuilder(safe.length());
+        for (char c : safe.toCharArray()) {
             switch (c) {
                 case '&' -> sb.append("&amp;");
                 case '<' -> sb.append("&lt;");

@@ -27,6 +27,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.schedctl.domain.CsvCells;
 import org.schedctl.domain.Durations;
+import org.schedctl.domain.Text;
 
 /**
  * Renders one result record, or a list of them, as a table, JSON or CSV. The three formats print the same
@@ -58,7 +59,7 @@ public final class Output {
                 gen.writeString(Durations.format(value));
             }
         });
-        return JsonMapper.builder()
+        ObjectMapper mapper = JsonMapper.builder()
                 .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
                 .addModule(module)
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -66,6 +67,37 @@ public final class Output {
                 .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
                 .build();
+        mapper.getFactory().setCharacterEscapes(TerminalSafeEscapes.INSTANCE);
+        return mapper;
+    }
+
+    /**
+     * JSON escapes C0 controls by itself; these escapes add DEL, the C1 controls (U+0080..U+009F, among them CSI,
+     * which some terminals obey even in UTF-8) and the direction controls, so JSON on a terminal is as inert as a
+     * table. The escaped text is the same JSON string value.
+     */
+    static final class TerminalSafeEscapes extends com.fasterxml.jackson.core.io.CharacterEscapes {
+        static final TerminalSafeEscapes INSTANCE = new TerminalSafeEscapes();
+        private static final long serialVersionUID = 1L;
+        private final int[] ascii;
+
+        private TerminalSafeEscapes() {
+            ascii = standardAsciiEscapesForJSON();
+            ascii[0x7f] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public com.fasterxml.jackson.core.SerializableString getEscapeSequence(int ch) {
+            if ((ch >= 0x80 && ch <= 0x9f) || (ch <= Character.MAX_VALUE && Text.isBidiControl((char) ch))) {
+                return new com.fasterxml.jackson.core.io.SerializedString(String.format("\\u%04x", ch));
+            }
+            return null;
+        }
     }
 
     /** Prints one record (tables show it as key/value lines) or a collection (one row each). */
@@ -183,9 +215,10 @@ public final class Output {
     }
 
     /**
-     * One cell; in a table, control and direction-override characters are escaped so no value can forge a line or
-     * a column or disguise itself. CSV needs no escaping here: the printer quotes any cell holding CR, LF, quote or comma;
-     * a cell a spreadsheet would run as a formula is guarded by {@link CsvCells#guard} when the row is printed.
+     * One cell, neutralised by {@link Text#neutralize}: in a table, control and direction-override characters are
+     * escaped so no value can forge a line or a column, drive the terminal or disguise itself. CSV escapes the same
+     * characters except line breaks and tabs, which the printer quotes; a cell a spreadsheet would run as a formula
+     * is guarded by {@link CsvCells#guard} when the row is printed.
      */
     private static String cell(Object v, boolean forTable) {
         String s;
@@ -206,32 +239,12 @@ public final class Output {
         } else {
             s = v.toString();
         }
-        return forTable ? escape(s) : s;
+        // CSV keeps line breaks and tabs (the printer quotes such cells) but, like the table, never a raw ESC or BEL.
+        return Text.neutralize(s, !forTable);
     }
 
-    /** Direction overrides and isolates: shown raw they reorder the rest of a line and can disguise a value. */
-    private static boolean isBidiControl(char c) {
-        return (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f';
-    }
-
+    /** A table cell: control characters, line breaks and direction overrides all become visible escapes. */
     static String escape(String s) {
-        StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isISOControl(c) || isBidiControl(c)) {
-                if (sb == null) {
-                    sb = new StringBuilder(s.substring(0, i));
-                }
-                switch (c) {
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    case '\t' -> sb.append("\\t");
-                    default -> sb.append(String.format("\\u%04x", (int) c));
-                }
-            } else if (sb != null) {
-                sb.append(c);
-            }
-        }
-        return sb == null ? s : sb.toString();
+        return Text.neutralize(s, false);
     }
 }

@@ -2,9 +2,13 @@ package org.schedctl.cli;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -42,9 +46,11 @@ public final class ShellCommand extends BaseCommand {
                     .appName("schedctl")
                     .parser(parser)
                     .completer(new PicocliJLineCompleter(model.getCommandSpec()));
-            Path home = backend.config().dataHome();
-            if (interactive && (Files.isDirectory(home) || home.toFile().mkdirs())) {
-                readerBuilder.variable(LineReader.HISTORY_FILE, home.resolve("history"));
+            if (interactive) {
+                Path history = privateHistoryFile(backend.config().dataHome());
+                if (history != null) {
+                    readerBuilder.variable(LineReader.HISTORY_FILE, history);
+                }
             }
             LineReader reader = readerBuilder.build();
             int last = 0;
@@ -78,6 +84,33 @@ public final class ShellCommand extends BaseCommand {
                 ctx.out().flush();
             }
             return last;
+        }
+    }
+
+    /**
+     * The history file under {@code home}, created 0600 before the line reader first appends to it (notes, emails
+     * and reasons are typed into the shell, so the history is as private as bash's and psql's); an existing file
+     * with wider permissions is tightened. Null when the file cannot be made private: then the shell keeps no
+     * history rather than a readable one.
+     */
+    static Path privateHistoryFile(Path home) {
+        Path history = home.resolve("history");
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
+        try {
+            Files.createDirectories(home);
+            if (Files.isSymbolicLink(history)) {
+                return null;
+            }
+            try {
+                Files.createFile(history, PosixFilePermissions.asFileAttribute(owner));
+            } catch (FileAlreadyExistsException e) {
+                // kept, and tightened below
+            }
+            // createFile's mode is masked by the umask, and an old file may be 0644: set it explicitly either way.
+            Files.setPosixFilePermissions(history, owner);
+            return history;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
         }
     }
 }

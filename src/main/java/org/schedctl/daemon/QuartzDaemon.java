@@ -22,10 +22,14 @@ import org.quartz.utils.DBConnectionManager;
  * Quartz with a clustered JDBC JobStore on the schedctl database: every daemon on every host registers in
  * qrtz_scheduler_state, trigger acquisition happens under a row lock, and a node that dies has its work
  * recovered by the others. Each {@link DaemonTasks} task becomes one durable job with a repeating trigger.
+ * The tables are in schema {@value #SCHEMA}, out of the runtime role's reach: the Quartz pool connects as the
+ * owner or as {@code db.daemon.user} ({@code Connector.resolveDaemon}).
  */
 public final class QuartzDaemon {
     public static final String SCHEDULER_NAME = "schedctl";
     public static final String GROUP = "schedctl";
+    /** V61: the qrtz_* tables live in their own schema, which the runtime role cannot use. */
+    public static final String SCHEMA = "schedctl_quartz";
 
     private final Scheduler scheduler;
     private final DaemonTasks tasks;
@@ -48,7 +52,7 @@ public final class QuartzDaemon {
         props.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
         props.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
         props.setProperty("org.quartz.jobStore.dataSource", dataSourceName);
-        props.setProperty("org.quartz.jobStore.tablePrefix", "qrtz_");
+        props.setProperty("org.quartz.jobStore.tablePrefix", SCHEMA + ".qrtz_");
         props.setProperty("org.quartz.jobStore.isClustered", "true");
         props.setProperty("org.quartz.jobStore.clusterCheckinInterval", "7500");
         props.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");

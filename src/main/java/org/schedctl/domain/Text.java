@@ -123,6 +123,45 @@ public final class Text {
         return new InvalidInputException(what + " is too long (" + actual + " characters; the limit is " + max + "). Shorten it");
     }
 
+    /**
+     * Makes stored text safe to show on a terminal or in a file a terminal may display (CSV, HTML, JSON): every C0
+     * and C1 control character and DEL (ESC, BEL, CSI U+009B, ...) becomes, and in tables every direction override or
+     * isolate too,
+     * a visible {@code \\uXXXX} escape, so no value can drive the terminal that shows it or disguise itself. With
+     * {@code keepLayout} (CSV, HTML: files other programs read back) line breaks, tabs and direction overrides stay as
+     * they are (CSV quotes them; they drive no terminal); otherwise (tables) they become {@code \\n}, {@code \\r},
+     * {@code \\t} and {@code \\uXXXX}, so a value cannot forge a table row or reorder one.
+     */
+    public static String neutralize(String text, boolean keepLayout) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean layout = c == '\n' || c == '\r' || c == '\t';
+            if ((Character.isISOControl(c) && !(layout && keepLayout)) || (isBidiControl(c) && !keepLayout)) {
+                if (sb == null) {
+                    sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+                }
+                switch (c) {
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> sb.append(String.format("\\u%04x", (int) c));
+                }
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? text : sb.toString();
+    }
+
+    /** Direction overrides, embeddings, isolates and marks: shown raw they reorder a line and can disguise a value. */
+    public static boolean isBidiControl(char c) {
+        return (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f';
+    }
+
     /** Makes text safe to put inside a one-line message: control characters become visible escapes. */
     public static String printable(String text) {
         if (text == null) {

@@ -95,6 +95,41 @@ public final class Connector {
         return new Target(parsed.jdbcUrl(), config.get("db.user").orElse(null), config.get("db.password").orElse(null), null);
     }
 
+    /**
+     * The daemon's scheduler connection (Quartz's own tables, schema {@code schedctl_quartz}, which the runtime
+     * role cannot use): {@code db.daemon.user}/{@code db.daemon.password} when set, else the owner.
+     */
+    public static Target resolveDaemon(Config config, String dbFlag, Target runtime, Target owner) {
+        String daemonUser = config.get("db.daemon.user").orElse(null);
+        if (daemonUser == null || runtime.isEmbedded()) {
+            return owner;
+        }
+        Target parsed = toJdbc(url(config, dbFlag), null, null);
+        return new Target(parsed.jdbcUrl(), daemonUser, config.get("db.daemon.password").orElse(null), null);
+    }
+
+    /** Refuses, with what to do, a scheduler connection that cannot use Quartz's schema (the runtime role, say). */
+    public static void checkSchedulerAccess(javax.sql.DataSource pool, String schema) {
+        try (Connection c = pool.getConnection(); java.sql.PreparedStatement st = c.prepareStatement(
+                "SELECT current_user, has_schema_privilege(current_user, ?, 'USAGE')")) {
+            st.setString(1, schema);
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(2)) {
+                    throw new PermissionDeniedException("the daemon's scheduler connection (role " + rs.getString(1)
+                            + ") may not use schema " + schema + ", where Quartz keeps the schedule. Set SCHEDCTL_DB_DAEMON_USER and "
+                            + "SCHEDCTL_DB_DAEMON_PASSWORD (db.daemon.user, db.daemon.password) to the owner, or to a role granted "
+                            + "USAGE on " + schema + " and SELECT, INSERT, UPDATE, DELETE on its tables");
+                }
+            }
+        } catch (SQLException e) {
+            if ("3F000".equals(e.getSQLState())) { // invalid_schema_name: V61 not applied
+                throw new UnavailableException("schema " + schema + " does not exist. Run `schedctl db migrate`", e);
+            }
+            throw new UnavailableException("cannot check the daemon's scheduler connection (" + e.getMessage() + ")", e);
+        }
+    }
+
     private static String url(Config config, String dbFlag) {
         return dbFlag != null && !dbFlag.isBlank() ? dbFlag : config.get("db.url").orElse(null);
     }

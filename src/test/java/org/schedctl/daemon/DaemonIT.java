@@ -36,6 +36,46 @@ class DaemonIT {
         db.database().useTransaction(h -> h.execute("DELETE FROM appointment_notifications; DELETE FROM booking_sessions"));
     }
 
+    private static org.jdbi.v3.core.Jdbi owner() {
+        return org.jdbi.v3.core.Jdbi.create(db.ownerDataSource());
+    }
+
+    /**
+     * Issue 12: the runtime role had UPDATE on all eleven qrtz_* tables, which have no row-level security, so any
+     * session could pause or fire the school's jobs. V61 moves them to schema schedctl_quartz, closed to it.
+     */
+    @Test
+    void theRuntimeRoleCannotReadOrWriteTheSchedule() {
+        List<String> tables = owner().withHandle(h -> h.createQuery("""
+                SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE 'qrtz%' ORDER BY 1""")
+                .mapTo(String.class).list());
+        assertEquals(11, tables.size(), tables.toString());
+        List<String> reachable = owner().withHandle(h -> h.createQuery("""
+                SELECT c.oid::regclass::text FROM pg_class c
+                WHERE c.relkind = 'r' AND c.relname LIKE 'qrtz%'
+                  AND (has_schema_privilege('schedctl_app', c.relnamespace, 'USAGE')
+                       AND (has_table_privilege('schedctl_app', c.oid, 'SELECT') OR has_table_privilege('schedctl_app', c.oid, 'UPDATE')
+                            OR has_table_privilege('schedctl_app', c.oid, 'INSERT') OR has_table_privilege('schedctl_app', c.oid, 'DELETE')))
+                """).mapTo(String.class).list());
+        assertEquals(List.of(), reachable, "Quartz tables the runtime role can touch");
+        for (String sql : List.of("UPDATE schedctl_quartz.qrtz_triggers SET trigger_state = 'PAUSED'",
+                "UPDATE qrtz_triggers SET trigger_state = 'PAUSED'", "SELECT count(*) FROM schedctl_quartz.qrtz_locks")) {
+            org.jdbi.v3.core.statement.UnableToExecuteStatementException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.jdbi.v3.core.statement.UnableToExecuteStatementException.class,
+                    () -> org.jdbi.v3.core.Jdbi.create(db.dataSource()).useHandle(h -> h.execute(sql)), sql);
+            String state = ((java.sql.SQLException) e.getCause()).getSQLState();
+            assertTrue(state.equals("42501") || state.equals("42P01"), sql + " refused by privilege or not visible, got " + state);
+        }
+    }
+
+    @Test
+    void theDaemonRefusesASchedulerConnectionWithoutTheSchema() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.schedctl.domain.PermissionDeniedException.class,
+                () -> org.schedctl.store.Connector.checkSchedulerAccess(db.dataSource(), QuartzDaemon.SCHEMA));
+        assertTrue(e.getMessage().contains("SCHEDCTL_DB_DAEMON_USER"), e.getMessage());
+        org.schedctl.store.Connector.checkSchedulerAccess(db.ownerDataSource(), QuartzDaemon.SCHEMA);
+    }
+
     private long count(String sql) {
         return db.database().inTransaction(h -> h.createQuery(sql).mapTo(Long.class).one());
     }
@@ -90,8 +130,8 @@ class DaemonIT {
         QuartzDaemon nodeA = null;
         QuartzDaemon nodeB = null;
         try {
-            nodeA = new QuartzDaemon(db.dataSource(), tasks(notifications, dispatched, ticks, tickedBy, "node-a"), "node-a", 2);
-            nodeB = new QuartzDaemon(db.dataSource(), tasks(notifications, dispatched, ticks, tickedBy, "node-b"), "node-b", 2);
+            nodeA = new QuartzDaemon(db.ownerDataSource(), tasks(notifications, dispatched, ticks, tickedBy, "node-a"), "node-a", 2);
+            nodeB = new QuartzDaemon(db.ownerDataSource(), tasks(notifications, dispatched, ticks, tickedBy, "node-b"), "node-b", 2);
             nodeA.start();
             nodeB.start();
 
@@ -101,9 +141,10 @@ class DaemonIT {
             assertEquals("sent", outbox.status(due));
             assertTrue(ticks.await(30, TimeUnit.SECONDS), "the repeating job keeps firing");
             assertTrue(nodeA.hasJob("dispatch") && nodeB.hasJob("tick"));
-            assertEquals(Set.of("node-a", "node-b"), Set.copyOf(db.database().inTransaction(h -> h.createQuery(
-                    "SELECT instance_name FROM qrtz_scheduler_state WHERE sched_name = 'schedctl'").mapTo(String.class).list())));
-            assertEquals(2, count("SELECT count(*) FROM qrtz_job_details WHERE sched_name = 'schedctl'"),
+            assertEquals(Set.of("node-a", "node-b"), Set.copyOf(owner().inTransaction(h -> h.createQuery(
+                    "SELECT instance_name FROM schedctl_quartz.qrtz_scheduler_state WHERE sched_name = 'schedctl'").mapTo(String.class).list())));
+            assertEquals(2, (long) owner().inTransaction(h -> h.createQuery(
+                    "SELECT count(*) FROM schedctl_quartz.qrtz_job_details WHERE sched_name = 'schedctl'").mapTo(Long.class).one()),
                     "both nodes registered the same two jobs once");
 
             nodeA.stop();
@@ -124,7 +165,7 @@ class DaemonIT {
     @Test
     void startRemovesTheJobsOfRetiredTasks() throws Exception {
         // node names as in the cluster test: the cluster's state table then only ever knows those two
-        QuartzDaemon before = new QuartzDaemon(db.dataSource(), new DaemonTasks()
+        QuartzDaemon before = new QuartzDaemon(db.ownerDataSource(), new DaemonTasks()
                 .add("retired", Duration.ofHours(1), () -> 0).add("kept", Duration.ofHours(1), () -> 0), "node-a", 1);
         try {
             before.start();
@@ -132,7 +173,7 @@ class DaemonIT {
         } finally {
             before.stop();
         }
-        QuartzDaemon after = new QuartzDaemon(db.dataSource(), new DaemonTasks().add("kept", Duration.ofHours(1), () -> 0),
+        QuartzDaemon after = new QuartzDaemon(db.ownerDataSource(), new DaemonTasks().add("kept", Duration.ofHours(1), () -> 0),
                 "node-b", 1);
         try {
             after.start();

@@ -105,6 +105,12 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         // Set-up and catalog checks run as the owner (the server's superuser), everything else as the runtime role,
         // under RLS; the CLI driver's invocations share one pool per class instead of opening one each.
         ownerPool = Connector.pool(new Connector.Target(url, s.user(), s.password(), null), 4);
+        // Tests drive the booking rules with fixed clocks (mostly in 2027): the database lets a client's "now" run
+        // up to any instant here (V61's app_clock; a production database has no row and bounds it by now()).
+        // DefinerProbesIT removes the row to probe the production bound.
+        try (Connection c = ownerPool.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO app_clock (latest) VALUES ('infinity') ON CONFLICT (singleton) DO UPDATE SET latest = EXCLUDED.latest");
+        }
         pool = Connector.pool(new Connector.Target(url, Connector.RUNTIME_ROLE, s.appPassword(), null), 20);
         cliPools = new SharedPools();
     }

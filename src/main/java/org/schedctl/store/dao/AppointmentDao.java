@@ -162,8 +162,12 @@ public interface AppointmentDao {
  SELECT instructor_zone, auto_confirm, buffer_before, buffer_after FROM booking_type_rules(:typeId)""")
     BookingRules rules(@Bind("typeId") long typeId);
 
-    /** A hold cancelled by {@code booking_prepare} because its time ran out. */
-    record ExpiredHold(long appointmentId, long typeId, Instant startsAt, Instant endsAt, long studentId, Long waitlistId) {
+    /**
+     * A hold cancelled by {@code booking_prepare} because its time ran out. The slot (type and times) is always
+     * reported, so the freed time can be offered to the waitlist; the appointment, student and waitlist ids only to
+     * an administrator, the instructor, or the hold's own student (null otherwise).
+     */
+    record ExpiredHold(Long appointmentId, long typeId, Instant startsAt, Instant endsAt, Long studentId, Long waitlistId) {
     }
 
     @SqlQuery("SELECT * FROM booking_prepare(:instructorId, :now)")
