@@ -19,7 +19,7 @@ public final class AppointmentsCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            var views = BookingCommands.service(ctx).list(new ListFilter(instructor, student, status, from, to, tz));
+            var views = BookingCommands.service(ctx).list(new ListFilter(instructor, student, status, from, to, ctx.tz()));
             ctx.output(instructor != null ? BookingCommands.zoneOf(views) : null).print(views);
             return 0;
         }

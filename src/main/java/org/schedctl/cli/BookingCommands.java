@@ -38,7 +38,7 @@ public final class BookingCommands {
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).book(new BookRequest(instructor, type, student, at, tz, notes, idempotencyKey, hold, null)));
+            print(ctx, service(ctx).book(new BookRequest(instructor, type, student, at, ctx.tz(), notes, idempotencyKey, hold, null)));
             return 0;
         }
     }
@@ -53,7 +53,7 @@ public final class BookingCommands {
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).hold(new BookRequest(instructor, type, student, at, tz, null, null, null,
+            print(ctx, service(ctx).hold(new BookRequest(instructor, type, student, at, ctx.tz(), null, null, null,
                     BookingInputs.holdDuration(holdFor))));
             return 0;
         }
@@ -102,7 +102,7 @@ public final class BookingCommands {
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, service(ctx).reschedule(reference, to, tz));
+            print(ctx, service(ctx).reschedule(reference, to, ctx.tz()));
             return 0;
         }
     }

@@ -23,7 +23,7 @@ public final class WaitlistCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(service(ctx).add(instructor, type, student, from, to, tz));
+            ctx.output(null).print(service(ctx).add(instructor, type, student, from, to, ctx.tz()));
             return 0;
         }
     }
