@@ -24,7 +24,7 @@ public final class DaemonCommand extends BaseCommand {
         // The jobs act as the built-in administrator over every user's rows: operator work, refused to other roles.
         ctx.database().useTransaction(handle -> org.schedctl.service.Access.requireAdmin(handle, "run the daemon"));
         DaemonTasks tasks = StandardTasks.create(ctx.database(), NotifyConfig.from(ctx.config()),
-                MaintenanceService.Retention.from(ctx.config()), ctx.clock());
+                MaintenanceService.Retention.from(ctx.config()), CalendarCommand.settings(ctx.config()), ctx.clock());
         if (once) {
             List<DaemonTasks.TaskRun> runs = tasks.runAll();
             ctx.output(null).print(runs);

@@ -7,6 +7,7 @@ import org.schedctl.notify.NotifyConfig;
 import org.schedctl.service.AnalyticsService;
 import org.schedctl.service.AvailabilityService;
 import org.schedctl.service.BookingService;
+import org.schedctl.service.CalendarSubscriptionService;
 import org.schedctl.service.MaintenanceService;
 import org.schedctl.service.NotificationService;
 import org.schedctl.store.Database;
@@ -24,13 +25,23 @@ public final class StandardTasks {
     private StandardTasks() {
     }
 
+    /** Due subscriptions are looked for this often; each is fetched on its own interval. */
+    public static final Duration SUBSCRIPTIONS_EVERY = Duration.ofMinutes(1);
+
     public static DaemonTasks create(Database db, NotifyConfig config, MaintenanceService.Retention retention, Clock clock) {
+        return create(db, config, retention, new CalendarSubscriptionService.Settings(CalendarSubscriptionService.DEFAULT_TIMEOUT,
+                key -> java.util.Optional.empty()), clock);
+    }
+
+    public static DaemonTasks create(Database db, NotifyConfig config, MaintenanceService.Retention retention,
+                                     CalendarSubscriptionService.Settings calendars, Clock clock) {
         Database system = db.as(null, "daemon");
         NotificationService notifications = new NotificationService(system, config, clock);
         BookingService bookings = new BookingService(system, clock);
         AnalyticsService analytics = new AnalyticsService(system);
         MaintenanceService maintenance = new MaintenanceService(system, retention, clock);
         AvailabilityService availability = new AvailabilityService(system);
+        CalendarSubscriptionService subscriptions = new CalendarSubscriptionService(system, calendars, clock);
         return new DaemonTasks()
                 .add("dispatch", config.poll(), notifications::sendDue)
                 // A waitlist offer is a hold on the waiter's behalf: this one sweep lapses holds and offers alike
@@ -39,6 +50,8 @@ public final class StandardTasks {
                 .add("analytics", ANALYTICS_EVERY, () -> analytics.aggregate(null, null, clock))
                 .add("cleanup", CLEANUP_EVERY, maintenance::cleanUp)
                 // Recurring blocks are stored as occurrences over a rolling 18-month horizon; this keeps it rolling.
-                .add("block-horizon", HORIZON_EVERY, () -> availability.extendHorizon(clock.instant()));
+                .add("block-horizon", HORIZON_EVERY, () -> availability.extendHorizon(clock.instant()))
+                // Instructors' external calendars: each due subscription is fetched (conditional GET) and imported.
+                .add("calendar-subscriptions", SUBSCRIPTIONS_EVERY, subscriptions::syncDue);
     }
 }

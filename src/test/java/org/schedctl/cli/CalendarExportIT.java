@@ -47,17 +47,25 @@ class CalendarExportIT {
 
     /** {@code count} one-hour appointments of {@code who}, an hour apart from {@code first}, references PREFIX + n with digits written as letters (0 = A, 1 = B). */
     static void insert(String who, String prefix, String first, int count, String length) {
-        db.database().useTransaction(h -> h.createUpdate("""
+        org.jdbi.v3.core.Jdbi.create(db.ownerDataSource()).useTransaction(h -> {
+            // Seeding only: the booking triggers (outbox, audit, analytics) would take minutes for 100,000 rows
+            // on a loaded machine and are not what these tests are about.
+            h.execute("SET LOCAL session_replication_role = replica");
+            h.createUpdate("""
                         INSERT INTO appointments (reference, instructor_id, student_id, type_id, status, starts_at, ends_at,
-                                                  timezone, price, currency)
+                                                  timezone, price, currency, blocked, session_key)
                         SELECT :prefix || translate(lpad(n::text, 8 - length(:prefix), '0'), '0123456789', 'ABCDEFGHJK'), i.id, s.id, t.id, 'confirmed',
                                :first::timestamptz + n * interval '1 hour',
-                               :first::timestamptz + n * interval '1 hour' + :length::interval, 'America/New_York', 50, 'USD'
+                               :first::timestamptz + n * interval '1 hour' + :length::interval, 'America/New_York', 50, 'USD',
+                               tstzrange(:first::timestamptz + n * interval '1 hour',
+                                         :first::timestamptz + n * interval '1 hour' + :length::interval),
+                               'seed:' || :prefix || n
                         FROM users i, users s, appointment_types t, generate_series(0, :count - 1) n
                         WHERE i.email = :who AND s.email = 'student@example.org' AND t.slug = :slug
                         """)
                 .bind("prefix", prefix).bind("first", first).bind("count", count).bind("length", length)
-                .bind("who", who + "@example.org").bind("slug", who + "-60").execute());
+                .bind("who", who + "@example.org").bind("slug", who + "-60").execute();
+        });
     }
 
     @Test
