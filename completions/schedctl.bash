@@ -174,6 +174,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} attachments" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} export" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} import" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} calendar" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_schedctl; return $?; fi
@@ -219,6 +220,10 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} export json" ];    then _picocli_schedctl_export; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} export links" ];    then _picocli_schedctl_export; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} import ics" ];    then _picocli_schedctl_import; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} calendar subscribe" ];    then _picocli_schedctl_calendar; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} calendar list" ];    then _picocli_schedctl_calendar; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} calendar unsubscribe" ];    then _picocli_schedctl_calendar; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} calendar sync" ];    then _picocli_schedctl_calendar; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics aggregate" ];    then _picocli_schedctl_analytics; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics report" ];    then _picocli_schedctl_analytics; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics dashboard" ];    then _picocli_schedctl_analytics; return $?; fi
@@ -245,105 +250,115 @@ function _complete_schedctl() {
   local cmds17=(attachments)
   local cmds18=(export)
   local cmds19=(import)
-  local cmds20=(analytics)
-  local cmds21=(audit)
-  local cmds22=(completion)
-  local cmds23=(shell)
-  local cmds24=(demo)
-  local cmds25=(db migrate)
-  local cmds26=(db status)
-  local cmds27=(db start)
-  local cmds28=(db stop)
-  local cmds29=(db url)
-  local cmds30=(user add)
-  local cmds31=(user list)
-  local cmds32=(user show)
-  local cmds33=(instructor settings)
-  local cmds34=(instructor list)
-  local cmds35=(instructor show)
-  local cmds36=(instructor vacation)
-  local cmds37=(type add)
-  local cmds38=(type list)
-  local cmds39=(type show)
-  local cmds40=(type archive)
-  local cmds41=(availability set)
-  local cmds42=(availability list)
-  local cmds43=(availability block)
-  local cmds44=(availability unblock)
-  local cmds45=(availability import)
-  local cmds46=(availability export)
-  local cmds47=(availability slots)
-  local cmds48=(notifications list)
-  local cmds49=(notifications retry)
-  local cmds50=(notifications send-due)
-  local cmds51=(appointments list)
-  local cmds52=(appointments show)
-  local cmds53=(waitlist add)
-  local cmds54=(waitlist list)
-  local cmds55=(waitlist remove)
-  local cmds56=(attachments add)
-  local cmds57=(attachments list)
-  local cmds58=(attachments get)
-  local cmds59=(attachments remove)
-  local cmds60=(export ics)
-  local cmds61=(export csv)
-  local cmds62=(export json)
-  local cmds63=(export links)
-  local cmds64=(import ics)
-  local cmds65=(analytics aggregate)
-  local cmds66=(analytics report)
-  local cmds67=(analytics dashboard)
-  local cmds68=(audit list)
+  local cmds20=(calendar)
+  local cmds21=(analytics)
+  local cmds22=(audit)
+  local cmds23=(completion)
+  local cmds24=(shell)
+  local cmds25=(demo)
+  local cmds26=(db migrate)
+  local cmds27=(db status)
+  local cmds28=(db start)
+  local cmds29=(db stop)
+  local cmds30=(db url)
+  local cmds31=(user add)
+  local cmds32=(user list)
+  local cmds33=(user show)
+  local cmds34=(instructor settings)
+  local cmds35=(instructor list)
+  local cmds36=(instructor show)
+  local cmds37=(instructor vacation)
+  local cmds38=(type add)
+  local cmds39=(type list)
+  local cmds40=(type show)
+  local cmds41=(type archive)
+  local cmds42=(availability set)
+  local cmds43=(availability list)
+  local cmds44=(availability block)
+  local cmds45=(availability unblock)
+  local cmds46=(availability import)
+  local cmds47=(availability export)
+  local cmds48=(availability slots)
+  local cmds49=(notifications list)
+  local cmds50=(notifications retry)
+  local cmds51=(notifications send-due)
+  local cmds52=(appointments list)
+  local cmds53=(appointments show)
+  local cmds54=(waitlist add)
+  local cmds55=(waitlist list)
+  local cmds56=(waitlist remove)
+  local cmds57=(attachments add)
+  local cmds58=(attachments list)
+  local cmds59=(attachments get)
+  local cmds60=(attachments remove)
+  local cmds61=(export ics)
+  local cmds62=(export csv)
+  local cmds63=(export json)
+  local cmds64=(export links)
+  local cmds65=(import ics)
+  local cmds66=(calendar subscribe)
+  local cmds67=(calendar list)
+  local cmds68=(calendar unsubscribe)
+  local cmds69=(calendar sync)
+  local cmds70=(analytics aggregate)
+  local cmds71=(analytics report)
+  local cmds72=(analytics dashboard)
+  local cmds73=(audit list)
 
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_completion; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_audit; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_analytics; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_audit; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_analytics; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_calendar; return $?; fi
   if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_import; return $?; fi
   if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_export; return $?; fi
   if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_attachments; return $?; fi
@@ -375,7 +390,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import analytics audit completion shell demo"
+  local commands="db user instructor type availability notifications daemon book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --tz"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -1177,6 +1192,42 @@ function _picocli_schedctl_import() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="ics"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `calendar` subcommand.
+function _picocli_schedctl_calendar() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="subscribe list unsubscribe sync"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -2983,8 +3034,8 @@ function _picocli_schedctl_export_ics() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
+  local flag_opts="--feed -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --name --refresh --source --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3013,6 +3064,15 @@ function _picocli_schedctl_export_ics() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    --name)
+      return
+      ;;
+    --refresh)
+      return
+      ;;
+    --source)
+      return
       ;;
     --db)
       return
@@ -3203,6 +3263,99 @@ function _picocli_schedctl_import_ics() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --calendar --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --instructor)
+      return
+      ;;
+    --calendar)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `subscribe` subcommand.
+function _picocli_schedctl_calendar_subscribe() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --url --every --name --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --url)
+      return
+      ;;
+    --every)
+      return
+      ;;
+    --name)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_calendar_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--tz --instructor --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
@@ -3213,6 +3366,84 @@ function _picocli_schedctl_import_ics() {
       return
       ;;
     --instructor)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `unsubscribe` subcommand.
+function _picocli_schedctl_calendar_unsubscribe() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `sync` subcommand.
+function _picocli_schedctl_calendar_sync() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
       return
       ;;
     --db)

@@ -20,6 +20,7 @@ complete -c schedctl -n '__fish_use_subcommand' -a waitlist -d 'Students waiting
 complete -c schedctl -n '__fish_use_subcommand' -a attachments -d 'Files attached to an appointment (material, forms, notes); up to 25 MiB each.'
 complete -c schedctl -n '__fish_use_subcommand' -a export -d 'Calendar and data export.'
 complete -c schedctl -n '__fish_use_subcommand' -a import -d 'Import from other systems.'
+complete -c schedctl -n '__fish_use_subcommand' -a calendar -d 'Subscriptions to instructors\' external calendars, whose busy times block bookings.'
 complete -c schedctl -n '__fish_use_subcommand' -a analytics -d 'Batch analytics, reports, real-time metrics.'
 complete -c schedctl -n '__fish_use_subcommand' -a audit -d 'The audit log: every change, with who, when, what and from which command.'
 complete -c schedctl -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script: bash, zsh or fish.'
@@ -852,9 +853,9 @@ complete -c schedctl -n '__fish_seen_subcommand_from remove' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l version
-complete -c schedctl -n '__fish_seen_subcommand_from export' -a ics -d 'Appointments as an iCalendar (RFC 5545) file.'
-complete -c schedctl -n '__fish_seen_subcommand_from export' -a csv -d 'Appointments as CSV.'
-complete -c schedctl -n '__fish_seen_subcommand_from export' -a json -d 'Appointments as one JSON array.'
+complete -c schedctl -n '__fish_seen_subcommand_from export' -a ics -d 'Appointments as an iCalendar (RFC 5545) file, streamed (no limit on the count).'
+complete -c schedctl -n '__fish_seen_subcommand_from export' -a csv -d 'Appointments as CSV, streamed.'
+complete -c schedctl -n '__fish_seen_subcommand_from export' -a json -d 'Appointments as one JSON array, streamed.'
 complete -c schedctl -n '__fish_seen_subcommand_from export' -a links -d 'Google Calendar and Outlook links for one appointment.'
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l as -r
@@ -876,6 +877,10 @@ complete -c schedctl -n '__fish_seen_subcommand_from ics' -l from -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l to -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s f -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l feed
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l name -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l refresh -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l source -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s o -r
@@ -956,6 +961,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from import' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l calendar -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s o -r
@@ -968,6 +974,78 @@ complete -c schedctl -n '__fish_seen_subcommand_from ics' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -a subscribe -d 'Follow an instructor\'s calendar at a URL (http, https or webcal).'
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -a list -d 'Subscriptions with their last sync and state.'
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -a unsubscribe -d 'Stop following a calendar and remove the busy times it brought.'
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -a sync -d 'Fetch and import now: one subscription, or all. Exit 1 if one failed.'
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l url -r
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l every -r
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l name -r
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a aggregate -d 'Recompute daily analytics (idempotent; without dates: the touched days).'
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a report -d 'Bookings, completions, cancellations, utilization and money per period, read from `analytics aggregate`\'s table. booked counts every appointment starting in the period, whatever its state now; utilization is booked minutes of pending, confirmed or completed appointments over available minutes (0..1); revenue is the price of completed appointments; fees are cancellation fees not waived. Periods are in the instructor\'s zone.'
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a dashboard -d 'Real-time metrics: today\'s bookings and cancellations, pending confirmations, next 24 hours.'

@@ -20,7 +20,7 @@ public final class AppointmentsCommand {
         @Override
         protected int execute(AppContext ctx) {
             var views = services().appointments().list(new ListFilter(instructor.value(), student.value(), status,
-                    days.from(), days.to(), ownZone()));
+                    days.from(), days.to(), ctx.zoneArg()));
             ctx.output(instructor.value() != null ? BookingCommands.zoneOf(views) : null).print(views);
             return 0;
         }

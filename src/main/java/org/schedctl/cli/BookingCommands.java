@@ -39,7 +39,7 @@ public final class BookingCommands {
         protected int execute(AppContext ctx) {
             IdempotencyKey key = idempotencyKey == null ? null : IdempotencyKey.parse(idempotencyKey);
             Long holdId = hold == null ? null : HoldService.holdId(hold);
-            print(ctx, services().holds().book(new BookRequest(instructor.value(), type, student.value(), at, ownZone(), notes,
+            print(ctx, services().holds().book(new BookRequest(instructor.value(), type, student.value(), at, ctx.zoneArg(), notes,
                     key, holdId, null)));
             return 0;
         }
@@ -57,7 +57,7 @@ public final class BookingCommands {
         @Override
         protected int execute(AppContext ctx) {
             Duration length = holdFor == null ? null : holdFor.get();
-            print(ctx, services().holds().hold(new BookRequest(instructor, type, student, at, ownZone(), null, null, null, length)));
+            print(ctx, services().holds().hold(new BookRequest(instructor, type, student, at, ctx.zoneArg(), null, null, null, length)));
             return 0;
         }
     }
@@ -105,7 +105,7 @@ public final class BookingCommands {
 
         @Override
         protected int execute(AppContext ctx) {
-            print(ctx, services().lifecycle().reschedule(reference, to, ownZone()));
+            print(ctx, services().lifecycle().reschedule(reference, to, ctx.zoneArg()));
             return 0;
         }
     }

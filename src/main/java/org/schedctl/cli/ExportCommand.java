@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
+import org.schedctl.domain.InvalidInputException;
+import org.schedctl.domain.calendar.ExportedAppointment;
 import org.schedctl.service.ExportService;
 import org.schedctl.service.ExportService.Selection;
 import picocli.CommandLine.Command;
@@ -48,34 +50,68 @@ public final class ExportCommand {
         ctx.progress("wrote " + written);
     }
 
-    @Command(name = "ics", description = "Appointments as an iCalendar (RFC 5545) file.")
+    @Command(name = "ics", description = "Appointments as an iCalendar (RFC 5545) file, streamed (no limit on the count).")
     static final class Ics extends BaseCommand {
         @Mixin SelectionOptions options;
+        @Option(names = "--feed", description = "A subscription feed of --instructor or --student: RFC 7986 NAME,"
+                + " REFRESH-INTERVAL and SOURCE, and bytes that change only when the appointments do") boolean feed;
+        @Option(names = "--name", paramLabel = "TEXT", description = "The feed's name (with --feed)") String name;
+        @Option(names = "--refresh", paramLabel = "DURATION", description = "How often subscribers refresh (with --feed; default 1h)") String refresh;
+        @Option(names = "--source", paramLabel = "URL", description = "Where the feed is published (with --feed)") String source;
 
         @Override
         protected int execute(AppContext ctx) {
-            String ics = services().exports().ics(options.selection(ctx), ctx.clock());
-            write(ctx, options.file, "appointments.ics", true, w -> w.print(ics));
+            ExportService.FeedOptions feedOptions = null;
+            if (feed) {
+                java.time.Duration every = refresh == null ? null : org.schedctl.domain.Durations.parsePositive(refresh, "--refresh");
+                if (every != null && every.toMinutes() < 1) {
+                    throw new InvalidInputException("--refresh " + refresh + " is under a minute. Give e.g. 15m or 1h");
+                }
+                if (source != null && !source.matches("(?i)(https?|webcal)://[^\\s]+")) {
+                    throw new InvalidInputException("--source '" + source + "' is not an http(s) or webcal URL. Give where the feed is published");
+                }
+                feedOptions = new ExportService.FeedOptions(name, every, source);
+            } else if (name != null || refresh != null || source != null) {
+                throw new InvalidInputException("--name, --refresh and --source describe a feed. Add --feed");
+            }
+            ExportService.FeedOptions f = feedOptions;
+            ExportService service = services().exports();
+            write(ctx, options.file, "appointments.ics", true, w -> service.ics(options.selection(ctx), ctx.clock(), f, w));
             return 0;
         }
     }
 
-    @Command(name = "csv", description = "Appointments as CSV.")
+    @Command(name = "csv", description = "Appointments as CSV, streamed.")
     static final class Csv extends BaseCommand {
         @Mixin SelectionOptions options;
 
         @Override
         protected int execute(AppContext ctx) {
-            var selected = services().exports().select(options.selection(ctx));
-            write(ctx, options.file, "appointments.csv", true, w -> {
-                if (selected.appointments().isEmpty()) {
-                    w.println(csvHeader(org.schedctl.domain.calendar.ExportedAppointment.class));
-                } else {
-                    new Output(w, OutputFormat.csv, ctx.displayZone(selected.zone())).print(selected.appointments());
-                }
-            });
+            streamRows(ctx, services().exports(), options, OutputFormat.csv);
             return 0;
         }
+    }
+
+    /** CSV or JSON rows straight from the export cursor. */
+    static void streamRows(AppContext ctx, ExportService service, SelectionOptions options, OutputFormat format) {
+        write(ctx, options.file, "appointments." + format.name(), true, w -> service.stream(options.selection(ctx), false, new ExportService.Sink() {
+            Output.RowStream rows;
+
+            @Override
+            public void begin(java.time.ZoneId zone, org.schedctl.domain.User person, java.util.List<org.schedctl.calendar.IcsWriter.ZoneSpan> zones) {
+                rows = new Output(w, format, ctx.displayZone(zone)).rows(csvHeader(ExportedAppointment.class));
+            }
+
+            @Override
+            public void row(ExportedAppointment appointment) {
+                rows.add(appointment);
+            }
+
+            @Override
+            public void end() {
+                rows.finish();
+            }
+        }));
     }
 
     /** The header line of a record's CSV, so an empty export is still a CSV file with its columns. */
@@ -85,14 +121,13 @@ public final class ExportCommand {
                 .collect(java.util.stream.Collectors.joining(","));
     }
 
-    @Command(name = "json", description = "Appointments as one JSON array.")
+    @Command(name = "json", description = "Appointments as one JSON array, streamed.")
     static final class Json extends BaseCommand {
         @Mixin SelectionOptions options;
 
         @Override
         protected int execute(AppContext ctx) {
-            var selected = services().exports().select(options.selection(ctx));
-            write(ctx, options.file, "appointments.json", true, w -> new Output(w, OutputFormat.json, ctx.displayZone(selected.zone())).print(selected.appointments()));
+            streamRows(ctx, services().exports(), options, OutputFormat.json);
             return 0;
         }
     }

@@ -12,10 +12,13 @@ public final class ImportCommand {
     static final class Ics extends BaseCommand {
         @Parameters(paramLabel = "FILE", description = "The .ics file, or - for stdin") String file;
         @Option(names = "--instructor", required = true, paramLabel = "USER") String instructor;
+        @Option(names = "--calendar", paramLabel = "NAME", description = "Which of the instructor's calendars this file is"
+                + " (default: default); a re-import replaces that calendar's events only") String calendar;
 
         @Override
         protected int execute(AppContext ctx) {
-            var result = services().calendarImport().importFile(file, ctx.in(), instructor, ctx.clock());
+            var result = services().calendarImport().importFile(file, ctx.in(), instructor, calendar, ctx.clock());
+            result.warnings().forEach(ctx.err()::println);
             ctx.output(null).print(result);
             return 0;
         }

@@ -116,6 +116,82 @@ public final class Output {
         out.flush();
     }
 
+    /**
+     * Rows written one at a time (CSV or JSON), for exports of any size: nothing but the current row is held.
+     * {@code header} is the CSV header line printed when no row comes.
+     */
+    public RowStream rows(String header) {
+        return new RowStream(header);
+    }
+
+    /** See {@link #rows}. */
+    public final class RowStream {
+        private final String header;
+        private CSVPrinter csv;
+        private JsonGenerator json;
+        private int count;
+
+        private RowStream(String header) {
+            this.header = header;
+        }
+
+        public void add(Object item) {
+            try {
+                if (format == OutputFormat.json) {
+                    if (json == null) {
+                        startJson();
+                    }
+                    mapper.writeValue(json, item);
+                } else {
+                    Map<String, Object> row = row(item);
+                    if (csv == null) {
+                        csv = new CSVPrinter(out, CSVFormat.RFC4180.builder().setRecordSeparator("\n").build());
+                        csv.printRecord(row.keySet());
+                    }
+                    List<String> cells = new ArrayList<>(row.size());
+                    for (Object v : row.values()) {
+                        cells.add(CsvCells.guard(cell(v, false)));
+                    }
+                    csv.printRecord(cells);
+                }
+                count++;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private void startJson() throws IOException {
+            json = mapper.getFactory().createGenerator(out);
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.useDefaultPrettyPrinter();
+            json.writeStartArray();
+        }
+
+        public void finish() {
+            try {
+                if (format == OutputFormat.json) {
+                    if (json == null) {
+                        startJson();
+                    }
+                    json.writeEndArray();
+                    json.close();
+                    out.println();
+                } else if (csv == null) {
+                    out.println(header);
+                } else {
+                    csv.flush();
+                }
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        public int count() {
+            return count;
+        }
+    }
+
     private void printJson(Object result) {
         try {
             out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
                 AttachmentsCommand.class,
                 ExportCommand.class,
                 ImportCommand.class,
+                CalendarCommand.class,
                 AnalyticsCommand.class,
                 AuditCommand.class,
                 CompletionCommand.class,

@@ -20,7 +20,7 @@ public final class WaitlistCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(services().waitlist().add(instructor, type, student, from, to, ownZone()));
+            ctx.output(null).print(services().waitlist().add(instructor, type, student, from, to, ctx.zoneArg()));
             return 0;
         }
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.service.AnalyticsService;
 import org.schedctl.service.AvailabilityService;
+import org.schedctl.service.CalendarSubscriptionService;
 import org.schedctl.service.HoldService;
 import org.schedctl.service.MaintenanceService;
 import org.schedctl.service.NotificationService;
@@ -24,6 +25,9 @@ public final class StandardTasks {
     private StandardTasks() {
     }
 
+    /** Due subscriptions are looked for this often; each is fetched on its own interval. */
+    public static final Duration SUBSCRIPTIONS_EVERY = Duration.ofMinutes(1);
+
     /** The jobs over the process's services, acting as the built-in administrator; reads their config now. */
     public static DaemonTasks create(Services services) {
         Services system = services.as(null, "daemon");
@@ -33,6 +37,7 @@ public final class StandardTasks {
         AnalyticsService analytics = system.analytics();
         MaintenanceService maintenance = system.maintenance();
         AvailabilityService availability = system.availability();
+        CalendarSubscriptionService subscriptions = system.calendarSubscriptions();
         return new DaemonTasks()
                 .add("dispatch", NotifyConfig.from(system.config()).poll(), notifications::sendDue)
                 // A waitlist offer is a hold on the waiter's behalf: this one sweep lapses holds and offers alike
@@ -41,6 +46,8 @@ public final class StandardTasks {
                 .add("analytics", ANALYTICS_EVERY, () -> analytics.aggregate(null, null, clock))
                 .add("cleanup", CLEANUP_EVERY, maintenance::cleanUp)
                 // Recurring blocks are stored as occurrences over a rolling 18-month horizon; this keeps it rolling.
-                .add("block-horizon", HORIZON_EVERY, () -> availability.extendHorizon(clock.instant()));
+                .add("block-horizon", HORIZON_EVERY, () -> availability.extendHorizon(clock.instant()))
+                // Instructors' external calendars: each due subscription is fetched (conditional GET) and imported.
+                .add("calendar-subscriptions", SUBSCRIPTIONS_EVERY, subscriptions::syncDue);
     }
 }

@@ -9,9 +9,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.schedctl.calendar.IcsBusyReader;
 import org.schedctl.calendar.IcsBusyReader.BusyEvent;
@@ -23,15 +26,18 @@ import org.schedctl.domain.Zones;
 import org.schedctl.store.Database;
 
 /**
- * `import ics FILE --instructor U`: an external calendar's busy times become unavailable blocks. Keyed by
- * (UID, RECURRENCE-ID): an unchanged event is left alone, a changed one has its blocks replaced, one that is
- * now cancelled or transparent has them removed. The file is read and expanded completely before one
- * transaction writes, so a bad file writes nothing.
+ * `import ics FILE --instructor U [--calendar NAME]`: an external calendar's busy times become unavailable blocks.
+ * Each import names a calendar of the instructor (default {@value #DEFAULT_CALENDAR}; a subscription is its own) and
+ * follows that source: keyed by (UID, RECURRENCE-ID), an unchanged event is left alone, a changed one has its blocks
+ * replaced, and one now cancelled, transparent or gone from the file has them removed. Other calendars are not
+ * touched. The file is read and expanded completely before one transaction writes, in a few set-based statements
+ * whatever the number of events, so a bad file writes nothing.
  */
 public final class CalendarImportService {
     /** How far around now recurring events are expanded; importing again later extends the window. */
     public static final Duration PAST = Duration.ofDays(31);
     public static final Duration FUTURE = Duration.ofDays(366);
+    public static final String DEFAULT_CALENDAR = "default";
 
     private final Database db;
 
@@ -39,15 +45,34 @@ public final class CalendarImportService {
         this.db = db;
     }
 
-    public record ImportResult(String instructor, int rows, int created, int updated, int unchanged, int removed,
-                               int blocks, Instant horizonStart, Instant horizonEnd, List<Object> errors) {
+    public record ImportResult(String instructor, String calendar, int rows, int created, int updated, int unchanged,
+                               int removed, int blocks, Instant horizonStart, Instant horizonEnd, List<String> warnings) {
     }
 
     private record Known(String fingerprint, List<Long> blockIds) {
     }
 
-    public ImportResult importFile(String file, InputStream stdin, String instructor, Clock clock) {
+    /** A calendar's name as given: 1 to 100 characters, no control characters. */
+    public static String calendarName(String name) {
+        if (name == null) {
+            return DEFAULT_CALENDAR;
+        }
+        String trimmed = name.trim();
+        if (trimmed.isEmpty() || trimmed.length() > 100 || trimmed.codePoints().anyMatch(Character::isISOControl)) {
+            throw new InvalidInputException("bad calendar name '" + org.schedctl.domain.Text.printable(name)
+                    + "'. Give 1 to 100 printable characters, e.g. personal");
+        }
+        return trimmed;
+    }
+
+    public ImportResult importFile(String file, InputStream stdin, String instructor, String calendar, Clock clock) {
         byte[] content = read(file, stdin);
+        String name = "-".equals(file) ? "stdin" : Path.of(file).getFileName().toString();
+        return importContent(content, name, instructor, calendarName(calendar), clock);
+    }
+
+    /** Imports calendar text already read (a file, or a subscription's download) into one calendar of {@code instructor}. */
+    public ImportResult importContent(byte[] content, String name, String instructor, String calendar, Clock clock) {
         Instant now = clock.instant();
         InstantRange horizon = new InstantRange(now.minus(PAST), now.plus(FUTURE));
         User who = db.inTransaction(handle -> {
@@ -56,7 +81,6 @@ public final class CalendarImportService {
             return named;
         });
         ZoneId zone = Zones.parse(who.timezone());
-        String name = "-".equals(file) ? "stdin" : Path.of(file).getFileName().toString();
         IcsBusyReader.Result parsed = new IcsBusyReader(zone, horizon, name).read(content);
         long actor = db.actorId();
         return db.inTransaction(handle -> {
@@ -67,11 +91,12 @@ public final class CalendarImportService {
                             SELECT e.uid, e.recurrence_id, e.fingerprint,
                                    coalesce(array_agg(b.block_id) FILTER (WHERE b.block_id IS NOT NULL), '{}') AS blocks
                             FROM calendar_import_events e
-                            LEFT JOIN calendar_import_blocks b USING (instructor_id, uid, recurrence_id)
-                            WHERE e.instructor_id = :id
+                            LEFT JOIN calendar_import_blocks b USING (instructor_id, calendar, uid, recurrence_id)
+                            WHERE e.instructor_id = :id AND e.calendar = :calendar
                             GROUP BY e.uid, e.recurrence_id, e.fingerprint
                             """)
                     .bind("id", who.id())
+                    .bind("calendar", calendar)
                     .map((rs, ctx) -> {
                         Long[] ids = (Long[]) rs.getArray("blocks").getArray();
                         known.put(IcsBusyReader.key(rs.getString("uid"), rs.getString("recurrence_id")),
@@ -81,8 +106,8 @@ public final class CalendarImportService {
             int created = 0;
             int updated = 0;
             int unchanged = 0;
-            int removed = 0;
-            int blocks = 0;
+            List<Long> stale = new ArrayList<>();
+            List<BusyEvent> changed = new ArrayList<>();
             for (BusyEvent event : parsed.busy()) {
                 Known before = known.get(IcsBusyReader.key(event.uid(), event.recurrenceId()));
                 if (before != null && before.fingerprint().equals(event.fingerprint()) && before.blockIds().size() == event.busy().size()) {
@@ -90,42 +115,86 @@ public final class CalendarImportService {
                     continue;
                 }
                 if (before != null) {
-                    UnavailableBlockWriter.delete(handle, before.blockIds());
+                    stale.addAll(before.blockIds());
                     updated++;
                 } else {
                     created++;
                 }
-                handle.createUpdate("""
-                                INSERT INTO calendar_import_events (instructor_id, uid, recurrence_id, fingerprint, summary)
-                                VALUES (:id, :uid, :rid, :fingerprint, left(:summary, 500))
-                                ON CONFLICT (instructor_id, uid, recurrence_id)
-                                DO UPDATE SET fingerprint = EXCLUDED.fingerprint, summary = EXCLUDED.summary, imported_at = now()
-                                """)
-                        .bind("id", who.id()).bind("uid", event.uid()).bind("rid", event.recurrenceId())
-                        .bind("fingerprint", event.fingerprint()).bind("summary", event.summary())
-                        .execute();
-                List<Long> ids = UnavailableBlockWriter.create(handle, who.id(), zone, event.busy(), "imported from calendar", actor);
-                handle.createUpdate("""
-                                INSERT INTO calendar_import_blocks (block_id, instructor_id, uid, recurrence_id)
-                                SELECT unnest(:ids::bigint[]), :id, :uid, :rid
-                                """)
-                        .bind("ids", ids.toArray(new Long[0])).bind("id", who.id()).bind("uid", event.uid())
-                        .bind("rid", event.recurrenceId())
-                        .execute();
-                blocks += ids.size();
+                changed.add(event);
             }
-            for (String key : parsed.freedKeys()) {
-                Known before = known.get(key);
-                if (before != null) {
-                    UnavailableBlockWriter.delete(handle, before.blockIds());
-                    String[] parts = key.split("\u0000", -1);
-                    handle.createUpdate("DELETE FROM calendar_import_events WHERE instructor_id = :id AND uid = :uid AND recurrence_id = :rid")
-                            .bind("id", who.id()).bind("uid", parts[0]).bind("rid", parts[1]).execute();
-                    removed++;
+            // Gone from the file, cancelled or transparent: the event and its blocks go.
+            Set<String> busyKeys = new HashSet<>();
+            parsed.busy().forEach(b -> busyKeys.add(IcsBusyReader.key(b.uid(), b.recurrenceId())));
+            List<String> goneUids = new ArrayList<>();
+            List<String> goneRids = new ArrayList<>();
+            for (Map.Entry<String, Known> entry : known.entrySet()) {
+                if (!busyKeys.contains(entry.getKey())) {
+                    stale.addAll(entry.getValue().blockIds());
+                    String[] parts = entry.getKey().split("\u0000", -1);
+                    goneUids.add(parts[0]);
+                    goneRids.add(parts[1]);
                 }
             }
-            return new ImportResult(who.email(), parsed.eventsRead(), created, updated, unchanged, removed, blocks,
-                    horizon.start(), horizon.end(), List.of());
+            UnavailableBlockWriter.delete(handle, stale);
+            if (!goneUids.isEmpty()) {
+                handle.createUpdate("""
+                                DELETE FROM calendar_import_events
+                                WHERE instructor_id = :id AND calendar = :calendar
+                                  AND (uid, recurrence_id) IN (SELECT * FROM unnest(:uids::text[], :rids::text[]))
+                                """)
+                        .bind("id", who.id()).bind("calendar", calendar)
+                        .bind("uids", goneUids.toArray(new String[0])).bind("rids", goneRids.toArray(new String[0]))
+                        .execute();
+            }
+            int blocks = 0;
+            if (!changed.isEmpty()) {
+                int n = changed.size();
+                String[] uids = new String[n];
+                String[] rids = new String[n];
+                String[] fingerprints = new String[n];
+                String[] summaries = new String[n];
+                List<InstantRange> ranges = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    BusyEvent e = changed.get(i);
+                    uids[i] = e.uid();
+                    rids[i] = e.recurrenceId();
+                    fingerprints[i] = e.fingerprint();
+                    summaries[i] = e.summary();
+                    ranges.addAll(e.busy());
+                }
+                handle.createUpdate("""
+                                INSERT INTO calendar_import_events (instructor_id, calendar, uid, recurrence_id, fingerprint, summary)
+                                SELECT :id, :calendar, u, r, f, left(s, 500)
+                                FROM unnest(:uids::text[], :rids::text[], :fingerprints::text[], :summaries::text[]) AS t(u, r, f, s)
+                                ON CONFLICT (instructor_id, calendar, uid, recurrence_id)
+                                DO UPDATE SET fingerprint = EXCLUDED.fingerprint, summary = EXCLUDED.summary, imported_at = now()
+                                """)
+                        .bind("id", who.id()).bind("calendar", calendar).bind("uids", uids).bind("rids", rids)
+                        .bind("fingerprints", fingerprints).bind("summaries", summaries)
+                        .execute();
+                List<Long> ids = UnavailableBlockWriter.create(handle, who.id(), zone, ranges,
+                        "imported from calendar " + calendar, actor);
+                Long[] blockIds = ids.toArray(new Long[0]);
+                String[] blockUids = new String[blockIds.length];
+                String[] blockRids = new String[blockIds.length];
+                int k = 0;
+                for (BusyEvent e : changed) {
+                    for (int j = 0; j < e.busy().size(); j++, k++) {
+                        blockUids[k] = e.uid();
+                        blockRids[k] = e.recurrenceId();
+                    }
+                }
+                handle.createUpdate("""
+                                INSERT INTO calendar_import_blocks (block_id, instructor_id, calendar, uid, recurrence_id)
+                                SELECT b, :id, :calendar, u, r FROM unnest(:ids::bigint[], :uids::text[], :rids::text[]) AS t(b, u, r)
+                                """)
+                        .bind("ids", blockIds).bind("id", who.id()).bind("calendar", calendar)
+                        .bind("uids", blockUids).bind("rids", blockRids)
+                        .execute();
+                blocks = blockIds.length;
+            }
+            return new ImportResult(who.email(), calendar, parsed.eventsRead(), created, updated, unchanged, goneUids.size(),
+                    blocks, horizon.start(), horizon.end(), parsed.warnings());
         });
     }
 

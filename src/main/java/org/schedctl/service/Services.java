@@ -24,20 +24,23 @@ public final class Services {
     private final Supplier<HoldAllowance> holdAllowance;
     private final Supplier<NotifyConfig> notifyConfig;
     private final Supplier<MaintenanceService.Retention> retention;
+    private final Supplier<CalendarSubscriptionService.Settings> calendarSettings;
 
     private Services(Database db, Config config, Clock clock, Supplier<HoldAllowance> holdAllowance,
-                     Supplier<NotifyConfig> notifyConfig, Supplier<MaintenanceService.Retention> retention) {
+                     Supplier<NotifyConfig> notifyConfig, Supplier<MaintenanceService.Retention> retention,
+                     Supplier<CalendarSubscriptionService.Settings> calendarSettings) {
         this.db = Objects.requireNonNull(db, "db");
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.holdAllowance = holdAllowance;
         this.notifyConfig = notifyConfig;
         this.retention = retention;
+        this.calendarSettings = calendarSettings;
     }
 
     public static Services create(Database db, Config config, Clock clock) {
         return new Services(db, config, clock, memo(() -> HoldAllowance.from(config)), memo(() -> NotifyConfig.from(config)),
-                memo(() -> MaintenanceService.Retention.from(config)));
+                memo(() -> MaintenanceService.Retention.from(config)), memo(() -> CalendarSubscriptionService.Settings.from(config)));
     }
 
     /** The same services acting as {@code actor} (null: the built-in administrator) running {@code command}. */
@@ -45,7 +48,7 @@ public final class Services {
         if (Objects.equals(db.actorIdent(), actor) && Objects.equals(db.command(), command)) {
             return this;
         }
-        return new Services(db.as(actor, command), config, clock, holdAllowance, notifyConfig, retention);
+        return new Services(db.as(actor, command), config, clock, holdAllowance, notifyConfig, retention, calendarSettings);
     }
 
     public Database database() {
@@ -90,6 +93,10 @@ public final class Services {
 
     public AvailabilityImportService availabilityImport() {
         return new AvailabilityImportService(db);
+    }
+
+    public CalendarSubscriptionService calendarSubscriptions() {
+        return new CalendarSubscriptionService(db, calendarSettings.get(), clock);
     }
 
     public CalendarImportService calendarImport() {

@@ -39,26 +39,27 @@ final class UnavailableBlockWriter {
             localEnds[i] = LocalDateTime.ofInstant(r.end(), local).toString();
             zones[i] = local.equals(java.time.ZoneOffset.UTC) ? "UTC" : zone.getId();
         }
-        return handle.createQuery("""
+        // Ids are drawn first, so each block's id is known by its position (two events may share a start).
+        Long[] ids = handle.createQuery("SELECT nextval(pg_get_serial_sequence('time_blocks', 'id')) FROM generate_series(1, :n)")
+                .bind("n", n).mapTo(Long.class).list().toArray(new Long[0]);
+        handle.createUpdate("""
                         WITH input AS (
-                            SELECT * FROM unnest(:starts::timestamptz[], :ends::timestamptz[], :localStarts::timestamp[],
-                                                 :localEnds::timestamp[], :zones::text[]) WITH ORDINALITY
-                                AS t(starts_at, ends_at, local_start, local_end, timezone, ord)
+                            SELECT * FROM unnest(:ids::bigint[], :starts::timestamptz[], :ends::timestamptz[],
+                                                 :localStarts::timestamp[], :localEnds::timestamp[], :zones::text[])
+                                AS t(id, starts_at, ends_at, local_start, local_end, timezone)
                         ), blocks AS (
-                            INSERT INTO time_blocks (instructor_id, kind, starts_at, ends_at, timezone, local_start, local_end,
+                            INSERT INTO time_blocks (id, instructor_id, kind, starts_at, ends_at, timezone, local_start, local_end,
                                                      reason, source, expanded_until, created_by)
-                            SELECT :instructor, 'unavailable', starts_at, ends_at, timezone, local_start, local_end,
+                            OVERRIDING SYSTEM VALUE
+                            SELECT id, :instructor, 'unavailable', starts_at, ends_at, timezone, local_start, local_end,
                                    :reason, 'ics', ends_at, :actor
-                            FROM input ORDER BY ord
+                            FROM input
                             RETURNING id, instructor_id, kind, starts_at, ends_at
-                        ), occurrences AS (
-                            INSERT INTO time_block_occurrences (block_id, instructor_id, kind, during)
-                            SELECT id, instructor_id, kind, tstzrange(starts_at, ends_at, '[)') FROM blocks
-                            RETURNING block_id, lower(during) AS starts_at
                         )
-                        SELECT o.block_id FROM occurrences o JOIN input i ON i.starts_at = o.starts_at
-                        ORDER BY i.ord, o.block_id
+                        INSERT INTO time_block_occurrences (block_id, instructor_id, kind, during)
+                        SELECT id, instructor_id, kind, tstzrange(starts_at, ends_at, '[)') FROM blocks
                         """)
+                .bind("ids", ids)
                 .bind("starts", starts)
                 .bind("ends", ends)
                 .bind("localStarts", localStarts)
@@ -67,8 +68,8 @@ final class UnavailableBlockWriter {
                 .bind("instructor", instructorId)
                 .bind("reason", reason)
                 .bind("actor", actorId)
-                .mapTo(Long.class)
-                .list();
+                .execute();
+        return List.of(ids);
     }
 
     static int delete(Handle handle, List<Long> blockIds) {

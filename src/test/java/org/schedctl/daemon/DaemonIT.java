@@ -101,10 +101,10 @@ class DaemonIT {
         JsonNode runs = db.cli().withClock(Clock.fixed(T0, ZoneOffset.UTC)).run("-o", "json", "daemon", "--once").ok().json();
 
         // waitlist offers are holds: hold-expiry lapses both, there is no second sweep
-        assertEquals(List.of("dispatch", "hold-expiry", "analytics", "cleanup", "block-horizon"), List.of(runs.get(0).get("task").asText(),
-                runs.get(1).get("task").asText(), runs.get(2).get("task").asText(), runs.get(3).get("task").asText(),
-                runs.get(4).get("task").asText()));
-        assertEquals(5, runs.size());
+        assertEquals(List.of("dispatch", "hold-expiry", "analytics", "cleanup", "block-horizon", "calendar-subscriptions"),
+                List.of(runs.get(0).get("task").asText(), runs.get(1).get("task").asText(), runs.get(2).get("task").asText(),
+                        runs.get(3).get("task").asText(), runs.get(4).get("task").asText(), runs.get(5).get("task").asText()));
+        assertEquals(6, runs.size());
         for (JsonNode run : runs) {
             assertTrue(run.get("ok").asBoolean(), runs.toString());
         }

@@ -88,6 +88,7 @@ public final class RecurrenceRule {
             throw new InvalidInputException("RRULE '" + input + "' repeats every " + frequency.name().toLowerCase(Locale.ROOT)
                     .replace("ly", "") + ", too often for a time block. Use FREQ=HOURLY or coarser");
         }
+        forbiddenParts(input, frequency, kept, names);
         if (names.contains("INTERVAL") && recur.getInterval() < 1) {
             throw invalid(input, "INTERVAL must be 1 or more");
         }
@@ -120,6 +121,34 @@ public final class RecurrenceRule {
             }
         }
         return new RecurrenceRule(text, recur, untilInstant, untilLocal);
+    }
+
+    /**
+     * Rule parts RFC 5545 3.3.10 forbids with the frequency (ical4j accepts them and expands to one occurrence):
+     * BYDAY with a number outside MONTHLY and YEARLY (and with BYWEEKNO), BYWEEKNO outside YEARLY, BYMONTHDAY with
+     * WEEKLY, BYYEARDAY with DAILY, WEEKLY or MONTHLY, and BYSETPOS without another BYxxx part.
+     */
+    private static void forbiddenParts(String input, Frequency frequency, List<String> parts, Set<String> names) {
+        String freq = frequency.name();
+        for (String part : parts) {
+            if (part.startsWith("BYDAY=") && part.substring(6).matches(".*[0-9].*")
+                    && (!(freq.equals("MONTHLY") || freq.equals("YEARLY")) || names.contains("BYWEEKNO"))) {
+                throw invalid(input, "BYDAY with a number ('" + part.substring(6) + "') is not allowed with FREQ=" + freq
+                        + (names.contains("BYWEEKNO") ? " and BYWEEKNO" : "") + " (RFC 5545 3.3.10)");
+            }
+        }
+        if (names.contains("BYWEEKNO") && !freq.equals("YEARLY")) {
+            throw invalid(input, "BYWEEKNO is only allowed with FREQ=YEARLY (RFC 5545 3.3.10)");
+        }
+        if (names.contains("BYMONTHDAY") && freq.equals("WEEKLY")) {
+            throw invalid(input, "BYMONTHDAY is not allowed with FREQ=WEEKLY (RFC 5545 3.3.10)");
+        }
+        if (names.contains("BYYEARDAY") && (freq.equals("DAILY") || freq.equals("WEEKLY") || freq.equals("MONTHLY"))) {
+            throw invalid(input, "BYYEARDAY is not allowed with FREQ=" + freq + " (RFC 5545 3.3.10)");
+        }
+        if (names.contains("BYSETPOS") && names.stream().noneMatch(n -> n.startsWith("BY") && !n.equals("BYSETPOS"))) {
+            throw invalid(input, "BYSETPOS needs another BYxxx part to select from (RFC 5545 3.3.10)");
+        }
     }
 
     /** The rule as given, normalised to upper case and without an "RRULE:" prefix. */
