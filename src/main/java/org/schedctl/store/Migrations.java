@@ -13,7 +13,16 @@ public final class Migrations {
     private final Flyway flyway;
 
     public Migrations(DataSource dataSource) {
-        this.flyway = Flyway.configure()
+        this(dataSource, null);
+    }
+
+    /** Migrations up to {@code targetVersion} only (null: all), as a restore needs before it loads an older backup. */
+    public Migrations(DataSource dataSource, String targetVersion) {
+        var configuration = Flyway.configure();
+        if (targetVersion != null) {
+            configuration = configuration.target(targetVersion);
+        }
+        this.flyway = configuration
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
                 .table("flyway_schema_history")
