@@ -25,6 +25,7 @@ public final class DaemonCommand extends BaseCommand {
         ctx.database().useTransaction(handle -> org.schedctl.service.Access.requireAdmin(handle, "run the daemon"));
         DaemonTasks tasks = StandardTasks.create(ctx.database(), NotifyConfig.from(ctx.config()),
                 MaintenanceService.Retention.from(ctx.config()), ctx.clock());
+        org.schedctl.daemon.BackupTask.addTo(tasks, ctx.config(), ctx::ownerTarget, ctx.clock());
         if (once) {
             List<DaemonTasks.TaskRun> runs = tasks.runAll();
             ctx.output(null).print(runs);

@@ -156,4 +156,28 @@ class BackupFaultsIT {
             }
         }
     }
+
+    @Test
+    void theDaemonBacksUpIntoBackupDirAndKeepsTheNewestBackupKeep() throws Exception {
+        Path nightly = dir.resolve("nightly");
+        Files.createDirectories(nightly);
+        Path foreign = Files.writeString(nightly.resolve("schedctl-mine.zip"), "an operator's own file");
+        CliDriver cli = db.cli().withEnv("SCHEDCTL_BACKUP_DIR", nightly.toString()).withEnv("SCHEDCTL_BACKUP_KEEP", "2");
+        for (int day = 0; day < 3; day++) {
+            Instant at = Instant.parse("2027-06-0" + (1 + day) + "T02:00:00Z");
+            var runs = cli.withClock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)).run("-o", "json", "daemon", "--once").ok().json();
+            var backup = java.util.stream.StreamSupport.stream(runs.spliterator(), false)
+                    .filter(r -> r.get("task").asText().equals("backup")).findFirst().orElseThrow();
+            assertTrue(backup.get("ok").asBoolean(), backup.toString());
+        }
+        List<String> names = files(nightly).stream().map(p -> p.getFileName().toString()).sorted().toList();
+        assertEquals(List.of("schedctl-20270602T020000Z.zip", "schedctl-20270603T020000Z.zip", "schedctl-mine.zip"), names);
+        assertTrue(Files.exists(foreign));
+        // Each is a complete backup.
+        Path newest = nightly.resolve("schedctl-20270603T020000Z.zip");
+        org.schedctl.store.Backup.Manifest m = org.schedctl.store.Restore.verify(newest);
+        assertTrue(m.tables().stream().anyMatch(t -> t.name().equals("appointments") && t.rows() == 1), m.toString());
+
+        assertError(cli.withEnv("SCHEDCTL_BACKUP_KEEP", "0").run("daemon", "--once"), 2, "backup.keep");
+    }
 }
