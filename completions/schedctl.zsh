@@ -163,6 +163,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} daemon" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} fsck" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} book" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} hold" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} confirm" ];    then _picocli_schedctl; return $?; fi
@@ -186,6 +187,8 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db start" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db stop" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db url" ];    then _picocli_schedctl_db; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db backup" ];    then _picocli_schedctl_db; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db restore" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user add" ];    then _picocli_schedctl_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user list" ];    then _picocli_schedctl_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user show" ];    then _picocli_schedctl_user; return $?; fi
@@ -234,131 +237,137 @@ function _complete_schedctl() {
   local cmds4=(availability)
   local cmds5=(notifications)
   local cmds6=(daemon)
-  local cmds7=(book)
-  local cmds8=(hold)
-  local cmds9=(confirm)
-  local cmds10=(decline)
-  local cmds11=(cancel)
-  local cmds12=(reschedule)
-  local cmds13=(complete)
-  local cmds14=(no-show)
-  local cmds15=(appointments)
-  local cmds16=(waitlist)
-  local cmds17=(attachments)
-  local cmds18=(export)
-  local cmds19=(import)
-  local cmds20=(analytics)
-  local cmds21=(audit)
-  local cmds22=(completion)
-  local cmds23=(shell)
-  local cmds24=(demo)
-  local cmds25=(db migrate)
-  local cmds26=(db status)
-  local cmds27=(db start)
-  local cmds28=(db stop)
-  local cmds29=(db url)
-  local cmds30=(user add)
-  local cmds31=(user list)
-  local cmds32=(user show)
-  local cmds33=(instructor settings)
-  local cmds34=(instructor list)
-  local cmds35=(instructor show)
-  local cmds36=(instructor vacation)
-  local cmds37=(type add)
-  local cmds38=(type list)
-  local cmds39=(type show)
-  local cmds40=(type archive)
-  local cmds41=(availability set)
-  local cmds42=(availability list)
-  local cmds43=(availability block)
-  local cmds44=(availability unblock)
-  local cmds45=(availability import)
-  local cmds46=(availability export)
-  local cmds47=(availability slots)
-  local cmds48=(notifications list)
-  local cmds49=(notifications retry)
-  local cmds50=(notifications send-due)
-  local cmds51=(appointments list)
-  local cmds52=(appointments show)
-  local cmds53=(waitlist add)
-  local cmds54=(waitlist list)
-  local cmds55=(waitlist remove)
-  local cmds56=(attachments add)
-  local cmds57=(attachments list)
-  local cmds58=(attachments get)
-  local cmds59=(attachments remove)
-  local cmds60=(export ics)
-  local cmds61=(export csv)
-  local cmds62=(export json)
-  local cmds63=(export links)
-  local cmds64=(import ics)
-  local cmds65=(analytics aggregate)
-  local cmds66=(analytics report)
-  local cmds67=(analytics dashboard)
-  local cmds68=(audit list)
+  local cmds7=(fsck)
+  local cmds8=(book)
+  local cmds9=(hold)
+  local cmds10=(confirm)
+  local cmds11=(decline)
+  local cmds12=(cancel)
+  local cmds13=(reschedule)
+  local cmds14=(complete)
+  local cmds15=(no-show)
+  local cmds16=(appointments)
+  local cmds17=(waitlist)
+  local cmds18=(attachments)
+  local cmds19=(export)
+  local cmds20=(import)
+  local cmds21=(analytics)
+  local cmds22=(audit)
+  local cmds23=(completion)
+  local cmds24=(shell)
+  local cmds25=(demo)
+  local cmds26=(db migrate)
+  local cmds27=(db status)
+  local cmds28=(db start)
+  local cmds29=(db stop)
+  local cmds30=(db url)
+  local cmds31=(db backup)
+  local cmds32=(db restore)
+  local cmds33=(user add)
+  local cmds34=(user list)
+  local cmds35=(user show)
+  local cmds36=(instructor settings)
+  local cmds37=(instructor list)
+  local cmds38=(instructor show)
+  local cmds39=(instructor vacation)
+  local cmds40=(type add)
+  local cmds41=(type list)
+  local cmds42=(type show)
+  local cmds43=(type archive)
+  local cmds44=(availability set)
+  local cmds45=(availability list)
+  local cmds46=(availability block)
+  local cmds47=(availability unblock)
+  local cmds48=(availability import)
+  local cmds49=(availability export)
+  local cmds50=(availability slots)
+  local cmds51=(notifications list)
+  local cmds52=(notifications retry)
+  local cmds53=(notifications send-due)
+  local cmds54=(appointments list)
+  local cmds55=(appointments show)
+  local cmds56=(waitlist add)
+  local cmds57=(waitlist list)
+  local cmds58=(waitlist remove)
+  local cmds59=(attachments add)
+  local cmds60=(attachments list)
+  local cmds61=(attachments get)
+  local cmds62=(attachments remove)
+  local cmds63=(export ics)
+  local cmds64=(export csv)
+  local cmds65=(export json)
+  local cmds66=(export links)
+  local cmds67=(import ics)
+  local cmds68=(analytics aggregate)
+  local cmds69=(analytics report)
+  local cmds70=(analytics dashboard)
+  local cmds71=(audit list)
 
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_completion; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_audit; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_analytics; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_import; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_export; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_attachments; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_waitlist; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_appointments; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_noshow; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_complete; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_reschedule; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_decline; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_confirm; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_hold; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_book; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_audit; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_analytics; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_import; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_export; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_attachments; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_waitlist; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_appointments; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_noshow; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_complete; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_decline; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_confirm; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_hold; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_book; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_fsck; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_daemon; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_notifications; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_availability; return $?; fi
@@ -377,7 +386,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import analytics audit completion shell demo"
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import analytics audit completion shell demo"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --tz"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -416,7 +425,7 @@ function _picocli_schedctl_db() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="migrate status start stop url"
+  local commands="migrate status start stop url backup restore"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -634,6 +643,45 @@ function _picocli_schedctl_daemon() {
 
   local commands=""
   local flag_opts="--once -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `fsck` subcommand.
+function _picocli_schedctl_fsck() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--fix -q -v --no-color --yes -h --help -V --version"
   local arg_opts="--tz --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
@@ -1561,6 +1609,87 @@ function _picocli_schedctl_db_url() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `backup` subcommand.
+function _picocli_schedctl_db_backup() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz -f --file --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    -f|--file)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `restore` subcommand.
+function _picocli_schedctl_db_restore() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--replace -q -v --no-color --yes -h --help -V --version"
   local arg_opts="--tz --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
