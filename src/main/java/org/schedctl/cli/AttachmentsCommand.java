@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 public final class AttachmentsCommand {
 
     static AttachmentService service(AppContext ctx) {
-        return new AttachmentService(ctx.database());
+        return new AttachmentService(ctx.database(), org.schedctl.store.ContentCipher.from(ctx.config()));
     }
 
     @Command(name = "add", description = "Attach a file (or stdin, with -) to an appointment.")

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "db", description = "The database: migrations, the embedded server's life, the URL in use.",
         subcommands = {DbCommand.Migrate.class, DbCommand.Status.class, DbCommand.Start.class, DbCommand.Stop.class, DbCommand.Url.class,
-                DbCommand.BackupCmd.class, DbCommand.RestoreCmd.class})
+                DbCommand.BackupCmd.class, DbCommand.RestoreCmd.class, DbCommand.RotateKey.class})
 public final class DbCommand {
 
     public record MigrationResult(String database, int from_version, int to_version, int applied) {
@@ -172,6 +172,27 @@ public final class DbCommand {
             int to = migrated.targetSchemaVersion == null ? manifest.schema_version() : Integer.parseInt(migrated.targetSchemaVersion);
             ctx.output(null).print(new org.schedctl.store.Restore.Result(loaded.file(), loaded.backup_schema_version(), to,
                     loaded.tables(), loaded.rows(), loaded.replaced()));
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate-key", description = "Re-encrypt attachment contents under encryption.key (those under encryption.old_keys, or in clear), in batches; resumable.")
+    static final class RotateKey extends BaseCommand {
+        @Option(names = "--batch", paramLabel = "N", description = "Rows per transaction (default 100)")
+        int batch = 100;
+
+        @Override
+        protected int execute(AppContext ctx) throws Exception {
+            if (batch < 1 || batch > 100_000) {
+                throw new org.schedctl.domain.InvalidInputException("--batch " + batch + " is out of range. Give 1 to 100000");
+            }
+            org.schedctl.store.ContentCipher cipher = org.schedctl.store.ContentCipher.from(ctx.config());
+            requireOperator(ctx, "db rotate-key");
+            try {
+                ctx.output(null).print(org.schedctl.store.KeyRotation.rotate(ctx.rawPool(), cipher, batch));
+            } catch (java.sql.SQLException e) {
+                throw org.schedctl.store.Backup.failure(ctx.ownerTarget(), e);
+            }
             return 0;
         }
     }

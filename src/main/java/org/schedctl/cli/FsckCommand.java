@@ -13,7 +13,7 @@ public final class FsckCommand extends BaseCommand {
 
     @Override
     protected int execute(AppContext ctx) {
-        List<FsckService.Violation> found = new FsckService(ctx.database(), ctx.clock()).run(fix);
+        List<FsckService.Violation> found = new FsckService(ctx.database(), ctx.clock(), org.schedctl.store.ContentCipher.from(ctx.config())).run(fix);
         ctx.output(null).print(found);
         long remaining = found.stream().filter(v -> !v.fixed()).count();
         if (remaining > 0) {

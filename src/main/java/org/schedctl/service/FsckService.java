@@ -39,9 +39,17 @@ public final class FsckService {
     private final Database db;
     private final Clock clock;
 
+    private final org.schedctl.store.ContentCipher cipher;
+
     public FsckService(Database db, Clock clock) {
+        this(db, clock, org.schedctl.store.ContentCipher.none());
+    }
+
+    /** With the configured keys, encrypted attachments are opened and checked too. */
+    public FsckService(Database db, Clock clock, org.schedctl.store.ContentCipher cipher) {
         this.db = db;
         this.clock = clock;
+        this.cipher = cipher;
     }
 
     static final String NOT_FIXED = "none: reported only, a person decides";
@@ -292,12 +300,36 @@ public final class FsckService {
     }
 
     List<Violation> attachmentChecksums() {
-        return query("attachment_checksum", NOT_FIXED + " (restore the file from a backup)", """
+        List<Violation> found = new ArrayList<>(query("attachment_checksum", NOT_FIXED + " (restore the file from a backup)", """
                 SELECT 'attachment ' || f.id || ' (' || f.file_name || ')' AS subject,
                        'its content no longer matches its SHA-256' || CASE WHEN octet_length(f.content) <> f.size_bytes THEN ' or size' ELSE '' END AS problem
                 FROM appointment_attachments f
-                WHERE encode(sha256(f.content), 'hex') <> f.sha256 OR octet_length(f.content) <> f.size_bytes
+                WHERE f.content_key_id IS NULL AND (encode(sha256(f.content), 'hex') <> f.sha256 OR octet_length(f.content) <> f.size_bytes)
                 ORDER BY f.id
-                """, null);
+                """, null));
+        // Sealed contents are opened here, one at a time: the database cannot check what it cannot read.
+        List<Long> sealed = db.inTransaction(h -> h.createQuery("SELECT id FROM appointment_attachments WHERE content_key_id IS NOT NULL ORDER BY id")
+                .mapTo(Long.class).list());
+        for (long id : sealed) {
+            Violation v = db.inTransaction(h -> h.createQuery("SELECT id, file_name, sha256, content, content_key_id FROM appointment_attachments WHERE id = :id")
+                    .bind("id", id).map((rs, ctx) -> {
+                        String subject = "attachment " + id + " (" + rs.getString("file_name") + ")";
+                        String fix = NOT_FIXED + " (restore the file from a backup)";
+                        try {
+                            byte[] plain = cipher.open(rs.getString("content_key_id"), rs.getBytes("content"), rs.getString("sha256"), "it");
+                            return AttachmentService.sha256(plain).equals(rs.getString("sha256")) ? null
+                                    : new Violation("attachment_checksum", subject, "its content no longer matches its SHA-256", fix, false);
+                        } catch (org.schedctl.domain.InvalidInputException e) {
+                            return new Violation("attachment_checksum", subject, "cannot be checked: encrypted under key "
+                                    + rs.getString("content_key_id") + ", which is not configured", "none: set encryption.key or encryption.old_keys", false);
+                        } catch (org.schedctl.domain.ConflictException e) {
+                            return new Violation("attachment_checksum", subject, "its encrypted content does not authenticate (damaged or altered)", fix, false);
+                        }
+                    }).findOne().orElse(null));
+            if (v != null) {
+                found.add(v);
+            }
+        }
+        return found;
     }
 }
