@@ -46,6 +46,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from db' -a stop -d 'Stop the em
 complete -c schedctl -n '__fish_seen_subcommand_from db' -a url -d 'Print the JDBC URL in use (never the password).'
 complete -c schedctl -n '__fish_seen_subcommand_from db' -a backup -d 'Write a consistent, checksummed snapshot of the whole database to one file, without stopping anything.'
 complete -c schedctl -n '__fish_seen_subcommand_from db' -a restore -d 'Restore a file written by `db backup` into an empty database (checked before anything is written), then migrate it.'
+complete -c schedctl -n '__fish_seen_subcommand_from db' -a rotate-key -d 'Re-encrypt attachment contents under encryption.key (those under encryption.old_keys, or in clear), in batches; resumable.'
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -s o -r
@@ -152,6 +153,20 @@ complete -c schedctl -n '__fish_seen_subcommand_from restore' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l batch -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from user' -a add -d 'Add a user.'
 complete -c schedctl -n '__fish_seen_subcommand_from user' -a list -d 'List users.'
 complete -c schedctl -n '__fish_seen_subcommand_from user' -a show -d 'Show one user.'

@@ -189,6 +189,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db url" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db backup" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db restore" ];    then _picocli_schedctl_db; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db rotate-key" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user add" ];    then _picocli_schedctl_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user list" ];    then _picocli_schedctl_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user show" ];    then _picocli_schedctl_user; return $?; fi
@@ -263,85 +264,87 @@ function _complete_schedctl() {
   local cmds30=(db url)
   local cmds31=(db backup)
   local cmds32=(db restore)
-  local cmds33=(user add)
-  local cmds34=(user list)
-  local cmds35=(user show)
-  local cmds36=(instructor settings)
-  local cmds37=(instructor list)
-  local cmds38=(instructor show)
-  local cmds39=(instructor vacation)
-  local cmds40=(type add)
-  local cmds41=(type list)
-  local cmds42=(type show)
-  local cmds43=(type archive)
-  local cmds44=(availability set)
-  local cmds45=(availability list)
-  local cmds46=(availability block)
-  local cmds47=(availability unblock)
-  local cmds48=(availability import)
-  local cmds49=(availability export)
-  local cmds50=(availability slots)
-  local cmds51=(notifications list)
-  local cmds52=(notifications retry)
-  local cmds53=(notifications send-due)
-  local cmds54=(appointments list)
-  local cmds55=(appointments show)
-  local cmds56=(waitlist add)
-  local cmds57=(waitlist list)
-  local cmds58=(waitlist remove)
-  local cmds59=(attachments add)
-  local cmds60=(attachments list)
-  local cmds61=(attachments get)
-  local cmds62=(attachments remove)
-  local cmds63=(export ics)
-  local cmds64=(export csv)
-  local cmds65=(export json)
-  local cmds66=(export links)
-  local cmds67=(import ics)
-  local cmds68=(analytics aggregate)
-  local cmds69=(analytics report)
-  local cmds70=(analytics dashboard)
-  local cmds71=(audit list)
+  local cmds33=(db rotate-key)
+  local cmds34=(user add)
+  local cmds35=(user list)
+  local cmds36=(user show)
+  local cmds37=(instructor settings)
+  local cmds38=(instructor list)
+  local cmds39=(instructor show)
+  local cmds40=(instructor vacation)
+  local cmds41=(type add)
+  local cmds42=(type list)
+  local cmds43=(type show)
+  local cmds44=(type archive)
+  local cmds45=(availability set)
+  local cmds46=(availability list)
+  local cmds47=(availability block)
+  local cmds48=(availability unblock)
+  local cmds49=(availability import)
+  local cmds50=(availability export)
+  local cmds51=(availability slots)
+  local cmds52=(notifications list)
+  local cmds53=(notifications retry)
+  local cmds54=(notifications send-due)
+  local cmds55=(appointments list)
+  local cmds56=(appointments show)
+  local cmds57=(waitlist add)
+  local cmds58=(waitlist list)
+  local cmds59=(waitlist remove)
+  local cmds60=(attachments add)
+  local cmds61=(attachments list)
+  local cmds62=(attachments get)
+  local cmds63=(attachments remove)
+  local cmds64=(export ics)
+  local cmds65=(export csv)
+  local cmds66=(export json)
+  local cmds67=(export links)
+  local cmds68=(import ics)
+  local cmds69=(analytics aggregate)
+  local cmds70=(analytics report)
+  local cmds71=(analytics dashboard)
+  local cmds72=(audit list)
 
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
   if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_restore; return $?; fi
   if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_backup; return $?; fi
   if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_url; return $?; fi
@@ -425,7 +428,7 @@ function _picocli_schedctl_db() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="migrate status start stop url backup restore"
+  local commands="migrate status start stop url backup restore rotate-key"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -1697,6 +1700,48 @@ function _picocli_schedctl_db_restore() {
 
   case ${prev_word} in
     --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `rotate-key` subcommand.
+function _picocli_schedctl_db_rotatekey() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --batch --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --batch)
       return
       ;;
     --db)
