@@ -161,6 +161,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} daemon" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} fsck" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} book" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} hold" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} confirm" ];    then _picocli_schedctl; return $?; fi
@@ -185,6 +186,9 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db start" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db stop" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db url" ];    then _picocli_schedctl_db; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db backup" ];    then _picocli_schedctl_db; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db restore" ];    then _picocli_schedctl_db; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db rotate-key" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user add" ];    then _picocli_schedctl_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user list" ];    then _picocli_schedctl_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user show" ];    then _picocli_schedctl_user; return $?; fi
@@ -237,141 +241,149 @@ function _complete_schedctl() {
   local cmds4=(availability)
   local cmds5=(notifications)
   local cmds6=(daemon)
-  local cmds7=(book)
-  local cmds8=(hold)
-  local cmds9=(confirm)
-  local cmds10=(decline)
-  local cmds11=(cancel)
-  local cmds12=(reschedule)
-  local cmds13=(complete)
-  local cmds14=(no-show)
-  local cmds15=(appointments)
-  local cmds16=(waitlist)
-  local cmds17=(attachments)
-  local cmds18=(export)
-  local cmds19=(import)
-  local cmds20=(calendar)
-  local cmds21=(analytics)
-  local cmds22=(audit)
-  local cmds23=(completion)
-  local cmds24=(shell)
-  local cmds25=(demo)
-  local cmds26=(db migrate)
-  local cmds27=(db status)
-  local cmds28=(db start)
-  local cmds29=(db stop)
-  local cmds30=(db url)
-  local cmds31=(user add)
-  local cmds32=(user list)
-  local cmds33=(user show)
-  local cmds34=(instructor settings)
-  local cmds35=(instructor list)
-  local cmds36=(instructor show)
-  local cmds37=(instructor vacation)
-  local cmds38=(type add)
-  local cmds39=(type list)
-  local cmds40=(type show)
-  local cmds41=(type archive)
-  local cmds42=(availability set)
-  local cmds43=(availability list)
-  local cmds44=(availability block)
-  local cmds45=(availability unblock)
-  local cmds46=(availability import)
-  local cmds47=(availability export)
-  local cmds48=(availability slots)
-  local cmds49=(notifications list)
-  local cmds50=(notifications retry)
-  local cmds51=(notifications send-due)
-  local cmds52=(appointments list)
-  local cmds53=(appointments show)
-  local cmds54=(waitlist add)
-  local cmds55=(waitlist list)
-  local cmds56=(waitlist remove)
-  local cmds57=(attachments add)
-  local cmds58=(attachments list)
-  local cmds59=(attachments get)
-  local cmds60=(attachments remove)
-  local cmds61=(export ics)
-  local cmds62=(export csv)
-  local cmds63=(export json)
-  local cmds64=(export links)
-  local cmds65=(import ics)
-  local cmds66=(calendar subscribe)
-  local cmds67=(calendar list)
-  local cmds68=(calendar unsubscribe)
-  local cmds69=(calendar sync)
-  local cmds70=(analytics aggregate)
-  local cmds71=(analytics report)
-  local cmds72=(analytics dashboard)
-  local cmds73=(audit list)
+  local cmds7=(fsck)
+  local cmds8=(book)
+  local cmds9=(hold)
+  local cmds10=(confirm)
+  local cmds11=(decline)
+  local cmds12=(cancel)
+  local cmds13=(reschedule)
+  local cmds14=(complete)
+  local cmds15=(no-show)
+  local cmds16=(appointments)
+  local cmds17=(waitlist)
+  local cmds18=(attachments)
+  local cmds19=(export)
+  local cmds20=(import)
+  local cmds21=(calendar)
+  local cmds22=(analytics)
+  local cmds23=(audit)
+  local cmds24=(completion)
+  local cmds25=(shell)
+  local cmds26=(demo)
+  local cmds27=(db migrate)
+  local cmds28=(db status)
+  local cmds29=(db start)
+  local cmds30=(db stop)
+  local cmds31=(db url)
+  local cmds32=(db backup)
+  local cmds33=(db restore)
+  local cmds34=(db rotate-key)
+  local cmds35=(user add)
+  local cmds36=(user list)
+  local cmds37=(user show)
+  local cmds38=(instructor settings)
+  local cmds39=(instructor list)
+  local cmds40=(instructor show)
+  local cmds41=(instructor vacation)
+  local cmds42=(type add)
+  local cmds43=(type list)
+  local cmds44=(type show)
+  local cmds45=(type archive)
+  local cmds46=(availability set)
+  local cmds47=(availability list)
+  local cmds48=(availability block)
+  local cmds49=(availability unblock)
+  local cmds50=(availability import)
+  local cmds51=(availability export)
+  local cmds52=(availability slots)
+  local cmds53=(notifications list)
+  local cmds54=(notifications retry)
+  local cmds55=(notifications send-due)
+  local cmds56=(appointments list)
+  local cmds57=(appointments show)
+  local cmds58=(waitlist add)
+  local cmds59=(waitlist list)
+  local cmds60=(waitlist remove)
+  local cmds61=(attachments add)
+  local cmds62=(attachments list)
+  local cmds63=(attachments get)
+  local cmds64=(attachments remove)
+  local cmds65=(export ics)
+  local cmds66=(export csv)
+  local cmds67=(export json)
+  local cmds68=(export links)
+  local cmds69=(import ics)
+  local cmds70=(calendar subscribe)
+  local cmds71=(calendar list)
+  local cmds72=(calendar unsubscribe)
+  local cmds73=(calendar sync)
+  local cmds74=(analytics aggregate)
+  local cmds75=(analytics report)
+  local cmds76=(analytics dashboard)
+  local cmds77=(audit list)
 
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_completion; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_audit; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_analytics; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_calendar; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_import; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_export; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_attachments; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_waitlist; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_appointments; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_noshow; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_complete; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_reschedule; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_decline; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_confirm; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_hold; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_book; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_audit; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_analytics; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_calendar; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_import; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_export; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_attachments; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_waitlist; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_appointments; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_noshow; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_complete; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_decline; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_confirm; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_hold; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_book; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_fsck; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_daemon; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_notifications; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_availability; return $?; fi
@@ -390,7 +402,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --tz"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -429,7 +441,7 @@ function _picocli_schedctl_db() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="migrate status start stop url"
+  local commands="migrate status start stop url backup restore rotate-key"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -647,6 +659,45 @@ function _picocli_schedctl_daemon() {
 
   local commands=""
   local flag_opts="--once -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `fsck` subcommand.
+function _picocli_schedctl_fsck() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--fix -q -v --no-color --yes -h --help -V --version"
   local arg_opts="--tz --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
@@ -1617,6 +1668,129 @@ function _picocli_schedctl_db_url() {
 
   case ${prev_word} in
     --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `backup` subcommand.
+function _picocli_schedctl_db_backup() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz -f --file --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    -f|--file)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `restore` subcommand.
+function _picocli_schedctl_db_restore() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--replace -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `rotate-key` subcommand.
+function _picocli_schedctl_db_rotatekey() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --batch --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --batch)
       return
       ;;
     --db)

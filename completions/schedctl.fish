@@ -7,6 +7,7 @@ complete -c schedctl -n '__fish_use_subcommand' -a type -d 'Appointment types (s
 complete -c schedctl -n '__fish_use_subcommand' -a availability -d 'Weekly patterns, time blocks, CSV import and export, free slots.'
 complete -c schedctl -n '__fish_use_subcommand' -a notifications -d 'The notification outbox: list, retry, and one dispatch pass.'
 complete -c schedctl -n '__fish_use_subcommand' -a daemon -d 'Run the scheduler: dispatch, expiries, aggregation, clean-up. Several may run as a cluster.'
+complete -c schedctl -n '__fish_use_subcommand' -a fsck -d 'Check the invariants the application relies on; with --fix, repair what can be repaired. Exit 3 while violations remain.'
 complete -c schedctl -n '__fish_use_subcommand' -a book -d 'Book an appointment, or turn a hold into one (--hold).'
 complete -c schedctl -n '__fish_use_subcommand' -a hold -d 'Reserve a slot for a few minutes; `book --hold ID` turns it into a booking.'
 complete -c schedctl -n '__fish_use_subcommand' -a confirm -d 'Confirm a pending appointment.'
@@ -44,6 +45,9 @@ complete -c schedctl -n '__fish_seen_subcommand_from db' -a status -d 'List migr
 complete -c schedctl -n '__fish_seen_subcommand_from db' -a start -d 'Start the embedded server (commands also start it on demand).'
 complete -c schedctl -n '__fish_seen_subcommand_from db' -a stop -d 'Stop the embedded server.'
 complete -c schedctl -n '__fish_seen_subcommand_from db' -a url -d 'Print the JDBC URL in use (never the password).'
+complete -c schedctl -n '__fish_seen_subcommand_from db' -a backup -d 'Write a consistent, checksummed snapshot of the whole database to one file, without stopping anything.'
+complete -c schedctl -n '__fish_seen_subcommand_from db' -a restore -d 'Restore a file written by `db backup` into an empty database (checked before anything is written), then migrate it.'
+complete -c schedctl -n '__fish_seen_subcommand_from db' -a rotate-key -d 'Re-encrypt attachment contents under encryption.key (those under encryption.old_keys, or in clear), in batches; resumable.'
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -s o -r
@@ -121,6 +125,49 @@ complete -c schedctl -n '__fish_seen_subcommand_from url' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from url' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from url' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from url' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l replace
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l batch -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from user' -a add -d 'Add a user.'
 complete -c schedctl -n '__fish_seen_subcommand_from user' -a list -d 'List users.'
 complete -c schedctl -n '__fish_seen_subcommand_from user' -a show -d 'Show one user.'
@@ -551,6 +598,20 @@ complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l fix
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l instructor -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l type -r

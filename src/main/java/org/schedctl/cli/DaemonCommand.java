@@ -22,6 +22,7 @@ public final class DaemonCommand extends BaseCommand {
         // The jobs act as the built-in administrator over every user's rows: operator work, refused to other roles.
         backend.database().useTransaction(handle -> org.schedctl.service.Access.requireAdmin(handle, "run the daemon"));
         DaemonTasks tasks = StandardTasks.create(services());
+        org.schedctl.daemon.BackupTask.addTo(tasks, backend.config(), backend::ownerTarget, ctx.clock());
         if (once) {
             List<DaemonTasks.TaskRun> runs = tasks.runAll();
             ctx.output(null).print(runs);

@@ -10,9 +10,12 @@ import org.schedctl.store.EmbeddedServer;
 import org.schedctl.store.Migrations;
 import org.schedctl.store.Schema;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "db", description = "The database: migrations, the embedded server's life, the URL in use.",
-        subcommands = {DbCommand.Migrate.class, DbCommand.Status.class, DbCommand.Start.class, DbCommand.Stop.class, DbCommand.Url.class})
+        subcommands = {DbCommand.Migrate.class, DbCommand.Status.class, DbCommand.Start.class, DbCommand.Stop.class, DbCommand.Url.class,
+                DbCommand.BackupCmd.class, DbCommand.RestoreCmd.class, DbCommand.RotateKey.class})
 public final class DbCommand {
 
     public record MigrationResult(String database, int from_version, int to_version, int applied) {
@@ -92,6 +95,103 @@ public final class DbCommand {
                 ctx.out().println(url);
             } else {
                 ctx.output(null).print(new ServerState(backend.target().isEmbedded() ? "embedded" : "external", url, ""));
+            }
+            return 0;
+        }
+    }
+
+    /** The file a backup goes to without -f: in the current directory, named by the UTC instant it was taken. */
+    public static java.nio.file.Path defaultBackupFile(java.nio.file.Path dir, java.time.Instant now) {
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC).format(now);
+        return dir.resolve("schedctl-" + stamp + ".zip");
+    }
+
+    @Command(name = "backup", description = "Write a consistent, checksummed snapshot of the whole database to one file, without stopping anything.")
+    static final class BackupCmd extends BaseCommand {
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Where to write it (default: schedctl-<UTC time>.zip here)")
+        String file;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            requireOperator(ctx, backend, "db backup");
+            java.time.Instant now = ctx.clock().instant();
+            java.nio.file.Path path = file == null ? defaultBackupFile(java.nio.file.Path.of("").toAbsolutePath(), now) : java.nio.file.Path.of(file);
+            ctx.output(null).print(org.schedctl.store.Backup.write(backend.ownerTarget(), path, now));
+            return 0;
+        }
+    }
+
+    @Command(name = "restore", description = "Restore a file written by `db backup` into an empty database (checked before anything is written), then migrate it.")
+    static final class RestoreCmd extends BaseCommand {
+        @Parameters(index = "0", paramLabel = "FILE", description = "A file written by `schedctl db backup`")
+        String file;
+
+        @Option(names = "--replace", description = "Overwrite a database that already holds a school (asks first; --yes answers)")
+        boolean replace;
+
+        @Override
+        protected int execute(AppContext ctx) throws Exception {
+            java.nio.file.Path path = java.nio.file.Path.of(file).toAbsolutePath();
+            // The whole file is checked before the database is touched.
+            org.schedctl.store.Backup.Manifest manifest = org.schedctl.store.Restore.verify(path);
+            Connector.Target owner = backend.ownerTarget();
+            requireOperator(ctx, backend, "db restore");
+            javax.sql.DataSource pool = backend.rawPool();
+            Schema.Probe probe;
+            boolean holdsData;
+            try (java.sql.Connection c = pool.getConnection()) {
+                probe = Schema.probe(c);
+                holdsData = org.schedctl.store.Restore.holdsData(c);
+            } catch (java.sql.SQLException e) {
+                throw Connector.unreachable(owner, e);
+            }
+            if (holdsData && !replace) {
+                throw new org.schedctl.domain.ConflictException("the database " + owner.displayUrl()
+                        + " already holds a school; nothing was restored. Restore into an empty database, or add --replace to overwrite it");
+            }
+            int have = probe.version().orElse(0);
+            if (have > manifest.schema_version()) {
+                throw new org.schedctl.domain.ConflictException("the database " + owner.displayUrl() + " is at schema version " + have
+                        + ", newer than the backup's " + manifest.schema_version() + "; nothing was restored. Restore into a new, empty database "
+                        + "(a fresh SCHEDCTL_HOME, or a new database in --db); it is migrated after the restore");
+            }
+            if (holdsData) {
+                ctx.confirm("restoring " + path.getFileName() + " replaces every row of " + owner.displayUrl());
+            }
+            if (have < manifest.schema_version()) {
+                Connector.preflightRuntimeRole(owner, pool);
+                new Migrations(pool, String.valueOf(manifest.schema_version())).migrate();
+            }
+            org.schedctl.store.Restore.Result loaded;
+            try (java.sql.Connection c = pool.getConnection()) {
+                loaded = org.schedctl.store.Restore.load(c, path, manifest, replace);
+            } catch (java.sql.SQLException e) {
+                throw org.schedctl.store.Backup.failure(owner, e);
+            }
+            MigrateResult migrated = new Migrations(pool).migrate();
+            int to = migrated.targetSchemaVersion == null ? manifest.schema_version() : Integer.parseInt(migrated.targetSchemaVersion);
+            ctx.output(null).print(new org.schedctl.store.Restore.Result(loaded.file(), loaded.backup_schema_version(), to,
+                    loaded.tables(), loaded.rows(), loaded.replaced()));
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate-key", description = "Re-encrypt attachment contents under encryption.key (those under encryption.old_keys, or in clear), in batches; resumable.")
+    static final class RotateKey extends BaseCommand {
+        @Option(names = "--batch", paramLabel = "N", description = "Rows per transaction (default 100)")
+        int batch = 100;
+
+        @Override
+        protected int execute(AppContext ctx) throws Exception {
+            if (batch < 1 || batch > 100_000) {
+                throw new org.schedctl.domain.InvalidInputException("--batch " + batch + " is out of range. Give 1 to 100000");
+            }
+            org.schedctl.store.ContentCipher cipher = org.schedctl.store.ContentCipher.from(backend.config());
+            requireOperator(ctx, backend, "db rotate-key");
+            try {
+                ctx.output(null).print(org.schedctl.store.KeyRotation.rotate(backend.rawPool(), cipher, batch));
+            } catch (java.sql.SQLException e) {
+                throw org.schedctl.store.Backup.failure(backend.ownerTarget(), e);
             }
             return 0;
         }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
                 AvailabilityCommand.class,
                 NotificationsCommand.class,
                 DaemonCommand.class,
+                FsckCommand.class,
                 BookingCommands.Book.class,
                 BookingCommands.Hold.class,
                 BookingCommands.Confirm.class,

@@ -158,7 +158,8 @@ public final class Config {
     }
 
     public static boolean isSecret(String key) {
-        return key.endsWith(".password") || key.endsWith(".secret") || key.endsWith(".token");
+        return key.endsWith(".password") || key.endsWith(".secret") || key.endsWith(".token")
+                || key.equals("encryption.key") || key.equals("encryption.old_keys");
     }
 
     /** Flags given on the command line, as config keys. */

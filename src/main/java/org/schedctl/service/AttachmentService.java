@@ -39,9 +39,16 @@ public final class AttachmentService {
     private static final String DEFAULT_TYPE = "application/octet-stream";
 
     private final Database db;
+    private final org.schedctl.store.ContentCipher cipher;
 
     public AttachmentService(Database db) {
+        this(db, org.schedctl.store.ContentCipher.none());
+    }
+
+    /** With {@code encryption.key} configured, contents are stored sealed under it (README, Backups). */
+    public AttachmentService(Database db, org.schedctl.store.ContentCipher cipher) {
         this.db = db;
+        this.cipher = cipher;
     }
 
     /** An attachment's metadata; its content is fetched with {@link #content}. */
@@ -78,18 +85,19 @@ public final class AttachmentService {
         String type = contentType != null ? mediaType(contentType) : guessType(fileName);
         byte[] bytes = fromStdin ? readStdin(stdin) : readFile(path);
         String sha256 = sha256(bytes);
+        org.schedctl.store.ContentCipher.Sealed sealed = cipher.seal(bytes, sha256);
         return db.inTransaction(handle -> {
             long appointmentId = appointmentId(handle, reference);
             // The unique index decides, also between two uploads at once; the loser learns which attachment won.
             long id = handle.createQuery("""
                             INSERT INTO appointment_attachments (appointment_id, file_name, content_type, size_bytes,
-                                                                 sha256, content, uploaded_by)
-                            VALUES (:a, :name, :type, :size, :sha, :content, app_current_user_id())
+                                                                 sha256, content, content_key_id, uploaded_by)
+                            VALUES (:a, :name, :type, :size, :sha, :content, :key, app_current_user_id())
                             ON CONFLICT (appointment_id, sha256) DO NOTHING
                             RETURNING id
                             """)
                     .bind("a", appointmentId).bind("name", fileName).bind("type", type).bind("size", (long) bytes.length)
-                    .bind("sha", sha256).bind("content", bytes).mapTo(Long.class).findOne()
+                    .bind("sha", sha256).bind("content", sealed.bytes()).bind("key", sealed.keyId()).mapTo(Long.class).findOne()
                     .orElseThrow(() -> alreadyAttached(reference, handle.createQuery(
                                     "SELECT id FROM appointment_attachments WHERE appointment_id = :a AND sha256 = :sha")
                             .bind("a", appointmentId).bind("sha", sha256).mapTo(Long.class).one()));
@@ -111,8 +119,9 @@ public final class AttachmentService {
         long id = Text.positiveId(idText, "attachment id", "Give the id shown by `schedctl attachments list REF`");
         return db.inTransaction(handle -> {
             AttachmentView view = find(handle, id);
-            byte[] bytes = handle.createQuery("SELECT content FROM appointment_attachments WHERE id = :id")
-                    .bind("id", id).mapTo(byte[].class).one();
+            byte[] bytes = handle.createQuery("SELECT content, content_key_id FROM appointment_attachments WHERE id = :id")
+                    .bind("id", id).map((rs, ctx) -> cipher.open(rs.getString("content_key_id"), rs.getBytes("content"), view.sha256(),
+                            "attachment " + id)).one();
             if (!sha256(bytes).equals(view.sha256())) {
                 throw new IllegalStateException("attachment " + id + " does not match its stored SHA-256");
             }

@@ -25,10 +25,12 @@ public final class Services {
     private final Supplier<NotifyConfig> notifyConfig;
     private final Supplier<MaintenanceService.Retention> retention;
     private final Supplier<CalendarSubscriptionService.Settings> calendarSettings;
+    private final Supplier<org.schedctl.store.ContentCipher> cipher;
 
     private Services(Database db, Config config, Clock clock, Supplier<HoldAllowance> holdAllowance,
                      Supplier<NotifyConfig> notifyConfig, Supplier<MaintenanceService.Retention> retention,
-                     Supplier<CalendarSubscriptionService.Settings> calendarSettings) {
+                     Supplier<CalendarSubscriptionService.Settings> calendarSettings,
+                     Supplier<org.schedctl.store.ContentCipher> cipher) {
         this.db = Objects.requireNonNull(db, "db");
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -36,11 +38,13 @@ public final class Services {
         this.notifyConfig = notifyConfig;
         this.retention = retention;
         this.calendarSettings = calendarSettings;
+        this.cipher = cipher;
     }
 
     public static Services create(Database db, Config config, Clock clock) {
         return new Services(db, config, clock, memo(() -> HoldAllowance.from(config)), memo(() -> NotifyConfig.from(config)),
-                memo(() -> MaintenanceService.Retention.from(config)), memo(() -> CalendarSubscriptionService.Settings.from(config)));
+                memo(() -> MaintenanceService.Retention.from(config)), memo(() -> CalendarSubscriptionService.Settings.from(config)),
+                memo(() -> org.schedctl.store.ContentCipher.from(config)));
     }
 
     /** The same services acting as {@code actor} (null: the built-in administrator) running {@code command}. */
@@ -48,7 +52,7 @@ public final class Services {
         if (Objects.equals(db.actorIdent(), actor) && Objects.equals(db.command(), command)) {
             return this;
         }
-        return new Services(db.as(actor, command), config, clock, holdAllowance, notifyConfig, retention, calendarSettings);
+        return new Services(db.as(actor, command), config, clock, holdAllowance, notifyConfig, retention, calendarSettings, cipher);
     }
 
     public Database database() {
@@ -128,11 +132,15 @@ public final class Services {
     }
 
     public AttachmentService attachments() {
-        return new AttachmentService(db);
+        return new AttachmentService(db, cipher.get());
     }
 
     public NotificationService notifications() {
         return new NotificationService(db, notifyConfig.get(), clock);
+    }
+
+    public FsckService fsck() {
+        return new FsckService(db, clock, cipher.get(), holds(), analytics(), availability());
     }
 
     public MaintenanceService maintenance() {

@@ -65,8 +65,17 @@ public final class Migrations {
     private final Flyway flyway;
 
     public Migrations(DataSource dataSource) {
+        this(dataSource, null);
+    }
+
+    /** Migrations up to {@code targetVersion} only (null: all), as a restore needs before it loads an older backup. */
+    public Migrations(DataSource dataSource, String targetVersion) {
         this.dataSource = dataSource;
-        this.flyway = Flyway.configure()
+        var configuration = Flyway.configure();
+        if (targetVersion != null) {
+            configuration = configuration.target(targetVersion);
+        }
+        this.flyway = configuration
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
                 .table("flyway_schema_history")

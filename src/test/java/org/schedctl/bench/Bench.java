@@ -29,6 +29,7 @@ public final class Bench {
         SCENARIOS.put("slots", SlotsScenario::new);
         SCENARIOS.put("book", BookScenario::new);
         SCENARIOS.put("calendar", CalendarScenario::new);
+        SCENARIOS.put("backup", BackupScenario::new);
     }
 
     private record Outcome(String name, List<Figure> figures, String error, double seconds, String load) {

@@ -171,6 +171,20 @@ public final class BenchContext implements AutoCloseable {
         return db;
     }
 
+    /** Drops (if left over) and creates a database without migrating it: a restore's target. */
+    public FreshDatabase emptyDatabase(String name) throws SQLException {
+        try (Connection c = admin(); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + name);
+        }
+        String url = urlFor(name);
+        HikariDataSource pool = Connector.pool(new Connector.Target(url, user, password, null), 2);
+        URI uri = URI.create(url.substring("jdbc:".length()));
+        FreshDatabase db = new FreshDatabase(name, url, user, password, uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), pool);
+        opened.add(db);
+        return db;
+    }
+
     /**
      * A pool on a fresh database as the runtime role: what schedctl runs as, under forced row-level security, not
      * the superuser that set the database up. The role has no password: the embedded server and the local

@@ -1,0 +1,94 @@
+package org.schedctl.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.schedctl.domain.InvalidInputException;
+
+/**
+ * {@code db rotate-key}: re-seals every attachment not under the current {@code encryption.key} (sealed under an
+ * old key, or stored in clear before a key was set), one batch per transaction. Rows are claimed with
+ * {@code FOR UPDATE SKIP LOCKED} and each batch commits on its own, so a rotation that stops half-way (killed,
+ * server gone) is resumed by running it again, and two at once share the work. One attachment is in memory at a
+ * time, whatever the batch size.
+ */
+public final class KeyRotation {
+    /** What `db rotate-key` prints. */
+    public record Result(String key_id, long rotated, int batches, long remaining) {
+    }
+
+    private KeyRotation() {
+    }
+
+    public static Result rotate(DataSource owner, ContentCipher cipher, int batchSize) throws SQLException {
+        if (!cipher.enabled()) {
+            throw new InvalidInputException("no encryption.key is set, so there is nothing to rotate to. Set encryption.key (and the "
+                    + "previous key in encryption.old_keys) in the environment or the config file");
+        }
+        String current = cipher.currentKeyId();
+        long rotated = 0;
+        int batches = 0;
+        try (Connection c = owner.getConnection()) {
+            c.setAutoCommit(false);
+            while (true) {
+                List<Long> ids = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("""
+                        SELECT id FROM appointment_attachments WHERE content_key_id IS DISTINCT FROM ?
+                        ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED""")) {
+                    ps.setString(1, current);
+                    ps.setInt(2, batchSize);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getLong(1));
+                        }
+                    }
+                }
+                if (ids.isEmpty()) {
+                    c.commit();
+                    break;
+                }
+                for (long id : ids) {
+                    byte[] sealed;
+                    String keyId;
+                    String sha;
+                    try (PreparedStatement ps = c.prepareStatement("SELECT content, content_key_id, sha256 FROM appointment_attachments WHERE id = ?")) {
+                        ps.setLong(1, id);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            sealed = rs.getBytes(1);
+                            keyId = rs.getString(2);
+                            sha = rs.getString(3);
+                        }
+                    }
+                    byte[] plain = cipher.open(keyId, sealed, sha, "attachment " + id);
+                    ContentCipher.Sealed again = cipher.seal(plain, sha);
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE appointment_attachments SET content = ?, content_key_id = ? WHERE id = ?")) {
+                        ps.setBytes(1, again.bytes());
+                        ps.setString(2, again.keyId());
+                        ps.setLong(3, id);
+                        ps.executeUpdate();
+                    }
+                }
+                c.commit();
+                rotated += ids.size();
+                batches++;
+            }
+            long remaining;
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM appointment_attachments WHERE content_key_id IS DISTINCT FROM ?")) {
+                ps.setString(1, current);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    remaining = rs.getLong(1);
+                }
+            }
+            c.commit();
+            return new Result(current, rotated, batches, remaining);
+        }
+    }
+}
