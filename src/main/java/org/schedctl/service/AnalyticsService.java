@@ -17,7 +17,7 @@ import org.schedctl.store.Database;
 
 /**
  * Batch analytics (one idempotent SQL statement recomputes appointment_analytics, see
- * recompute_appointment_analytics in V45), reports read from it, and the real-time dashboard.
+ * analytics_recompute in R__65_analytics.sql), reports read from it, and the real-time dashboard.
  */
 public final class AnalyticsService {
     static final int MAX_DAYS = 3660;
@@ -28,44 +28,45 @@ public final class AnalyticsService {
         this.db = db;
     }
 
-    public record AggregateResult(LocalDate from, LocalDate to, long days, int rowsWritten) {
+    /**
+     * What one run did: the local days it covered (first to last), how many (instructor, day) pairs it
+     * recomputed (null for a full range: every instructor's days), and how many rows changed.
+     */
+    public record AggregateResult(LocalDate from, LocalDate to, long days, Integer pairs, int rowsWritten) {
     }
 
     /**
-     * Recomputes the given local days, or without dates the touched ones: the days of appointments changed
-     * since the last aggregation, and yesterday and today (UTC dates widened by one day for every zone).
+     * Recomputes the given local days of every instructor, or without dates the dirty set: exactly the
+     * (instructor, day) pairs whose appointments, time blocks or patterns changed since the last run (kept by
+     * triggers, drained in this transaction), plus every instructor's recent days (UTC today -2 .. +1, which
+     * holds each zone's yesterday and today), so a cron run also fills days without appointments.
      */
     public AggregateResult aggregate(String fromText, String toText, Clock clock) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        LocalDate from;
+        LocalDate to;
+        boolean dirty = fromText == null && toText == null;
+        if (!dirty) {
+            from = fromText != null ? TimeInput.parseDate(fromText) : TimeInput.parseDate(toText);
+            to = toText != null ? TimeInput.parseDate(toText) : from;
+        } else {
+            from = today.minusDays(2);
+            to = today.plusDays(1);
+        }
+        checkRange(from, to);
         return db.inTransaction(handle -> {
             Access.requireAdmin(handle, "aggregate analytics");
-            LocalDate from;
-            LocalDate to;
-            if (fromText != null || toText != null) {
-                from = fromText != null ? TimeInput.parseDate(fromText) : TimeInput.parseDate(toText);
-                to = toText != null ? TimeInput.parseDate(toText) : from;
-            } else {
-                LocalDate[] touched = handle.createQuery("""
-                                SELECT min((a.starts_at AT TIME ZONE u.timezone)::date) AS first_day,
-                                       max((a.starts_at AT TIME ZONE u.timezone)::date) AS last_day
-                                FROM appointments a JOIN users u ON u.id = a.instructor_id
-                                WHERE a.updated_at >= coalesce((SELECT max(computed_at) FROM appointment_analytics), '-infinity')
-                                """)
-                        .map((rs, ctx) -> new LocalDate[] {rs.getObject("first_day", LocalDate.class), rs.getObject("last_day", LocalDate.class)})
-                        .one();
-                from = today.minusDays(2);
-                to = today.plusDays(1);
-                if (touched[0] != null && touched[0].isBefore(from)) {
-                    from = touched[0];
-                }
-                if (touched[1] != null && touched[1].isAfter(to)) {
-                    to = touched[1];
-                }
-            }
-            checkRange(from, to);
-            int written = handle.createQuery("SELECT recompute_appointment_analytics(:from, :to)")
-                    .bind("from", from).bind("to", to).mapTo(Integer.class).one();
-            return new AggregateResult(from, to, ChronoUnit.DAYS.between(from, to) + 1, written);
+            return handle.createQuery("SELECT rows_written, pairs, first_day, last_day FROM analytics_recompute(:from, :to, :dirty)")
+                    .bind("from", from).bind("to", to).bind("dirty", dirty)
+                    .map((rs, ctx) -> {
+                        LocalDate first = rs.getObject("first_day", LocalDate.class);
+                        LocalDate last = rs.getObject("last_day", LocalDate.class);
+                        int pairs = rs.getInt("pairs");
+                        Integer pairCount = rs.wasNull() ? null : pairs;
+                        return new AggregateResult(first, last, ChronoUnit.DAYS.between(first, last) + 1, pairCount,
+                                rs.getInt("rows_written"));
+                    })
+                    .one();
         });
     }
 
