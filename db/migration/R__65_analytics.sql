@@ -15,6 +15,11 @@
 -- transition tables, so a bulk write costs one INSERT per statement. ON CONFLICT DO UPDATE (not DO NOTHING):
 -- a mark written while `analytics aggregate` drains the set waits for the drain and survives it.
 -- ---------------------------------------------------------------------------------------------------------
+-- Administrators may look at the marks (what the next `analytics aggregate` will recompute); only the
+-- triggers (as the owner) write them.
+DROP POLICY IF EXISTS analytics_dirty_read ON analytics_dirty;
+CREATE POLICY analytics_dirty_read ON analytics_dirty FOR SELECT USING ((SELECT app_is_admin()));
+
 CREATE OR REPLACE FUNCTION analytics_mark_appointments() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
