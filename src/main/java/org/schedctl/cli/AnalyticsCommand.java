@@ -1,7 +1,6 @@
 package org.schedctl.cli;
 
 import java.nio.file.Path;
-import java.time.ZoneOffset;
 
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.service.AnalyticsService;
@@ -46,7 +45,10 @@ public final class AnalyticsCommand {
             var rows = new AnalyticsService(ctx.database()).report(instructor, from, to, by, ctx.clock());
             ExportCommand.write(ctx, file, out -> {
                 switch (chosen) {
-                    case "html" -> HtmlReport.write(out, "schedctl analytics report", rows, Output.mapper(ZoneOffset.UTC));
+                    case "html" -> {
+                        java.time.LocalDate[] range = AnalyticsService.reportRange(from, to, ctx.clock());
+                        HtmlReport.write(out, range[0], range[1], org.schedctl.domain.analytics.ReportGrain.parse(by), rows);
+                    }
                     case "csv" -> {
                         if (rows.isEmpty()) {
                             out.println(ExportCommand.csvHeader(org.schedctl.domain.analytics.ReportRow.class));

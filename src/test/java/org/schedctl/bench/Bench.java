@@ -28,6 +28,7 @@ public final class Bench {
         SCENARIOS.put("import", ImportScenario::new);
         SCENARIOS.put("slots", SlotsScenario::new);
         SCENARIOS.put("book", BookScenario::new);
+        SCENARIOS.put("aggregate", AggregateScenario::new);
     }
 
     private record Outcome(String name, List<Figure> figures, String error, double seconds, String load) {

@@ -210,6 +210,32 @@ class AnalyticsCommandsIT {
     }
 
     @Test
+    @Order(5)
+    void htmlHasAHeaderChartsAndPercentages() {
+        String html = cli().run("analytics", "report", "--from", "2027-03-01", "--to", "2027-03-31", "--by", "week", "--format", "html").ok().stdout();
+        assertTrue(html.contains("<h1>Analytics 2027-03-01 to 2027-03-31</h1>"), "the range is in the header");
+        for (String chart : new String[] {"chart-bookings", "chart-utilization", "chart-money", "chart-rates"}) {
+            assertTrue(html.contains("id=\"" + chart + "\"") , chart + " is drawn");
+        }
+        assertEquals(4, html.split("<svg ", -1).length - 1, "four inline SVG charts");
+        JsonNode march = report("month").get(0);
+        BigDecimal utilization = march.get("utilization").decimalValue();
+        assertFalse(html.contains(">" + utilization.toPlainString() + "<"), "utilization is printed as a percentage, not a fraction");
+        assertTrue(html.contains(String.format(java.util.Locale.ROOT, "%.1f %%", utilization.doubleValue() * 100)), "as a percentage");
+        // What the charts draw equals the JSON report: booked per week, utilization per instructor, the totals.
+        JsonNode weeks = report("week");
+        for (JsonNode w : weeks) {
+            String bar = "data-period=\"" + w.get("period").asText() + "\" data-value=\"" + w.get("booked").asInt() + "\"";
+            assertTrue(html.contains("class=\"s0\" " + bar), "the bookings bar of " + w.get("period").asText() + " is " + w.get("booked"));
+        }
+        java.util.regex.Matcher bar = java.util.regex.Pattern.compile("data-instructor=\"ada@example.org\" data-value=\"([0-9.]+)\"").matcher(html);
+        assertTrue(bar.find(), "Ada's utilization bar");
+        assertEquals(0, utilization.compareTo(new BigDecimal(bar.group(1))), "Ada's bar is her month's utilization");
+        assertTrue(html.contains("<b data-total=\"booked\">" + march.get("booked").asInt() + "</b>"), "the header total of bookings");
+        assertTrue(html.contains("@page{size:A4"), "prints on A4");
+    }
+
+    @Test
     @Order(6)
     void dashboardCountsTodayFromTriggers() {
         CliDriver live = db.cli(); // the triggers stamp the database's now(), so the dashboard reads the real clock
