@@ -10,7 +10,9 @@ import java.util.List;
 
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.TimeInput;
+import org.schedctl.domain.analytics.ComparisonRow;
 import org.schedctl.domain.analytics.DashboardRow;
+import org.schedctl.domain.analytics.InstructorRow;
 import org.schedctl.domain.analytics.ReportGrain;
 import org.schedctl.domain.analytics.ReportRow;
 import org.schedctl.domain.analytics.Utilization;
@@ -119,6 +121,147 @@ public final class AnalyticsService {
                             rs.getLong("available_minutes")))
                     .list();
         });
+    }
+
+    /**
+     * This range against the previous one of the same length (ending the day before it starts), per instructor
+     * and for all of them together ("(all)", last), from appointment_analytics.
+     */
+    public List<ComparisonRow> compare(String instructor, String fromText, String toText, Clock clock) {
+        LocalDate[] range = reportRange(fromText, toText, clock);
+        long days = ChronoUnit.DAYS.between(range[0], range[1]) + 1;
+        LocalDate prevFrom = range[0].minusDays(days);
+        LocalDate prevTo = range[0].minusDays(1);
+        return db.inTransaction(handle -> {
+            Access.requireNotStudent(handle, "read analytics reports");
+            Long instructorId = instructor == null ? null : Lookups.instructor(handle, instructor).id();
+            if (instructorId != null) {
+                Access.requireSelfOrAdmin(handle, instructorId, "read the analytics of " + instructor.trim());
+            }
+            return handle.createQuery("""
+                            WITH r AS (
+                                SELECT a.instructor_id, a.day >= :from AS now, nullif(a.currency, '') AS currency,
+                                       a.booked, a.completed, a.cancelled, a.no_show, a.booked_minutes, a.available_minutes,
+                                       a.revenue
+                                FROM appointment_analytics a
+                                WHERE a.day BETWEEN :prevFrom AND :to AND (:instructor::bigint IS NULL OR a.instructor_id = :instructor)
+                            )
+                            SELECT coalesce(u.email, '(all)') AS instructor,
+                                   sum(booked) FILTER (WHERE now) AS booked, sum(booked) FILTER (WHERE NOT now) AS p_booked,
+                                   sum(completed) FILTER (WHERE now) AS completed, sum(completed) FILTER (WHERE NOT now) AS p_completed,
+                                   sum(cancelled) FILTER (WHERE now) AS cancelled, sum(cancelled) FILTER (WHERE NOT now) AS p_cancelled,
+                                   sum(no_show) FILTER (WHERE now) AS no_show, sum(no_show) FILTER (WHERE NOT now) AS p_no_show,
+                                   sum(booked_minutes) FILTER (WHERE now) AS bm, sum(booked_minutes) FILTER (WHERE NOT now) AS p_bm,
+                                   sum(available_minutes) FILTER (WHERE now) AS am, sum(available_minutes) FILTER (WHERE NOT now) AS p_am,
+                                   CASE WHEN count(DISTINCT currency) <= 1 THEN coalesce(sum(revenue) FILTER (WHERE now), 0) END AS revenue,
+                                   CASE WHEN count(DISTINCT currency) <= 1 THEN coalesce(sum(revenue) FILTER (WHERE NOT now), 0) END AS p_revenue,
+                                   string_agg(DISTINCT currency, ',') AS currency
+                            FROM r LEFT JOIN users u ON u.id = r.instructor_id
+                            GROUP BY GROUPING SETS ((u.email), ())
+                            ORDER BY u.email NULLS LAST
+                            """)
+                    .bind("from", range[0]).bind("to", range[1]).bind("prevFrom", prevFrom).bind("instructor", instructorId)
+                    .map((rs, ctx) -> {
+                        long booked = rs.getLong("booked");
+                        long prev = rs.getLong("p_booked");
+                        return new ComparisonRow(rs.getString("instructor"), range[0] + ".." + range[1], prevFrom + ".." + prevTo,
+                                booked, prev, prev == 0 ? null : rate(booked - prev, prev), rs.getLong("completed"),
+                                rs.getLong("p_completed"), rate(rs.getLong("cancelled"), booked), rate(rs.getLong("p_cancelled"), prev),
+                                rate(rs.getLong("no_show"), booked), rate(rs.getLong("p_no_show"), prev),
+                                Utilization.of(rs.getLong("bm"), rs.getLong("am")), Utilization.of(rs.getLong("p_bm"), rs.getLong("p_am")),
+                                money(rs.getBigDecimal("revenue")), money(rs.getBigDecimal("p_revenue")), rs.getString("currency"));
+                    })
+                    .list();
+        });
+    }
+
+    /** The keys `analytics instructors --sort` accepts; metrics sort best first, the name A to Z. */
+    public static final List<String> INSTRUCTOR_SORTS = List.of("instructor", "booked", "completion", "no-show", "rating",
+            "confirm", "lead", "utilization", "revenue");
+
+    /**
+     * Per-instructor performance over the local days from..to (default: the 30 days up to today): counts and rates
+     * from the appointments, utilization from appointment_analytics (so `analytics aggregate` first).
+     */
+    public List<InstructorRow> instructors(String fromText, String toText, String sort, Clock clock) {
+        String key = sort == null ? "instructor" : sort.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!INSTRUCTOR_SORTS.contains(key)) {
+            throw new InvalidInputException("unknown sort key '" + sort + "'. Use --sort " + String.join(", ", INSTRUCTOR_SORTS));
+        }
+        LocalDate[] range = reportRange(fromText, toText, clock);
+        List<InstructorRow> rows = db.inTransaction(handle -> {
+            Access.requireNotStudent(handle, "read instructor analytics");
+            return handle.createQuery("""
+                            WITH appts AS (
+                                SELECT a.instructor_id, a.status, a.rating, a.price, a.currency, a.created_at, a.confirmed_at, a.starts_at
+                                FROM appointments a JOIN users u ON u.id = a.instructor_id
+                                WHERE a.status <> 'held'
+                                  AND a.starts_at >= (:from::date - 1)::timestamp AT TIME ZONE 'UTC'
+                                  AND a.starts_at < (:to::date + 2)::timestamp AT TIME ZONE 'UTC'
+                                  AND (a.starts_at AT TIME ZONE u.timezone)::date BETWEEN :from AND :to
+                            ), per AS (
+                                SELECT instructor_id, count(*) AS booked,
+                                       count(*) FILTER (WHERE status = 'completed') AS completed,
+                                       count(*) FILTER (WHERE status = 'no_show') AS no_show,
+                                       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+                                       round(avg(rating) FILTER (WHERE status = 'completed'), 2) AS avg_rating,
+                                       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM confirmed_at - created_at))
+                                              FILTER (WHERE confirmed_at IS NOT NULL))::numeric / 60, 1) AS confirm_minutes,
+                                       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM starts_at - created_at)))::numeric / 3600, 1) AS lead_hours,
+                                       CASE WHEN count(DISTINCT currency) <= 1 THEN coalesce(sum(price) FILTER (WHERE status = 'completed'), 0) END AS revenue,
+                                       string_agg(DISTINCT currency, ',') AS currency
+                                FROM appts GROUP BY instructor_id
+                            ), minutes AS (
+                                SELECT instructor_id, sum(booked_minutes) AS booked_minutes, sum(available_minutes) AS available_minutes
+                                FROM appointment_analytics WHERE day BETWEEN :from AND :to GROUP BY instructor_id
+                            )
+                            SELECT u.email, coalesce(p.booked, 0) AS booked, coalesce(p.completed, 0) AS completed,
+                                   coalesce(p.no_show, 0) AS no_show, coalesce(p.cancelled, 0) AS cancelled, p.avg_rating,
+                                   p.confirm_minutes, p.lead_hours, coalesce(p.revenue, CASE WHEN p.instructor_id IS NULL THEN 0 END) AS revenue,
+                                   p.currency, coalesce(m.booked_minutes, 0) AS booked_minutes, coalesce(m.available_minutes, 0) AS available_minutes
+                            FROM users u
+                            LEFT JOIN per p ON p.instructor_id = u.id
+                            LEFT JOIN minutes m ON m.instructor_id = u.id
+                            WHERE u.role = 'instructor' AND (u.active OR p.instructor_id IS NOT NULL)
+                              AND ((SELECT app_is_admin()) OR u.id = (SELECT app_current_user_id()))
+                            ORDER BY u.email
+                            """)
+                    .bind("from", range[0]).bind("to", range[1])
+                    .map((rs, ctx) -> {
+                        long booked = rs.getLong("booked");
+                        return new InstructorRow(rs.getString("email"), booked, rs.getLong("completed"), rs.getLong("no_show"),
+                                rs.getLong("cancelled"), rate(rs.getLong("completed"), booked), rate(rs.getLong("no_show"), booked),
+                                rs.getBigDecimal("avg_rating"), rs.getBigDecimal("confirm_minutes"), rs.getBigDecimal("lead_hours"),
+                                Utilization.of(rs.getLong("booked_minutes"), rs.getLong("available_minutes")),
+                                money(rs.getBigDecimal("revenue")), rs.getString("currency"));
+                    })
+                    .list();
+        });
+        java.util.Comparator<InstructorRow> byName = java.util.Comparator.comparing(InstructorRow::instructor);
+        java.util.Comparator<InstructorRow> order = switch (key) {
+            case "booked" -> java.util.Comparator.comparingLong(InstructorRow::booked).reversed();
+            case "completion" -> desc(InstructorRow::completionRate);
+            case "no-show" -> asc(InstructorRow::noShowRate);
+            case "rating" -> desc(InstructorRow::avgRating);
+            case "confirm" -> asc(InstructorRow::medianConfirmMinutes);
+            case "lead" -> desc(InstructorRow::medianLeadHours);
+            case "utilization" -> desc(InstructorRow::utilization);
+            case "revenue" -> desc(InstructorRow::revenue);
+            default -> byName;
+        };
+        return rows.stream().sorted(order.thenComparing(byName)).toList();
+    }
+
+    private static java.util.Comparator<InstructorRow> desc(java.util.function.Function<InstructorRow, BigDecimal> f) {
+        return java.util.Comparator.comparing(f, java.util.Comparator.nullsLast(java.util.Comparator.<BigDecimal>reverseOrder()));
+    }
+
+    private static java.util.Comparator<InstructorRow> asc(java.util.function.Function<InstructorRow, BigDecimal> f) {
+        return java.util.Comparator.comparing(f, java.util.Comparator.nullsLast(java.util.Comparator.<BigDecimal>naturalOrder()));
+    }
+
+    private static BigDecimal rate(long part, long whole) {
+        return whole == 0 ? null : BigDecimal.valueOf(part).divide(BigDecimal.valueOf(whole), 4, java.math.RoundingMode.HALF_UP);
     }
 
     /** One row per instructor the caller may see, for each instructor's own local today. */

@@ -271,4 +271,56 @@ class AnalyticsCommandsIT {
         assertEquals(1, june.get(0).get("completed").asInt(), june.toString());
         assertMoney("50.00", june.get(0).get("revenue"));
     }
+
+    @Test
+    @Order(8)
+    void instructorsView() {
+        cli().run("analytics", "aggregate", "--from", "2027-03-01", "--to", "2027-03-31").ok();
+        JsonNode march = report("month").get(0);
+        JsonNode rows = cli().run("-o", "json", "analytics", "instructors", "--from", "2027-03-01", "--to", "2027-03-31", "--sort", "utilization").ok().json();
+        assertEquals(1, rows.size(), rows.toString());
+        JsonNode ada = rows.get(0);
+        assertEquals("ada@example.org", ada.get("instructor").asText());
+        assertEquals(march.get("booked").asInt(), ada.get("booked").asInt());
+        assertEquals(0, march.get("utilization").decimalValue().compareTo(ada.get("utilization").decimalValue()), "one utilization: " + ada);
+        BigDecimal completion = BigDecimal.valueOf(march.get("completed").asLong())
+                .divide(BigDecimal.valueOf(march.get("booked").asLong()), 4, java.math.RoundingMode.HALF_UP);
+        assertEquals(0, completion.compareTo(ada.get("completion_rate").decimalValue()), ada.toString());
+        assertTrue(ada.has("median_lead_hours") && ada.has("avg_rating") && ada.has("median_confirm_minutes"), ada.toString());
+        assertTrue(cli().run("-o", "csv", "analytics", "instructors", "--from", "2027-03-01", "--to", "2027-03-31").ok().stdout()
+                .contains("ada@example.org"));
+        FoundationCommandsIT.assertError(cli().run("analytics", "instructors", "--sort", "height"), 2, "unknown sort key");
+        FoundationCommandsIT.assertError(cli().run("--as", "bob@example.org", "analytics", "instructors"), 6, "instructor analytics");
+    }
+
+    @Test
+    @Order(9)
+    void compareWithThePreviousRange() {
+        cli().run("analytics", "aggregate", "--from", "2027-03-01", "--to", "2027-04-30").ok();
+        JsonNode april = cli().run("analytics", "report", "--from", "2027-04-01", "--to", "2027-04-30", "--by", "month", "--format", "json").ok().json();
+        JsonNode march = report("month").get(0);
+        // April (30 days) against the 30 days before it: 2027-03-02 .. 2027-03-31.
+        JsonNode rows = cli().run("-o", "json", "analytics", "report", "--compare", "previous", "--from", "2027-04-01", "--to", "2027-04-30").ok().json();
+        assertEquals(2, rows.size(), rows.toString());
+        JsonNode all = rows.get(1);
+        assertEquals("(all)", all.get("instructor").asText());
+        assertEquals("2027-03-02..2027-03-31", all.get("previous_period").asText());
+        long aprilBooked = april.size() == 0 ? 0 : april.get(0).get("booked").asLong();
+        assertEquals(aprilBooked, all.get("booked").asLong(), all.toString());
+        JsonNode mar1 = cli().run("analytics", "report", "--from", "2027-03-01", "--to", "2027-03-01", "--format", "json").ok().json();
+        long mar1Booked = mar1.size() == 0 ? 0 : mar1.get(0).get("booked").asLong();
+        assertEquals(march.get("booked").asLong() - mar1Booked, all.get("previous_booked").asLong(), all.toString());
+        FoundationCommandsIT.assertError(cli().run("analytics", "report", "--compare", "next"), 2, "--compare previous");
+        FoundationCommandsIT.assertError(cli().run("analytics", "report", "--compare", "previous", "--format", "html"), 2, "--compare previous");
+    }
+
+    @Test
+    @Order(10)
+    void dashboardWatchPrintsOnceWhenPiped() {
+        JsonNode once = db.cli().run("-o", "json", "analytics", "dashboard", "--watch", "--interval", "1s").ok().json();
+        assertTrue(once.isArray() && once.size() == 1, once.toString());
+        FoundationCommandsIT.assertError(db.cli().run("analytics", "dashboard", "--watch", "--interval", "soon"), 2, "soon");
+        String table = cli().run("analytics", "report", "--from", "2027-03-01", "--to", "2027-03-31", "--by", "week").ok().stdout();
+        assertFalse(table.contains("\u2588"), "no trend chart when piped: " + table);
+    }
 }
