@@ -230,6 +230,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} calendar sync" ];    then _picocli_schedctl_calendar; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics aggregate" ];    then _picocli_schedctl_analytics; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics report" ];    then _picocli_schedctl_analytics; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics instructors" ];    then _picocli_schedctl_analytics; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} analytics dashboard" ];    then _picocli_schedctl_analytics; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit list" ];    then _picocli_schedctl_audit; return $?; fi
 
@@ -310,11 +311,13 @@ function _complete_schedctl() {
   local cmds73=(calendar sync)
   local cmds74=(analytics aggregate)
   local cmds75=(analytics report)
-  local cmds76=(analytics dashboard)
-  local cmds77=(audit list)
+  local cmds76=(analytics instructors)
+  local cmds77=(analytics dashboard)
+  local cmds78=(audit list)
 
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
   if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
   if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
   if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
@@ -1314,7 +1317,7 @@ function _picocli_schedctl_analytics() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="aggregate report dashboard"
+  local commands="aggregate report instructors dashboard"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -3695,7 +3698,7 @@ function _picocli_schedctl_analytics_report() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --from --to --by --format -f --file --db --as -o --output"
+  local arg_opts="--tz --instructor --from --to --by --format -f --file --compare --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3724,6 +3727,57 @@ function _picocli_schedctl_analytics_report() {
       type compopt &>/dev/null && compopt -o filenames
       COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
       return $?
+      ;;
+    --compare)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `instructors` subcommand.
+function _picocli_schedctl_analytics_instructors() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --from --to --sort --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --sort)
+      return
       ;;
     --db)
       return
@@ -3754,14 +3808,17 @@ function _picocli_schedctl_analytics_dashboard() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
+  local flag_opts="--watch -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --interval --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     --tz)
+      return
+      ;;
+    --interval)
       return
       ;;
     --db)

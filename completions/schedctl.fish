@@ -1109,7 +1109,8 @@ complete -c schedctl -n '__fish_seen_subcommand_from sync' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a aggregate -d 'Recompute daily analytics (idempotent; without dates: the touched days).'
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a report -d 'Bookings, completions, cancellations, utilization and money per period, read from `analytics aggregate`\'s table. booked counts every appointment starting in the period, whatever its state now; utilization is booked minutes of pending, confirmed or completed appointments over available minutes (0..1); revenue is the price of completed appointments; fees are cancellation fees not waived. Periods are in the instructor\'s zone.'
-complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a dashboard -d 'Real-time metrics: today\'s bookings and cancellations, pending confirmations, next 24 hours.'
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a instructors -d 'Per instructor over the range (default: the 30 days up to today): booked, completion and no-show rates (of booked), average rating, median minutes from booking to confirmation, median lead time in hours, utilization (as in `analytics report`; run `analytics aggregate` first), revenue.'
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -a dashboard -d 'Real-time metrics: today\'s bookings and cancellations, pending confirmations, next 24 hours. --watch redraws in place every --interval (default 5s) until Ctrl-C when stdout is a terminal; piped or redirected it prints once, so scripts are not flooded.'
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s o -r
@@ -1145,6 +1146,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from report' -l by -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l format -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -s f -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l compare -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -s o -r
@@ -1157,7 +1159,25 @@ complete -c schedctl -n '__fish_seen_subcommand_from report' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from report' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l sort -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l watch
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l interval -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s o -r

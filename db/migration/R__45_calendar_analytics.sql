@@ -46,78 +46,6 @@ AS $$
                      FROM free, unnest(free.m) AS piece), 0)::integer
 $$;
 
--- Recomputes appointment_analytics for the instructors' local days p_from..p_to in one statement, so it can
--- run any time, as often as wanted, and give the same rows. A day belongs to the instructor's zone. Every
--- (day, instructor, currency) key that has facts now, or had a row before, is written: a row whose facts
--- went away (an appointment moved out of the day) drops to zeros instead of keeping stale counts.
--- Available minutes sit on the currency '' row of each instructor-day so summing over currencies counts
--- them once. Holds are not bookings and are left out. Rows whose values did not change are not touched.
--- SECURITY DEFINER because aggregation must see every instructor's rows under row-level security; only an
--- administrator may call it.
-CREATE OR REPLACE FUNCTION recompute_appointment_analytics(p_from date, p_to date) RETURNS integer
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-DECLARE
-    written integer;
-BEGIN
-    IF NOT app_is_admin() THEN
-        RAISE EXCEPTION 'only an administrator can aggregate analytics' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF p_to < p_from OR p_to - p_from > 3660 THEN
-        RAISE EXCEPTION 'bad analytics range % to %', p_from, p_to USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-
-    WITH instructors AS (
-        SELECT id, timezone AS tz FROM users WHERE role = 'instructor'
-    ), facts AS (
-        SELECT (a.starts_at AT TIME ZONE i.tz)::date AS day, a.instructor_id, coalesce(a.currency, '') AS currency,
-               count(*) AS booked,
-               count(*) FILTER (WHERE a.status = 'completed') AS completed,
-               count(*) FILTER (WHERE a.status = 'cancelled') AS cancelled,
-               count(*) FILTER (WHERE a.status = 'no_show') AS no_show,
-               count(*) FILTER (WHERE a.status = 'declined') AS declined,
-               coalesce(sum(extract(epoch FROM a.ends_at - a.starts_at)::bigint / 60)
-                        FILTER (WHERE a.status IN ('pending', 'confirmed', 'completed')), 0) AS booked_minutes,
-               coalesce(sum(a.price) FILTER (WHERE a.status = 'completed'), 0) AS revenue,
-               coalesce(sum(a.fee) FILTER (WHERE a.status = 'cancelled' AND NOT a.fee_waived), 0) AS fees
-        FROM appointments a JOIN instructors i ON i.id = a.instructor_id
-        WHERE a.status <> 'held'
-          -- a coarse instant window first (index on starts_at), then the exact local day
-          AND a.starts_at >= (p_from - 1)::timestamp AT TIME ZONE 'UTC'
-          AND a.starts_at < (p_to + 2)::timestamp AT TIME ZONE 'UTC'
-          AND (a.starts_at AT TIME ZONE i.tz)::date BETWEEN p_from AND p_to
-        GROUP BY 1, 2, 3
-    ), availability AS (
-        SELECT g.ts::date AS day, i.id AS instructor_id, ''::text AS currency,
-               instructor_available_minutes(i.id, g.ts::date) AS available_minutes
-        FROM instructors i CROSS JOIN generate_series(p_from, p_to, interval '1 day') AS g(ts)
-    ), keys AS (
-        SELECT day, instructor_id, currency FROM facts
-        UNION SELECT day, instructor_id, currency FROM availability WHERE available_minutes > 0
-        UNION SELECT day, instructor_id, currency FROM appointment_analytics WHERE day BETWEEN p_from AND p_to
-    )
-    INSERT INTO appointment_analytics AS t (day, instructor_id, currency, booked, completed, cancelled, no_show, declined,
-                                            booked_minutes, available_minutes, revenue, fees, computed_at)
-    SELECT k.day, k.instructor_id, k.currency,
-           coalesce(f.booked, 0), coalesce(f.completed, 0), coalesce(f.cancelled, 0), coalesce(f.no_show, 0),
-           coalesce(f.declined, 0), coalesce(f.booked_minutes, 0), coalesce(av.available_minutes, 0),
-           coalesce(f.revenue, 0), coalesce(f.fees, 0), now()
-    FROM keys k
-    LEFT JOIN facts f USING (day, instructor_id, currency)
-    LEFT JOIN availability av USING (day, instructor_id, currency)
-    ON CONFLICT (day, instructor_id, currency) DO UPDATE
-        SET booked = EXCLUDED.booked, completed = EXCLUDED.completed, cancelled = EXCLUDED.cancelled,
-            no_show = EXCLUDED.no_show, declined = EXCLUDED.declined, booked_minutes = EXCLUDED.booked_minutes,
-            available_minutes = EXCLUDED.available_minutes, revenue = EXCLUDED.revenue, fees = EXCLUDED.fees,
-            computed_at = EXCLUDED.computed_at
-        WHERE (t.booked, t.completed, t.cancelled, t.no_show, t.declined, t.booked_minutes, t.available_minutes,
-               t.revenue, t.fees)
-              IS DISTINCT FROM
-              (EXCLUDED.booked, EXCLUDED.completed, EXCLUDED.cancelled, EXCLUDED.no_show, EXCLUDED.declined,
-               EXCLUDED.booked_minutes, EXCLUDED.available_minutes, EXCLUDED.revenue, EXCLUDED.fees);
-    GET DIAGNOSTICS written = ROW_COUNT;
-    RETURN written;
-END $$;
 
 CREATE OR REPLACE FUNCTION appointments_metrics() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
@@ -172,5 +100,3 @@ CREATE TRIGGER appointments_metrics AFTER INSERT OR UPDATE OF status, starts_at 
 REVOKE EXECUTE ON FUNCTION appointments_metrics() FROM PUBLIC, schedctl_app;
 REVOKE EXECUTE ON FUNCTION bump_booking_metric(text, bigint) FROM PUBLIC, schedctl_app;
 REVOKE EXECUTE ON FUNCTION instructor_available_minutes(bigint, date) FROM PUBLIC, schedctl_app;
-REVOKE EXECUTE ON FUNCTION recompute_appointment_analytics(date, date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION recompute_appointment_analytics(date, date) TO schedctl_app;

@@ -30,6 +30,7 @@ public final class Bench {
         SCENARIOS.put("book", BookScenario::new);
         SCENARIOS.put("calendar", CalendarScenario::new);
         SCENARIOS.put("backup", BackupScenario::new);
+        SCENARIOS.put("aggregate", AggregateScenario::new);
     }
 
     private record Outcome(String name, List<Figure> figures, String error, double seconds, String load) {

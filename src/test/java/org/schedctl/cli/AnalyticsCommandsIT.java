@@ -210,6 +210,32 @@ class AnalyticsCommandsIT {
     }
 
     @Test
+    @Order(5)
+    void htmlHasAHeaderChartsAndPercentages() {
+        String html = cli().run("analytics", "report", "--from", "2027-03-01", "--to", "2027-03-31", "--by", "week", "--format", "html").ok().stdout();
+        assertTrue(html.contains("<h1>Analytics 2027-03-01 to 2027-03-31</h1>"), "the range is in the header");
+        for (String chart : new String[] {"chart-bookings", "chart-utilization", "chart-money", "chart-rates"}) {
+            assertTrue(html.contains("id=\"" + chart + "\"") , chart + " is drawn");
+        }
+        assertEquals(4, html.split("<svg ", -1).length - 1, "four inline SVG charts");
+        JsonNode march = report("month").get(0);
+        BigDecimal utilization = march.get("utilization").decimalValue();
+        assertFalse(html.contains(">" + utilization.toPlainString() + "<"), "utilization is printed as a percentage, not a fraction");
+        assertTrue(html.contains(String.format(java.util.Locale.ROOT, "%.1f %%", utilization.doubleValue() * 100)), "as a percentage");
+        // What the charts draw equals the JSON report: booked per week, utilization per instructor, the totals.
+        JsonNode weeks = report("week");
+        for (JsonNode w : weeks) {
+            String bar = "data-period=\"" + w.get("period").asText() + "\" data-value=\"" + w.get("booked").asInt() + "\"";
+            assertTrue(html.contains("class=\"s0\" " + bar), "the bookings bar of " + w.get("period").asText() + " is " + w.get("booked"));
+        }
+        java.util.regex.Matcher bar = java.util.regex.Pattern.compile("data-instructor=\"ada@example.org\" data-value=\"([0-9.]+)\"").matcher(html);
+        assertTrue(bar.find(), "Ada's utilization bar");
+        assertEquals(0, utilization.compareTo(new BigDecimal(bar.group(1))), "Ada's bar is her month's utilization");
+        assertTrue(html.contains("<b data-total=\"booked\">" + march.get("booked").asInt() + "</b>"), "the header total of bookings");
+        assertTrue(html.contains("@page{size:A4"), "prints on A4");
+    }
+
+    @Test
     @Order(6)
     void dashboardCountsTodayFromTriggers() {
         CliDriver live = db.cli(); // the triggers stamp the database's now(), so the dashboard reads the real clock
@@ -244,5 +270,57 @@ class AnalyticsCommandsIT {
         JsonNode june = cli().run("analytics", "report", "--from", "2027-06-01", "--to", "2027-06-30", "--by", "month", "--format", "json").ok().json();
         assertEquals(1, june.get(0).get("completed").asInt(), june.toString());
         assertMoney("50.00", june.get(0).get("revenue"));
+    }
+
+    @Test
+    @Order(8)
+    void instructorsView() {
+        cli().run("analytics", "aggregate", "--from", "2027-03-01", "--to", "2027-03-31").ok();
+        JsonNode march = report("month").get(0);
+        JsonNode rows = cli().run("-o", "json", "analytics", "instructors", "--from", "2027-03-01", "--to", "2027-03-31", "--sort", "utilization").ok().json();
+        assertEquals(1, rows.size(), rows.toString());
+        JsonNode ada = rows.get(0);
+        assertEquals("ada@example.org", ada.get("instructor").asText());
+        assertEquals(march.get("booked").asInt(), ada.get("booked").asInt());
+        assertEquals(0, march.get("utilization").decimalValue().compareTo(ada.get("utilization").decimalValue()), "one utilization: " + ada);
+        BigDecimal completion = BigDecimal.valueOf(march.get("completed").asLong())
+                .divide(BigDecimal.valueOf(march.get("booked").asLong()), 4, java.math.RoundingMode.HALF_UP);
+        assertEquals(0, completion.compareTo(ada.get("completion_rate").decimalValue()), ada.toString());
+        assertTrue(ada.has("median_lead_hours") && ada.has("avg_rating") && ada.has("median_confirm_minutes"), ada.toString());
+        assertTrue(cli().run("-o", "csv", "analytics", "instructors", "--from", "2027-03-01", "--to", "2027-03-31").ok().stdout()
+                .contains("ada@example.org"));
+        FoundationCommandsIT.assertError(cli().run("analytics", "instructors", "--sort", "height"), 2, "unknown sort key");
+        FoundationCommandsIT.assertError(cli().run("--as", "bob@example.org", "analytics", "instructors"), 6, "instructor analytics");
+    }
+
+    @Test
+    @Order(9)
+    void compareWithThePreviousRange() {
+        cli().run("analytics", "aggregate", "--from", "2027-03-01", "--to", "2027-04-30").ok();
+        JsonNode april = cli().run("analytics", "report", "--from", "2027-04-01", "--to", "2027-04-30", "--by", "month", "--format", "json").ok().json();
+        JsonNode march = report("month").get(0);
+        // April (30 days) against the 30 days before it: 2027-03-02 .. 2027-03-31.
+        JsonNode rows = cli().run("-o", "json", "analytics", "report", "--compare", "previous", "--from", "2027-04-01", "--to", "2027-04-30").ok().json();
+        assertEquals(2, rows.size(), rows.toString());
+        JsonNode all = rows.get(1);
+        assertEquals("(all)", all.get("instructor").asText());
+        assertEquals("2027-03-02..2027-03-31", all.get("previous_period").asText());
+        long aprilBooked = april.size() == 0 ? 0 : april.get(0).get("booked").asLong();
+        assertEquals(aprilBooked, all.get("booked").asLong(), all.toString());
+        JsonNode mar1 = cli().run("analytics", "report", "--from", "2027-03-01", "--to", "2027-03-01", "--format", "json").ok().json();
+        long mar1Booked = mar1.size() == 0 ? 0 : mar1.get(0).get("booked").asLong();
+        assertEquals(march.get("booked").asLong() - mar1Booked, all.get("previous_booked").asLong(), all.toString());
+        FoundationCommandsIT.assertError(cli().run("analytics", "report", "--compare", "next"), 2, "--compare previous");
+        FoundationCommandsIT.assertError(cli().run("analytics", "report", "--compare", "previous", "--format", "html"), 2, "--compare previous");
+    }
+
+    @Test
+    @Order(10)
+    void dashboardWatchPrintsOnceWhenPiped() {
+        JsonNode once = db.cli().run("-o", "json", "analytics", "dashboard", "--watch", "--interval", "1s").ok().json();
+        assertTrue(once.isArray() && once.size() == 1, once.toString());
+        FoundationCommandsIT.assertError(db.cli().run("analytics", "dashboard", "--watch", "--interval", "soon"), 2, "soon");
+        String table = cli().run("analytics", "report", "--from", "2027-03-01", "--to", "2027-03-31", "--by", "week").ok().stdout();
+        assertFalse(table.contains("\u2588"), "no trend chart when piped: " + table);
     }
 }

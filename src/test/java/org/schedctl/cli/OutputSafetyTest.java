@@ -76,7 +76,10 @@ class OutputSafetyTest {
     void htmlAndJsonNeutraliseControlCharactersLikeTablesAndCsv() throws Exception {
         String hostile = "Ada\u001b]0;pwned\u0007 \u009b2J \u202eevil";
         StringWriter html = new StringWriter();
-        HtmlReport.write(new PrintWriter(html), "t", List.of(Map.of("name", hostile)), Output.mapper(ZoneOffset.UTC));
+        HtmlReport.write(new PrintWriter(html), java.time.LocalDate.of(2027, 1, 1), java.time.LocalDate.of(2027, 1, 1),
+                org.schedctl.domain.analytics.ReportGrain.parse("day"),
+                List.of(new org.schedctl.domain.analytics.ReportRow("2027-01-01", hostile, 1, 1, 0, 0, java.math.BigDecimal.ONE,
+                        java.math.BigDecimal.TEN, java.math.BigDecimal.ZERO, "EUR", 0, 60, 60)));
         assertNoRawControls(html.toString());
         assertTrue(html.toString().contains("\\u001b]0;pwned\\u0007"), html.toString());
 

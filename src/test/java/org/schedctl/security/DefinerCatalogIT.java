@@ -39,6 +39,9 @@ class DefinerCatalogIT {
             Map.entry("audit_statement()", Kind.TRIGGER),
             Map.entry("appointments_guard_capacity()", Kind.TRIGGER),
             Map.entry("appointments_metrics()", Kind.TRIGGER),
+            Map.entry("analytics_mark_appointments()", Kind.TRIGGER),
+            Map.entry("analytics_mark_occurrences()", Kind.TRIGGER),
+            Map.entry("analytics_mark_patterns()", Kind.TRIGGER),
             Map.entry("app_trusted_now(timestamp with time zone)", Kind.HELPER),
             Map.entry("availability_window_start(bigint,bigint,timestamp with time zone)", Kind.HELPER),
             Map.entry("availability_seats_left(bigint,bigint,integer,timestamp with time zone,tstzrange,timestamp with time zone)", Kind.HELPER),
@@ -59,7 +62,7 @@ class DefinerCatalogIT {
             Map.entry("booking_prepare(bigint,timestamp with time zone)", Kind.CALLER_SCOPED),
             Map.entry("booking_type_rules(bigint)", Kind.CALLER_SCOPED),
             Map.entry("enqueue_appointment_notification_kinds(bigint,text[],timestamp with time zone,text)", Kind.CALLER_SCOPED),
-            Map.entry("recompute_appointment_analytics(date,date)", Kind.CALLER_SCOPED));
+            Map.entry("analytics_recompute(date,date,boolean)", Kind.CALLER_SCOPED));
 
     record Definer(String signature, boolean trigger, boolean pinnedPath, boolean publicExecute, boolean appExecute) {
     }

@@ -65,8 +65,8 @@ class DefinerProbesIT {
             Map.entry("enqueue_appointment_notification_kinds(bigint,text[],timestamp with time zone,text)",
                     new Probe("enqueue_appointment_notification_kinds({apptB}, ARRAY['cancelled'], now(), 'Pay the fee at http://evil.example')",
                             Set.of("admin", "B", "T"))),
-            Map.entry("recompute_appointment_analytics(date,date)",
-                    new Probe("recompute_appointment_analytics('2030-01-07', '2030-01-07')", Set.of("admin"))));
+            Map.entry("analytics_recompute(date,date,boolean)",
+                    new Probe("analytics_recompute('2030-01-07', '2030-01-07', false)", Set.of("admin"))));
 
     static Map<String, Long> callers;
 

@@ -93,7 +93,7 @@ class TestDatabaseIT {
         TestDatabase a = newClassDatabase();
         TestDatabase b = newClassDatabase();
         assertNotEquals(a.name(), b.name());
-        String history = "SELECT count(*) || ' ' || max(installed_on) FROM flyway_schema_history WHERE success";
+        String history = "SELECT count(*) || ' ' || max(installed_on) FROM flyway_schema_history WHERE success AND version IS NOT NULL";
         // the same migration run (same installed_on) in both: cloned, not migrated twice
         assertEquals(one(a, history), one(b, history));
         assertEquals(String.valueOf(Schema.EXPECTED_MIGRATIONS), one(a, history).split(" ")[0]);
