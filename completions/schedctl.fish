@@ -457,6 +457,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from block' -l to -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l rrule -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l available
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l reason -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l exdate -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -s o -r
