@@ -2,11 +2,14 @@ package org.schedctl.service;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
+import org.schedctl.domain.SchedException;
 import org.schedctl.domain.Text;
 import org.schedctl.domain.notify.Notification;
 import org.schedctl.domain.notify.NotificationStatus;
@@ -16,6 +19,7 @@ import org.schedctl.notify.Channels;
 import org.schedctl.notify.DeliveryException;
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.notify.OutboundMessage;
+import org.schedctl.store.ContentCipher;
 import org.schedctl.store.Database;
 import org.schedctl.store.dao.NotificationDao;
 import org.slf4j.Logger;
@@ -37,9 +41,16 @@ public final class NotificationService {
     private final NotifyConfig config;
     private final Channels channels;
     private final Clock clock;
+    /** Opens the sealed phone number an SMS goes to (V68), only when it is sent. */
+    private final ContentCipher cipher;
 
     public NotificationService(Database db, NotifyConfig config, Clock clock) {
+        this(db, config, clock, ContentCipher.none());
+    }
+
+    public NotificationService(Database db, NotifyConfig config, Clock clock, ContentCipher cipher) {
         this.db = db;
+        this.cipher = cipher;
         this.dispatcher = db.as(null, "notifications send-due");
         this.config = config;
         this.channels = new Channels(config);
@@ -62,17 +73,23 @@ public final class NotificationService {
         RetryPolicy retry = config.retry();
         for (int batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
             Instant now = clock.instant();
+            Map<Long, NotificationDao.SealedRecipient> sealed = new HashMap<>();
             List<OutboundMessage> messages = dispatcher.inTransaction(handle -> {
                 NotificationDao dao = handle.attach(NotificationDao.class);
                 List<Long> ids = dao.claim(now, now.plus(config.lease()), config.batchSize());
-                return ids.isEmpty() ? List.<OutboundMessage>of() : dao.messages(ids.stream().mapToLong(Long::longValue).toArray());
+                if (ids.isEmpty()) {
+                    return List.<OutboundMessage>of();
+                }
+                long[] claimedIds = ids.stream().mapToLong(Long::longValue).toArray();
+                dao.sealedRecipients(claimedIds).forEach(r -> sealed.put(r.id(), r));
+                return dao.messages(claimedIds);
             });
             if (messages.isEmpty()) {
                 break;
             }
             claimed += messages.size();
             for (OutboundMessage message : messages) {
-                String error = deliver(message);
+                String error = deliver(message, sealed.get(message.id()));
                 Instant done = clock.instant();
                 if (error == null) {
                     dispatcher.inTransaction(handle -> handle.attach(NotificationDao.class).markSent(message.id(), message.attempts(), done));
@@ -97,15 +114,22 @@ public final class NotificationService {
     }
 
     /** Sends one message; returns null when delivered, else the error to store. Never throws: one bad row must not end the pass. */
-    private String deliver(OutboundMessage message) {
+    private String deliver(OutboundMessage message, NotificationDao.SealedRecipient sealedPhone) {
         if (message.attempts() > config.retry().maxAttempts()) {
             return "gave up after " + config.retry().maxAttempts() + " attempts (the last sender stopped before recording a result)";
         }
         Channel channel = channels.forName(message.channel());
         try {
+            if (sealedPhone != null) {
+                message = message.withRecipient(cipher.openPhone(sealedPhone.userId(), sealedPhone.keyId(), sealedPhone.sealed()));
+            }
             channel.send(message);
             return null;
         } catch (DeliveryException e) {
+            LOG.warn("notification {} ({} via {}) not delivered: {}", message.id(), message.kind(), message.channel(), e.getMessage());
+            return e.getMessage();
+        } catch (SchedException e) {
+            // The recipient's sealed phone number does not open (its key is not configured, or it is damaged).
             LOG.warn("notification {} ({} via {}) not delivered: {}", message.id(), message.kind(), message.channel(), e.getMessage());
             return e.getMessage();
         } catch (RuntimeException e) {

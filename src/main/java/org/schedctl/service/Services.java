@@ -108,7 +108,7 @@ public final class Services {
     }
 
     public UserService users() {
-        return new UserService(db);
+        return new UserService(db, cipher.get());
     }
 
     public InstructorService instructors() {
@@ -136,7 +136,7 @@ public final class Services {
     }
 
     public NotificationService notifications() {
-        return new NotificationService(db, notifyConfig.get(), clock);
+        return new NotificationService(db, notifyConfig.get(), clock, cipher.get());
     }
 
     public FsckService fsck() {
