@@ -25,6 +25,23 @@ public final class DaemonTasks {
     public record TaskRun(String task, boolean ok, Object result, String error) {
     }
 
+    /**
+     * A run that did its work but not all of it succeeded (a dispatch pass whose sends failed): the job counts as
+     * failed, and its figures are still reported.
+     */
+    public static final class PartlyFailed extends RuntimeException {
+        private final transient Object result;
+
+        public PartlyFailed(String problem, Object result) {
+            super(problem);
+            this.result = result;
+        }
+
+        public Object result() {
+            return result;
+        }
+    }
+
     private final Map<String, Task> tasks = new LinkedHashMap<>();
 
     public DaemonTasks add(String name, Duration every, Supplier<Object> work) {
@@ -43,6 +60,9 @@ public final class DaemonTasks {
         }
         try {
             return new TaskRun(name, true, task.work().get(), null);
+        } catch (PartlyFailed e) {
+            LOG.warn("daemon task {}: {}", name, e.getMessage());
+            return new TaskRun(name, false, e.result(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("daemon task {} failed", name, e);
             return new TaskRun(name, false, null, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));

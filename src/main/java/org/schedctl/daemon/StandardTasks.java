@@ -39,7 +39,13 @@ public final class StandardTasks {
         AvailabilityService availability = system.availability();
         CalendarSubscriptionService subscriptions = system.calendarSubscriptions();
         return new DaemonTasks()
-                .add("dispatch", NotifyConfig.from(system.config()).poll(), notifications::sendDue)
+                .add("dispatch", NotifyConfig.from(system.config()).poll(), () -> {
+                    NotificationService.DispatchResult pass = notifications.sendDue();
+                    if (pass.problem() != null) {
+                        throw new DaemonTasks.PartlyFailed(pass.problem(), pass);
+                    }
+                    return pass;
+                })
                 // A waitlist offer is a hold on the waiter's behalf: this one sweep lapses holds and offers alike
                 // and passes each freed slot to the next in line.
                 .add("hold-expiry", EXPIRY_EVERY, () -> bookings.expireHolds(clock.instant()))

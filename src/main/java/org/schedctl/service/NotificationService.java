@@ -48,6 +48,12 @@ public final class NotificationService {
 
     /** What one dispatch pass did. */
     public record DispatchResult(int claimed, int sent, int failed, int dead) {
+        /** Null when every claimed message went out, else one line saying how many did not. */
+        public String problem() {
+            int notSent = failed + dead;
+            return notSent == 0 ? null : notSent + " of " + claimed + " sends failed (" + failed + " to retry, " + dead
+                    + " dead; `schedctl notifications list` shows why)";
+        }
     }
 
     /** One dispatch pass: everything due now, in batches, each row at most once per pass. */
