@@ -42,7 +42,7 @@ public final class NotificationService {
         this.db = db;
         this.dispatcher = db.as(null, "notifications send-due");
         this.config = config;
-        this.channels = new Channels(config);
+        this.channels = new Channels(config, clock);
         this.clock = clock;
     }
 
