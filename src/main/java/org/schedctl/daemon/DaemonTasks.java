@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
 public final class DaemonTasks {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonTasks.class);
 
-    /** One task: its name, how often it runs, and the service call. */
-    public record Task(String name, Duration every, Supplier<Object> work) {
+    /**
+     * One task: its name, how often it runs, and the service call. A shared task may run on several nodes at once
+     * (dispatch: its claims skip each other's rows); the others run on one node at a time across the cluster.
+     */
+    public record Task(String name, Duration every, Supplier<Object> work, boolean shared) {
     }
 
     /** The outcome of one run, as `daemon --once` prints it. */
@@ -45,7 +48,13 @@ public final class DaemonTasks {
     private final Map<String, Task> tasks = new LinkedHashMap<>();
 
     public DaemonTasks add(String name, Duration every, Supplier<Object> work) {
-        tasks.put(name, new Task(name, every, work));
+        tasks.put(name, new Task(name, every, work, false));
+        return this;
+    }
+
+    /** A task that several nodes may run at the same time. */
+    public DaemonTasks addShared(String name, Duration every, Supplier<Object> work) {
+        tasks.put(name, new Task(name, every, work, true));
         return this;
     }
 

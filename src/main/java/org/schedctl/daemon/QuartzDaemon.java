@@ -81,7 +81,7 @@ public final class QuartzDaemon {
             }
         }
         for (DaemonTasks.Task task : tasks.all()) {
-            JobDetail job = JobBuilder.newJob(TaskJob.class)
+            JobDetail job = JobBuilder.newJob(task.shared() ? SharedTaskJob.class : TaskJob.class)
                     .withIdentity(task.name(), GROUP)
                     .usingJobData(TaskJob.TASK_KEY, task.name())
                     .storeDurably()

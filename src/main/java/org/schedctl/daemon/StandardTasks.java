@@ -2,6 +2,7 @@ package org.schedctl.daemon;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.service.AnalyticsService;
@@ -38,13 +39,22 @@ public final class StandardTasks {
         MaintenanceService maintenance = system.maintenance();
         AvailabilityService availability = system.availability();
         CalendarSubscriptionService subscriptions = system.calendarSubscriptions();
+        // Dispatch is shared: several daemons claim disjoint batches (FOR UPDATE SKIP LOCKED), one pass per node.
+        AtomicBoolean dispatching = new AtomicBoolean();
         return new DaemonTasks()
-                .add("dispatch", NotifyConfig.from(system.config()).poll(), () -> {
-                    NotificationService.DispatchResult pass = notifications.sendDue();
-                    if (pass.problem() != null) {
-                        throw new DaemonTasks.PartlyFailed(pass.problem(), pass);
+                .addShared("dispatch", NotifyConfig.from(system.config()).poll(), () -> {
+                    if (!dispatching.compareAndSet(false, true)) {
+                        return new NotificationService.DispatchResult(0, 0, 0, 0);
                     }
-                    return pass;
+                    try {
+                        NotificationService.DispatchResult pass = notifications.sendDue();
+                        if (pass.problem() != null) {
+                            throw new DaemonTasks.PartlyFailed(pass.problem(), pass);
+                        }
+                        return pass;
+                    } finally {
+                        dispatching.set(false);
+                    }
                 })
                 // A waitlist offer is a hold on the waiter's behalf: this one sweep lapses holds and offers alike
                 // and passes each freed slot to the next in line.

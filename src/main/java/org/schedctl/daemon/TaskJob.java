@@ -7,8 +7,8 @@ import org.quartz.JobExecutionException;
 import org.quartz.SchedulerException;
 
 /**
- * The one Quartz job class: runs the {@link DaemonTasks} task named in its job data. Not concurrent, and in a
- * cluster that holds across hosts: the JobStore lets one node at a time run a given job.
+ * The Quartz job of an exclusive task: runs the {@link DaemonTasks} task named in its job data. Not concurrent, and
+ * in a cluster that holds across hosts: the JobStore lets one node at a time run a given job.
  */
 @DisallowConcurrentExecution
 public final class TaskJob implements Job {
@@ -17,6 +17,10 @@ public final class TaskJob implements Job {
 
     @Override
     public void execute(JobExecutionContext context) throws JobExecutionException {
+        runTask(context);
+    }
+
+    static void runTask(JobExecutionContext context) throws JobExecutionException {
         DaemonTasks tasks;
         try {
             tasks = (DaemonTasks) context.getScheduler().getContext().get(TASKS_CONTEXT_KEY);
@@ -31,3 +35,4 @@ public final class TaskJob implements Job {
         }
     }
 }
+

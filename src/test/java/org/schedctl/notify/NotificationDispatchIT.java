@@ -137,6 +137,43 @@ class NotificationDispatchIT {
     }
 
     /**
+     * Issue 11: every email opened a new SMTP connection and sends were sequential (7 to 30 messages/s). Now each
+     * sender keeps one connection for its share of a batch, with RSET between messages, and a connection the server
+     * drops mid-batch is replaced without losing or repeating a message.
+     */
+    @Test
+    void aBatchOfEmailsTravelsOverOneConnectionPerSenderAndSurvivesADroppedConnection() throws Exception {
+        OutboxFixture outbox = new OutboxFixture(db, T0.plus(Duration.ofDays(7)));
+        int count = 40;
+        for (int i = 0; i < count; i++) {
+            outbox.notification("reminder", "email", "sam" + i + "@example.org", "Reminder " + i, T0, "batch-" + outbox.appointmentId + "-" + i);
+        }
+        try (SmtpTap tap = new SmtpTap(smtp.getSmtp().getPort())) {
+            NotifyConfig config = OutboxFixture.config("smtp.host", "127.0.0.1", "smtp.port", String.valueOf(tap.port()),
+                    "smtp.from", "school@example.org", "notifications.senders", "2");
+
+            assertEquals(new DispatchResult(count, count, 0, 0),
+                    new NotificationService(db.database(), config, new OutboxFixture.MutableClock(T0)).sendDue());
+
+            assertEquals(count, smtp.getReceivedMessages().length);
+            assertEquals(2, tap.connections.get(), "one connection per sender, not one per message");
+            assertEquals(count, tap.mailFroms.get());
+            assertEquals(count - 2, tap.rsets.get(), "RSET before every message but each connection's first");
+
+            // The server drops each connection at its 5th RSET: the sender reconnects and sends that message again.
+            for (int i = 0; i < count; i++) {
+                outbox.notification("reminder", "email", "kim" + i + "@example.org", "Reminder " + i, T0, "batch2-" + outbox.appointmentId + "-" + i);
+            }
+            tap.cutAfterRsets = 5;
+            assertEquals(new DispatchResult(count, count, 0, 0),
+                    new NotificationService(db.database(), config, new OutboxFixture.MutableClock(T0)).sendDue());
+            assertEquals(2 * count, smtp.getReceivedMessages().length, "each message once, none lost at a cut");
+            assertTrue(tap.cuts.get() >= 2, "the test cut connections: " + tap.cuts.get());
+            assertEquals(2 + 2 + tap.cuts.get(), tap.connections.get(), "a fresh connection after each cut");
+        }
+    }
+
+    /**
      * Issue 11: webhooks carried only {@code X-Schedctl-Signature: sha256=HMAC(body)}, with no timestamp (a captured
      * call could be replayed) and not in the Standard Webhooks form receivers verify with stock libraries. The
      * Standard Webhooks reference library (npm) verifies every call here; the id stays the same across a retry.
@@ -245,7 +282,8 @@ class NotificationDispatchIT {
         assertEquals(2, outbox.row(crashed).get("attempts"));
         assertEquals("sending", outbox.status(inFlight), "a live lease is left to its sender");
         int overwritten = db.database().inTransaction(h -> h.attach(org.schedctl.store.dao.NotificationDao.class)
-                .markFailed(crashed, 1, false, T0, "the crashed sender woke up"));
+                .markFailed(new long[] {crashed}, new int[] {1}, new String[] {"failed"}, new String[] {T0.toString()},
+                        new String[] {"the crashed sender woke up"}));
         assertEquals(0, overwritten);
         assertNotNull(outbox.row(crashed).get("sent_at"));
     }
