@@ -45,7 +45,25 @@ public final class DaemonTasks {
         }
     }
 
+    /** Told of every run (the daemon's metrics). */
+    public interface RunListener {
+        void ran(String task, boolean ok);
+    }
+
     private final Map<String, Task> tasks = new LinkedHashMap<>();
+    private Outage outage;
+    private RunListener listener = (task, ok) -> { };
+
+    /** The running daemon's outage watch, told when a job lost its connection. */
+    public DaemonTasks reportingTo(Outage outage) {
+        this.outage = outage;
+        return this;
+    }
+
+    public DaemonTasks listening(RunListener listener) {
+        this.listener = listener;
+        return this;
+    }
 
     public DaemonTasks add(String name, Duration every, Supplier<Object> work) {
         tasks.put(name, new Task(name, every, work, false));
@@ -63,6 +81,13 @@ public final class DaemonTasks {
     }
 
     public TaskRun run(String name) {
+        TaskRun run = attempt(name);
+        listener.ran(name, run.ok());
+        return run;
+    }
+
+    /** Runs a task. A failure that means the database cannot be reached goes to the outage (reported once), not the log. */
+    private TaskRun attempt(String name) {
         Task task = tasks.get(name);
         if (task == null) {
             return new TaskRun(name, false, null, "no such task in this daemon");
@@ -73,7 +98,11 @@ public final class DaemonTasks {
             LOG.warn("daemon task {}: {}", name, e.getMessage());
             return new TaskRun(name, false, e.result(), e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("daemon task {} failed", name, e);
+            if (outage != null && Outage.isConnectionLoss(e)) {
+                outage.failed(e);
+            } else {
+                LOG.error("daemon task {} failed", name, e);
+            }
             return new TaskRun(name, false, null, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
     }

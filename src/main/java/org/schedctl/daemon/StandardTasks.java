@@ -29,11 +29,14 @@ public final class StandardTasks {
     /** Due subscriptions are looked for this often; each is fetched on its own interval. */
     public static final Duration SUBSCRIPTIONS_EVERY = Duration.ofMinutes(1);
 
-    /** The jobs over the process's services, acting as the built-in administrator; reads their config now. */
-    public static DaemonTasks create(Services services) {
+    /**
+     * The jobs over the process's services, acting as the built-in administrator; reads their config now. Dispatch
+     * tells {@code observer} what it records (the daemon's metrics).
+     */
+    public static DaemonTasks create(Services services, NotificationService.DispatchObserver observer) {
         Services system = services.as(null, "daemon");
         Clock clock = system.clock();
-        NotificationService notifications = system.notifications();
+        NotificationService notifications = system.notifications(observer);
         HoldService bookings = system.holds();
         AnalyticsService analytics = system.analytics();
         MaintenanceService maintenance = system.maintenance();

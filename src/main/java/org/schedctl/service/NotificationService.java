@@ -120,7 +120,14 @@ public final class NotificationService {
                 if (messages.isEmpty()) {
                     break;
                 }
-                total = total.plus(record(send(messages, senders)));
+                List<Outcome> outcomes = send(messages, senders);
+                // Record even when interrupted (the daemon stopping): the interrupt is held back over the transaction.
+                boolean stopping = Thread.interrupted();
+                total = total.plus(record(outcomes));
+                if (stopping) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
                 if (messages.size() < config.batchSize()) {
                     break;
                 }
@@ -246,6 +253,16 @@ public final class NotificationService {
             LOG.warn("notification {} ({} via {}) failed unexpectedly", message.id(), message.kind(), message.channel(), e);
             return "internal error while sending: " + e.getClass().getSimpleName();
         }
+    }
+
+    /** How many outbox rows are in each status (the daemon's queue-depth metric); operator work. */
+    public Map<String, Long> queueDepth() {
+        return dispatcher.inTransaction(handle -> {
+            Map<String, Long> depth = new LinkedHashMap<>();
+            handle.createQuery("SELECT status, count(*) FROM appointment_notifications GROUP BY status ORDER BY status")
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> depth.put(e.getKey(), e.getValue()));
+            return depth;
+        });
     }
 
     /** Every notification the acting user may see, or those in one status. */

@@ -139,6 +139,11 @@ public final class Services {
         return new NotificationService(db, notifyConfig.get(), clock);
     }
 
+    /** The dispatcher telling {@code observer} what it records (the daemon's metrics). */
+    public NotificationService notifications(NotificationService.DispatchObserver observer) {
+        return new NotificationService(db, notifyConfig.get(), clock, observer);
+    }
+
     public FsckService fsck() {
         return new FsckService(db, clock, cipher.get(), holds(), analytics(), availability());
     }
