@@ -93,10 +93,10 @@ class DaemonProcessIT {
         }
     }
 
-    static Map<String, String> daemonEnv(Map<String, String> base) {
+    static Map<String, String> daemonEnv(Map<String, String> base, int smtpPort) {
         Map<String, String> env = new HashMap<>(base);
         env.put("SCHEDCTL_SMTP_HOST", "127.0.0.1");
-        env.put("SCHEDCTL_SMTP_PORT", String.valueOf(smtp.getSmtp().getPort()));
+        env.put("SCHEDCTL_SMTP_PORT", String.valueOf(smtpPort));
         env.put("SCHEDCTL_SMTP_FROM", "school@example.org");
         env.put("SCHEDCTL_DAEMON_POLL", "1s");
         env.put("SCHEDCTL_NOTIFICATIONS_LEASE", "5s");
@@ -129,7 +129,7 @@ class DaemonProcessIT {
         for (int i = 1; i <= count; i++) {
             owed.add("kill-" + i);
         }
-        Map<String, String> env = daemonEnv(db.env());
+        Map<String, String> env = daemonEnv(db.env(), smtp.getSmtp().getPort());
         try (Daemon a = new Daemon(env, "--metrics", "127.0.0.1:0"); Daemon b = new Daemon(env)) {
             waitFor("a quarter of the messages", Duration.ofSeconds(90), () -> smtp.getReceivedMessages().length >= count / 4);
             a.process.destroyForcibly().waitFor();
@@ -153,7 +153,7 @@ class DaemonProcessIT {
         OutboxFixture outbox = new OutboxFixture(db, now.plus(Duration.ofDays(2)));
         outbox.notification("booked", "email", "sam@example.org", "Booked", now.minusSeconds(2), "metrics-1");
         outbox.notification("booked", "email", "not an address", "Booked", now.minusSeconds(2), "metrics-2");
-        try (Daemon daemon = new Daemon(daemonEnv(db.env()), "--metrics", "127.0.0.1:0")) {
+        try (Daemon daemon = new Daemon(daemonEnv(db.env(), smtp.getSmtp().getPort()), "--metrics", "127.0.0.1:0")) {
             waitFor("the metrics address", Duration.ofSeconds(60), () -> METRICS_AT.matcher(daemon.err()).find());
             Matcher at = METRICS_AT.matcher(daemon.err());
             assertTrue(at.find());
