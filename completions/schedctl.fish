@@ -587,6 +587,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l once
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l metrics -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s o -r

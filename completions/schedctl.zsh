@@ -664,13 +664,16 @@ function _picocli_schedctl_daemon() {
 
   local commands=""
   local flag_opts="--once -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
+  local arg_opts="--tz --metrics --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     --tz)
+      return
+      ;;
+    --metrics)
       return
       ;;
     --db)

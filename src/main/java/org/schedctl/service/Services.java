@@ -136,7 +136,12 @@ public final class Services {
     }
 
     public NotificationService notifications() {
-        return new NotificationService(db, notifyConfig.get(), clock, cipher.get());
+        return notifications(NotificationService.DispatchObserver.NONE);
+    }
+
+    /** The dispatcher telling {@code observer} what it records (the daemon's metrics). */
+    public NotificationService notifications(NotificationService.DispatchObserver observer) {
+        return new NotificationService(db, notifyConfig.get(), clock, cipher.get(), observer);
     }
 
     public FsckService fsck() {
