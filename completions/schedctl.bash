@@ -2468,7 +2468,7 @@ function _picocli_schedctl_availability_block() {
 
   local commands=""
   local flag_opts="--available -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --rrule --reason --db --as -o --output"
+  local arg_opts="--tz --from --to --rrule --reason --exdate --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2487,6 +2487,9 @@ function _picocli_schedctl_availability_block() {
       return
       ;;
     --reason)
+      return
+      ;;
+    --exdate)
       return
       ;;
     --db)

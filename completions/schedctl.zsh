@@ -2470,7 +2470,7 @@ function _picocli_schedctl_availability_block() {
 
   local commands=""
   local flag_opts="--available -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --rrule --reason --db --as -o --output"
+  local arg_opts="--tz --from --to --rrule --reason --exdate --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2489,6 +2489,9 @@ function _picocli_schedctl_availability_block() {
       return
       ;;
     --reason)
+      return
+      ;;
+    --exdate)
       return
       ;;
     --db)

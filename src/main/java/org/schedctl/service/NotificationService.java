@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
+import org.schedctl.domain.SchedException;
 import org.schedctl.domain.Text;
 import org.schedctl.domain.notify.Notification;
 import org.schedctl.domain.notify.NotificationStatus;
@@ -27,6 +29,7 @@ import org.schedctl.notify.Channels;
 import org.schedctl.notify.DeliveryException;
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.notify.OutboundMessage;
+import org.schedctl.store.ContentCipher;
 import org.schedctl.store.Database;
 import org.schedctl.store.dao.NotificationDao;
 import org.slf4j.Logger;
@@ -48,14 +51,21 @@ public final class NotificationService {
     private final NotifyConfig config;
     private final Channels channels;
     private final Clock clock;
+    /** Opens the sealed phone number an SMS goes to (V68), only when it is sent. */
+    private final ContentCipher cipher;
     private final DispatchObserver observer;
 
     public NotificationService(Database db, NotifyConfig config, Clock clock) {
-        this(db, config, clock, DispatchObserver.NONE);
+        this(db, config, clock, ContentCipher.none(), DispatchObserver.NONE);
     }
 
-    public NotificationService(Database db, NotifyConfig config, Clock clock, DispatchObserver observer) {
+    public NotificationService(Database db, NotifyConfig config, Clock clock, ContentCipher cipher) {
+        this(db, config, clock, cipher, DispatchObserver.NONE);
+    }
+
+    public NotificationService(Database db, NotifyConfig config, Clock clock, ContentCipher cipher, DispatchObserver observer) {
         this.db = db;
+        this.cipher = cipher;
         this.dispatcher = db.as(null, "notifications send-due");
         this.config = config;
         this.channels = new Channels(config, clock);
@@ -91,6 +101,10 @@ public final class NotificationService {
         }
     }
 
+    /** A claimed batch: its messages, and the sealed phone numbers (V68) of its SMS, by notification id. */
+    private record Batch(List<OutboundMessage> messages, Map<Long, NotificationDao.SealedRecipient> sealed) {
+    }
+
     /** The outcome of one message: null error when delivered. */
     private record Outcome(OutboundMessage message, String error, Instant at) {
     }
@@ -116,11 +130,12 @@ public final class NotificationService {
         });
         try {
             while (!Thread.currentThread().isInterrupted() && System.nanoTime() - started < PASS_LIMIT.toNanos()) {
-                List<OutboundMessage> messages = claim();
+                Batch batch = claim();
+                List<OutboundMessage> messages = batch.messages();
                 if (messages.isEmpty()) {
                     break;
                 }
-                List<Outcome> outcomes = send(messages, senders);
+                List<Outcome> outcomes = send(batch, senders);
                 // Record even when interrupted (the daemon stopping): the interrupt is held back over the transaction.
                 boolean stopping = Thread.interrupted();
                 total = total.plus(record(outcomes));
@@ -139,12 +154,18 @@ public final class NotificationService {
     }
 
     /** Claims a batch of due rows under a lease and reads what they need for sending. */
-    private List<OutboundMessage> claim() {
+    private Batch claim() {
         Instant now = clock.instant();
         return dispatcher.inTransaction(handle -> {
             NotificationDao dao = handle.attach(NotificationDao.class);
             List<Long> ids = dao.claim(now, now.plus(config.lease()), config.batchSize());
-            return ids.isEmpty() ? List.<OutboundMessage>of() : dao.messages(ids.stream().mapToLong(Long::longValue).toArray());
+            if (ids.isEmpty()) {
+                return new Batch(List.of(), Map.of());
+            }
+            long[] claimedIds = ids.stream().mapToLong(Long::longValue).toArray();
+            Map<Long, NotificationDao.SealedRecipient> sealed = new HashMap<>();
+            dao.sealedRecipients(claimedIds).forEach(r -> sealed.put(r.id(), r));
+            return new Batch(dao.messages(claimedIds), sealed);
         });
     }
 
@@ -153,7 +174,8 @@ public final class NotificationService {
      * sender per run, in parallel. Returns the outcome of every message that finished; when interrupted, those of the
      * runs that had finished.
      */
-    private List<Outcome> send(List<OutboundMessage> messages, ExecutorService pool) {
+    private List<Outcome> send(Batch batch, ExecutorService pool) {
+        List<OutboundMessage> messages = batch.messages();
         Map<String, List<OutboundMessage>> byChannel = new LinkedHashMap<>();
         for (OutboundMessage message : messages) {
             byChannel.computeIfAbsent(message.channel(), k -> new ArrayList<>()).add(message);
@@ -165,7 +187,7 @@ public final class NotificationService {
             int parts = Math.min(config.senders(), all.size());
             for (int part = 0; part < parts; part++) {
                 List<OutboundMessage> run = all.subList(all.size() * part / parts, all.size() * (part + 1) / parts);
-                runs.add(pool.submit(() -> sendRun(channel, run)));
+                runs.add(pool.submit(() -> sendRun(channel, run, batch.sealed())));
             }
         }
         List<Outcome> outcomes = new ArrayList<>(messages.size());
@@ -187,14 +209,14 @@ public final class NotificationService {
         return outcomes;
     }
 
-    private List<Outcome> sendRun(Channel channel, List<OutboundMessage> run) {
+    private List<Outcome> sendRun(Channel channel, List<OutboundMessage> run, Map<Long, NotificationDao.SealedRecipient> sealed) {
         List<Outcome> outcomes = new ArrayList<>(run.size());
         try (Channel.Sender sender = channel.sender()) {
             for (OutboundMessage message : run) {
                 if (Thread.currentThread().isInterrupted()) {
                     break;
                 }
-                outcomes.add(new Outcome(message, deliver(sender, message), clock.instant()));
+                outcomes.add(new Outcome(message, deliver(sender, message, sealed.get(message.id())), clock.instant()));
             }
         }
         return outcomes;
@@ -239,14 +261,21 @@ public final class NotificationService {
     }
 
     /** Sends one message; returns null when delivered, else the error to store. Never throws: one bad row must not end the pass. */
-    private String deliver(Channel.Sender sender, OutboundMessage message) {
+    private String deliver(Channel.Sender sender, OutboundMessage message, NotificationDao.SealedRecipient sealedPhone) {
         if (message.attempts() > config.retry().maxAttempts()) {
             return "gave up after " + config.retry().maxAttempts() + " attempts (the last sender stopped before recording a result)";
         }
         try {
+            if (sealedPhone != null) {
+                message = message.withRecipient(cipher.openPhone(sealedPhone.userId(), sealedPhone.keyId(), sealedPhone.sealed()));
+            }
             sender.send(message);
             return null;
         } catch (DeliveryException e) {
+            LOG.warn("notification {} ({} via {}) not delivered: {}", message.id(), message.kind(), message.channel(), e.getMessage());
+            return e.getMessage();
+        } catch (SchedException e) {
+            // The recipient's sealed phone number does not open (its key is not configured, or it is damaged).
             LOG.warn("notification {} ({} via {}) not delivered: {}", message.id(), message.kind(), message.channel(), e.getMessage());
             return e.getMessage();
         } catch (RuntimeException e) {

@@ -60,6 +60,18 @@ public interface NotificationDao {
             """)
     List<OutboundMessage> messages(@Bind("ids") long[] ids);
 
+    /** The sealed phone number (V68) an SMS among {@code ids} goes to, read when it is sent. */
+    record SealedRecipient(long id, long userId, byte[] sealed, String keyId) {
+    }
+
+    @SqlQuery("""
+            SELECT n.id, n.recipient_id AS user_id, c.phone_sealed AS sealed, c.phone_key_id AS key_id
+            FROM appointment_notifications n JOIN user_contacts c ON c.id = n.recipient_id
+            WHERE n.id = ANY(:ids) AND n.channel = 'sms' AND c.phone_sealed IS NOT NULL
+            """)
+    @RegisterConstructorMapper(SealedRecipient.class)
+    List<SealedRecipient> sealedRecipients(@Bind("ids") long[] ids);
+
     /**
      * Records a batch's deliveries in one statement: each row whose claim (attempts) is still current becomes sent at
      * its own time. Returns each recorded row's channel and lateness (sent minus due).
