@@ -18,8 +18,9 @@ $$;
 -- booking. Recipients: the student and the instructor (a waitlist offer only the student), per channel of the
 -- instructor; the webhook gets one row per event. Reminders use the instructor's offsets, or for an instructor
 -- without offsets of their own (or without a settings row) the school's default (app_default_reminder_offsets).
--- Idempotency keys are REF:KIND:CHANNEL:RECIPIENT_ID:OFFSET_SECONDS (events add #RESCHEDULE_COUNT), so a repeated
--- call writes nothing twice. Returns the number of rows written. Booking (book_appointment) and rescheduling
+-- Idempotency keys are REF:KIND:CHANNEL:RECIPIENT_ID:OFFSET_SECONDS#REVISION (the revision is the appointment's
+-- reschedule count), so a repeated call writes nothing twice, while a reschedule owes every reminder again for
+-- the new time, offsets already sent for the old time included (issue 11). Returns the number of rows written. Booking (book_appointment) and rescheduling
 -- (kinds 'rescheduled' and 'reminder') write their reminders through it.
 CREATE OR REPLACE FUNCTION enqueue_appointment_notification_kinds(p_appointment bigint, p_kinds text[], p_now timestamptz,
                                                        p_note text DEFAULT NULL)
@@ -52,16 +53,10 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     WITH appt AS (
-        SELECT a.id, a.reference, a.student_id, a.instructor_id, a.starts_at, a.timezone, a.reschedule_count,
-               t.name AS type_name, i.name AS instructor_name, st.name AS student_name,
+        SELECT a.id, a.reference, a.student_id, a.instructor_id, a.starts_at, a.reschedule_count,
                coalesce(s.channels, ARRAY ['email', 'in_app']) AS channels,
-               coalesce(s.reminder_offsets, app_default_reminder_offsets()) AS offsets,
-               to_char(a.starts_at AT TIME ZONE a.timezone, 'YYYY-MM-DD HH24:MI') AS local_start,
-               to_char(a.ends_at AT TIME ZONE a.timezone, 'HH24:MI') AS local_end
+               coalesce(s.reminder_offsets, app_default_reminder_offsets()) AS offsets
         FROM appointments a
-        JOIN appointment_types t ON t.id = a.type_id
-        JOIN users i ON i.id = a.instructor_id
-        JOIN users st ON st.id = a.student_id
         LEFT JOIN instructor_settings s ON s.instructor_id = a.instructor_id
         WHERE a.id = p_appointment
     ),
@@ -82,31 +77,17 @@ BEGIN
         FROM addressed a CROSS JOIN LATERAL unnest(a.offsets) WITH ORDINALITY o(off, off_no)
         WHERE a.kind = 'reminder' AND a.starts_at - o.off > v_now
         UNION ALL
-        SELECT a.*, interval '0', 0, v_now
+        SELECT a.*, NULL, 0, v_now
         FROM addressed a
         WHERE a.kind <> 'reminder'
     )
-    INSERT INTO appointment_notifications (appointment_id, recipient_id, kind, channel, recipient, subject, body,
+    -- No subject or body: MessageRenderer renders them when the row is sent, from the appointment as it is then,
+    -- in the recipient's locale and zone. The note is what the current state cannot tell (a cancel's reason).
+    INSERT INTO appointment_notifications (appointment_id, recipient_id, kind, channel, recipient, note, remind_before,
                                            due_at, idempotency_key)
-    SELECT id, recipient_id, kind, channel, recipient,
-           left(format('%s: %s with %s, %s', initcap(replace(kind, '_', ' ')), type_name, instructor_name, local_start), 500),
-           left(format(E'%s\nAppointment %s: %s with %s for %s\nWhen: %s to %s (%s)%s',
-                       CASE kind
-                           WHEN 'booked' THEN 'Your appointment is booked.'
-                           WHEN 'confirmed' THEN 'Your appointment is confirmed.'
-                           WHEN 'declined' THEN 'Your appointment request was declined.'
-                           WHEN 'rescheduled' THEN 'Your appointment has moved to a new time.'
-                           WHEN 'cancelled' THEN 'Your appointment is cancelled.'
-                           WHEN 'completed' THEN 'Your appointment is completed.'
-                           WHEN 'no_show' THEN 'The appointment was marked as missed.'
-                           WHEN 'reminder' THEN format('Reminder: your appointment starts in %s.', off)
-                           WHEN 'waitlist_offer' THEN 'A time you waited for is free and held for you.'
-                       END,
-                       reference, type_name, instructor_name, student_name, local_start, local_end, timezone,
-                       CASE WHEN p_note IS NULL THEN '' ELSE E'\n' || p_note END), 20000),
-           due,
-           reference || ':' || kind || ':' || channel || ':' || recipient_id || ':' || extract(epoch FROM off)::bigint
-               || CASE WHEN kind = 'reminder' THEN '' ELSE '#' || reschedule_count END
+    SELECT id, recipient_id, kind, channel, recipient, left(p_note, 2000), off, due,
+           reference || ':' || kind || ':' || channel || ':' || recipient_id || ':'
+               || coalesce(extract(epoch FROM off)::bigint, 0) || '#' || reschedule_count
     FROM timed
     WHERE recipient IS NOT NULL
     -- kinds in the order given, the student before the instructor, channels and offsets in their settings' order
@@ -134,3 +115,47 @@ END $$;
 REVOKE EXECUTE ON FUNCTION enqueue_appointment_notifications(bigint, text, timestamptz, text) FROM PUBLIC, schedctl_app;
 REVOKE EXECUTE ON FUNCTION enqueue_appointment_notification_kinds(bigint, text[], timestamptz, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION enqueue_appointment_notification_kinds(bigint, text[], timestamptz, text) TO schedctl_app;
+
+-- What is still owed (issue 11): a message about an appointment that was cancelled, declined or completed (or
+-- marked a no-show) is owed only if it says so; a reminder, booking, confirmation or move of it is not, whatever
+-- its row's status. Rows without an appointment (p_status NULL) are owed. The dispatcher claims only owed rows
+-- and re-checks its claimed rows right before sending (NotificationDao.stillOwed). Without a SET clause, so the
+-- planner inlines it into those queries.
+CREATE OR REPLACE FUNCTION appointment_notification_owed(p_kind text, p_status text)
+    RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT p_status IS NULL
+        OR p_kind IN ('cancelled', 'declined', 'completed', 'no_show')
+        OR (p_kind = 'waitlist_offer' AND p_status IN ('held', 'pending', 'confirmed'))
+        OR (p_kind <> 'waitlist_offer' AND p_status IN ('pending', 'confirmed'))
+$$;
+
+-- Cancels what an appointment no longer owes: its rows of the given kinds (all when p_kinds is NULL) that are
+-- pending, failed (waiting to retry) or leased by a sender right now (status 'sending'; the sender's re-check
+-- and its result update, which needs 'sending', then drop it). SECURITY DEFINER because row security shows a
+-- student only their own rows, and a student's cancel must also cancel what the instructor was owed. Only the
+-- appointment's people or an administrator cancel anything; anyone else, or nobody, cancels nothing. Returns the
+-- number of rows cancelled.
+CREATE OR REPLACE FUNCTION cancel_appointment_notifications(p_appointment bigint, p_kinds text[])
+    RETURNS integer
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    v_rows integer;
+    v_me   bigint := app_current_user_id();
+BEGIN
+    IF v_me IS NULL OR NOT (app_is_admin() OR EXISTS (
+            SELECT 1 FROM appointments a
+             WHERE a.id = p_appointment AND v_me IN (a.student_id, a.instructor_id))) THEN
+        RETURN 0;
+    END IF;
+    UPDATE appointment_notifications
+       SET status = 'cancelled', lease_until = NULL
+     WHERE appointment_id = p_appointment AND status IN ('pending', 'failed', 'sending')
+       AND (p_kinds IS NULL OR kind = ANY (p_kinds));
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END $$;
+REVOKE EXECUTE ON FUNCTION cancel_appointment_notifications(bigint, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION cancel_appointment_notifications(bigint, text[]) TO schedctl_app;

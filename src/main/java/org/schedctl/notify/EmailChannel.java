@@ -1,23 +1,13 @@
 package org.schedctl.notify;
 
-import java.io.UnsupportedEncodingException;
-import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
-import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
-import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
 
-/**
- * Email over SMTP (Jakarta Mail, Angus implementation). Every header value passes through a one-line filter
- * or Jakarta Mail's own address encoding, so a name or subject holding CR/LF cannot add a header.
- */
+/** Email over SMTP (Jakarta Mail, Angus implementation); what a message holds is {@link EmailContent}'s. */
 final class EmailChannel implements Channel {
     private final NotifyConfig.Smtp smtp;
     private final Session session;
@@ -49,67 +39,16 @@ final class EmailChannel implements Channel {
 
     @Override
     public void send(OutboundMessage message) throws DeliveryException {
-        if (smtp.from() == null) {
-            throw new DeliveryException("smtp.from is not set. Set SCHEDCTL_SMTP_FROM or smtp.from in the config file");
-        }
+        MimeMessage mime = EmailContent.build(session, smtp.from(), message);
         try {
-            MimeMessage mime = new KeyedMimeMessage(session, MessageKeys.messageId(message.idempotencyKey()));
-            mime.setFrom(strictAddress(smtp.from(), "smtp.from"));
-            InternetAddress to = strictAddress(message.recipient(), "recipient");
-            if (message.recipientName() != null) {
-                to.setPersonal(MessageKeys.oneLine(message.recipientName()), StandardCharsets.UTF_8.name());
-            }
-            mime.setRecipient(Message.RecipientType.TO, to);
-            mime.setSubject(MessageKeys.oneLine(message.subjectOrDefault()), StandardCharsets.UTF_8.name());
-            mime.setHeader("X-Idempotency-Key", MessageKeys.headerValue(message.idempotencyKey()));
-            mime.setHeader("X-Schedctl-Kind", message.kind());
-            if (IcsInvitation.applies(message)) {
-                MimeBodyPart text = new MimeBodyPart();
-                text.setText(message.bodyOrEmpty(), StandardCharsets.UTF_8.name());
-                MimeBodyPart invitation = new MimeBodyPart();
-                invitation.setContent(IcsInvitation.render(message), "text/calendar; charset=UTF-8; method=REQUEST");
-                invitation.setFileName("invite.ics");
-                mime.setContent(new MimeMultipart("mixed", text, invitation));
-            } else {
-                mime.setText(message.bodyOrEmpty(), StandardCharsets.UTF_8.name());
-            }
-            mime.saveChanges();
             if (smtp.username() != null) {
                 Transport.send(mime, smtp.username(), smtp.password() == null ? "" : smtp.password());
             } else {
                 Transport.send(mime);
             }
-        } catch (MessagingException | UnsupportedEncodingException e) {
+        } catch (MessagingException e) {
             throw new DeliveryException("SMTP delivery via " + smtp.host() + ":" + smtp.port() + " failed: "
                     + MessageKeys.oneLine(String.valueOf(e.getMessage())), e);
-        }
-    }
-
-    private static InternetAddress strictAddress(String text, String what) throws DeliveryException {
-        if (text == null || !text.equals(MessageKeys.oneLine(text))) {
-            throw new DeliveryException(what + " is not a usable email address (it is empty or holds control characters)");
-        }
-        try {
-            InternetAddress address = new InternetAddress(text, true);
-            address.validate();
-            return address;
-        } catch (AddressException e) {
-            throw new DeliveryException(what + " '" + text + "' is not a valid email address");
-        }
-    }
-
-    /** Keeps the Message-ID derived from the idempotency key instead of the random one Jakarta Mail would make. */
-    private static final class KeyedMimeMessage extends MimeMessage {
-        private final String messageId;
-
-        KeyedMimeMessage(Session session, String messageId) {
-            super(session);
-            this.messageId = messageId;
-        }
-
-        @Override
-        protected void updateMessageID() throws MessagingException {
-            setHeader("Message-ID", messageId);
         }
     }
 }

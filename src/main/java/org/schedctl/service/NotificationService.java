@@ -1,23 +1,31 @@
 package org.schedctl.service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
 import org.schedctl.domain.Text;
+import org.schedctl.domain.User;
+import org.schedctl.domain.booking.BookingReference;
 import org.schedctl.domain.notify.Notification;
 import org.schedctl.domain.notify.NotificationStatus;
 import org.schedctl.domain.notify.RetryPolicy;
 import org.schedctl.notify.Channel;
 import org.schedctl.notify.Channels;
 import org.schedctl.notify.DeliveryException;
+import org.schedctl.notify.MessageFacts;
+import org.schedctl.notify.MessageRenderer;
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.notify.OutboundMessage;
 import org.schedctl.store.Database;
+import org.schedctl.store.dao.AppointmentDao;
 import org.schedctl.store.dao.NotificationDao;
+import org.schedctl.store.dao.UserDao;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,18 +39,28 @@ public final class NotificationService {
     private static final Logger LOG = LoggerFactory.getLogger(NotificationService.class);
     /** A bound on one pass, so a pass over a huge backlog still ends and lets other jobs run. */
     private static final int MAX_BATCHES_PER_PASS = 20;
+    /** The message kinds, as appointment_notifications.kind spells them. */
+    public static final List<String> KINDS = List.of("booked", "confirmed", "declined", "rescheduled", "cancelled",
+            "completed", "no_show", "reminder", "waitlist_offer");
 
     private final Database db;
     private final Database dispatcher;
     private final NotifyConfig config;
     private final Channels channels;
+    private final MessageRenderer renderer;
     private final Clock clock;
 
+    /** With the shipped templates only (no school overrides): for tests and tools without a config file. */
     public NotificationService(Database db, NotifyConfig config, Clock clock) {
+        this(db, config, new MessageRenderer(null, clock), clock);
+    }
+
+    public NotificationService(Database db, NotifyConfig config, MessageRenderer renderer, Clock clock) {
         this.db = db;
         this.dispatcher = db.as(null, "notifications send-due");
         this.config = config;
         this.channels = new Channels(config);
+        this.renderer = renderer;
         this.clock = clock;
     }
 
@@ -62,15 +80,13 @@ public final class NotificationService {
         RetryPolicy retry = config.retry();
         for (int batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
             Instant now = clock.instant();
-            List<OutboundMessage> messages = dispatcher.inTransaction(handle -> {
-                NotificationDao dao = handle.attach(NotificationDao.class);
-                List<Long> ids = dao.claim(now, now.plus(config.lease()), config.batchSize());
-                return ids.isEmpty() ? List.<OutboundMessage>of() : dao.messages(ids.stream().mapToLong(Long::longValue).toArray());
-            });
-            if (messages.isEmpty()) {
+            List<Long> ids = dispatcher.inTransaction(handle ->
+                    handle.attach(NotificationDao.class).claim(now, now.plus(config.lease()), config.batchSize()));
+            if (ids.isEmpty()) {
                 break;
             }
-            claimed += messages.size();
+            claimed += ids.size();
+            List<OutboundMessage> messages = owedMessages(ids);
             for (OutboundMessage message : messages) {
                 String error = deliver(message);
                 Instant done = clock.instant();
@@ -89,11 +105,55 @@ public final class NotificationService {
                     }
                 }
             }
-            if (messages.size() < config.batchSize()) {
+            if (ids.size() < config.batchSize()) {
                 break;
             }
         }
         return new DispatchResult(claimed, sent, failed, dead);
+    }
+
+    /**
+     * Where claimed rows become messages: the re-check (a cancel that raced the claim drops its rows, marked
+     * cancelled, NotificationDao.stillOwed), then the text rendered now from the appointment as it is, in each
+     * recipient's locale and zone.
+     */
+    private List<OutboundMessage> owedMessages(List<Long> claimedIds) {
+        return renderer.renderAll(dispatcher.inTransaction(handle -> {
+            NotificationDao dao = handle.attach(NotificationDao.class);
+            long[] owed = dao.stillOwed(claimedIds.stream().mapToLong(Long::longValue).toArray())
+                    .stream().mapToLong(Long::longValue).toArray();
+            return owed.length == 0 ? List.<MessageFacts>of() : dao.messages(owed);
+        }));
+    }
+
+    /**
+     * What {@code kind} about appointment {@code reference} would say to {@code recipient} on {@code channel} if it
+     * were sent now; writes nothing. Only someone who can see the appointment may preview it, and only to its
+     * student or instructor.
+     */
+    public OutboundMessage preview(String reference, String kind, String recipient, Channels.Name channel,
+                                   Checked<Duration> before) {
+        String ref = BookingReference.parse(reference).value();
+        if (!KINDS.contains(kind)) {
+            throw new InvalidInputException("--kind '" + Text.neutralize(kind, false) + "' is not a message kind. Use one of "
+                    + String.join(", ", KINDS));
+        }
+        Duration remind = before == null ? Duration.ofHours(24) : before.get();
+        return db.inTransaction(handle -> {
+            AppointmentDao.AppointmentRow row = handle.attach(AppointmentDao.class).byReference(ref)
+                    .orElseThrow(() -> BookingRows.notFound(ref));
+            long to = recipient == null ? row.studentId() : handle.attach(UserDao.class).find(recipient)
+                    .map(User::id).orElseThrow(() -> new NotFoundException("user '" + Text.neutralize(recipient, false)
+                            + "' not found. See `schedctl user list`"));
+            if (to != row.studentId() && to != row.instructorId()) {
+                throw new InvalidInputException("--to must be the student or the instructor of appointment " + ref
+                        + " (" + row.studentEmail() + " or " + row.instructorEmail() + ")");
+            }
+            MessageFacts facts = handle.attach(NotificationDao.class)
+                    .preview(ref, to, kind, channel.name(), remind.toSeconds())
+                    .orElseThrow(() -> BookingRows.notFound(ref));
+            return renderer.render(facts);
+        });
     }
 
     /** Sends one message; returns null when delivered, else the error to store. Never throws: one bad row must not end the pass. */

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 import org.schedctl.config.Config;
+import org.schedctl.notify.MessageRenderer;
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.store.Database;
 
@@ -136,7 +137,7 @@ public final class Services {
     }
 
     public NotificationService notifications() {
-        return new NotificationService(db, notifyConfig.get(), clock);
+        return new NotificationService(db, notifyConfig.get(), MessageRenderer.forConfig(config, clock), clock);
     }
 
     public FsckService fsck() {

@@ -129,7 +129,7 @@ class BookingLifecycleIT {
         assertEquals("declined", ok(cli, "decline", b, "--reason", "fully booked").get("status").asText());
         // to the student and the instructor, on email and in_app
         assertEquals(4, f.count("SELECT count(*) FROM appointment_notifications n JOIN appointments a ON a.id = n.appointment_id"
-                + " WHERE a.reference = '" + b + "' AND kind = 'declined' AND body LIKE '%fully booked%'"));
+                + " WHERE a.reference = '" + b + "' AND kind = 'declined' AND a.cancel_reason LIKE '%fully booked%'"));
         // the declined time is free again
         ok(cli, "book", "--instructor", f.instructor, "--type", chat, "--student", cy, "--at", "2027-06-02T11:00");
 
