@@ -20,8 +20,9 @@ $$;
 -- without offsets of their own (or without a settings row) the school's default (app_default_reminder_offsets).
 -- Idempotency keys are REF:KIND:CHANNEL:RECIPIENT_ID:OFFSET_SECONDS#REVISION (the revision is the appointment's
 -- reschedule count), so a repeated call writes nothing twice, while a reschedule owes every reminder again for
--- the new time, offsets already sent for the old time included (issue 11). Returns the number of rows written. Booking (book_appointment) and rescheduling
--- (kinds 'rescheduled' and 'reminder') write their reminders through it.
+-- the new time, offsets already sent for the old time included (issue 11). Returns the number of rows written.
+-- Booking (book_appointment) and rescheduling (kinds 'rescheduled' and 'reminder') write their reminders
+-- through it.
 CREATE OR REPLACE FUNCTION enqueue_appointment_notification_kinds(p_appointment bigint, p_kinds text[], p_now timestamptz,
                                                        p_note text DEFAULT NULL)
     RETURNS integer
@@ -82,7 +83,7 @@ BEGIN
         WHERE a.kind <> 'reminder'
     )
     -- No subject or body: MessageRenderer renders them when the row is sent, from the appointment as it is then,
-    -- in the recipient's locale and zone. The note is what the current state cannot tell (a cancel's reason).
+    -- in the recipient's locale and zone (a cancel's reason and fee included). p_note is free text a caller adds.
     INSERT INTO appointment_notifications (appointment_id, recipient_id, kind, channel, recipient, note, remind_before,
                                            due_at, idempotency_key)
     SELECT id, recipient_id, kind, channel, recipient, left(p_note, 2000), off, due,
