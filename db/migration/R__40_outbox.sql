@@ -14,15 +14,14 @@ AS $$
                     ARRAY [interval '24 hours', interval '1 hour', interval '15 minutes'])
 $$;
 
--- The outbox rows of several events of one appointment in one statement, e.g. 'booked' and the reminders of a
--- booking. Recipients: the student and the instructor (a waitlist offer only the student), per channel of the
--- instructor; the webhook gets one row per event. Reminders use the instructor's offsets, or for an instructor
--- without offsets of their own (or without a settings row) the school's default (app_default_reminder_offsets).
--- Idempotency keys are REF:KIND:CHANNEL:RECIPIENT_ID:OFFSET_SECONDS#REVISION (the revision is the appointment's
--- reschedule count), so a repeated call writes nothing twice, while a reschedule owes every reminder again for
--- the new time, offsets already sent for the old time included (issue 11). Returns the number of rows written.
--- Booking (book_appointment) and rescheduling (kinds 'rescheduled' and 'reminder') write their reminders
--- through it.
+-- The outbox rows of several events of one appointment in one statement, e.g. 'booked' and 'rescheduled'.
+-- Recipients: the student and the instructor (a waitlist offer only the student), per channel of the
+-- instructor; the webhook gets one row per event. Reminders are not written here: they are owed by the
+-- appointment and written when due (enqueue_due_reminders below). Idempotency keys are
+-- REF:KIND:CHANNEL:RECIPIENT_ID:0#REVISION (the revision is the appointment's reschedule count), so a repeated
+-- call writes nothing twice. Rows carry no subject or body: MessageRenderer renders them when sent, from the
+-- appointment as it is then, in the recipient's locale and zone (a cancel's reason and fee included); p_note is
+-- free text a caller adds. Returns the number of rows written.
 CREATE OR REPLACE FUNCTION enqueue_appointment_notification_kinds(p_appointment bigint, p_kinds text[], p_now timestamptz,
                                                        p_note text DEFAULT NULL)
     RETURNS integer
@@ -39,10 +38,10 @@ BEGIN
     -- the instructor also confirms, declines, completes and marks no-shows. Anyone else, or nobody,
     -- writes nothing (issue 12: a student queued "Pay the fee at ..." to other people).
     SELECT CASE WHEN app_is_admin() THEN ARRAY ['booked', 'confirmed', 'declined', 'rescheduled', 'cancelled',
-                                                'completed', 'no_show', 'reminder', 'waitlist_offer']
+                                                'completed', 'no_show', 'waitlist_offer']
                 WHEN v_me = a.instructor_id THEN ARRAY ['booked', 'confirmed', 'declined', 'rescheduled', 'cancelled',
-                                                        'completed', 'no_show', 'reminder']
-                WHEN v_me = a.student_id THEN ARRAY ['booked', 'rescheduled', 'cancelled', 'reminder']
+                                                        'completed', 'no_show']
+                WHEN v_me = a.student_id THEN ARRAY ['booked', 'rescheduled', 'cancelled']
            END
       INTO v_kinds
       FROM appointments a WHERE a.id = p_appointment;
@@ -54,9 +53,8 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     WITH appt AS (
-        SELECT a.id, a.reference, a.student_id, a.instructor_id, a.starts_at, a.reschedule_count,
-               coalesce(s.channels, ARRAY ['email', 'in_app']) AS channels,
-               coalesce(s.reminder_offsets, app_default_reminder_offsets()) AS offsets
+        SELECT a.id, a.reference, a.student_id, a.instructor_id, a.reschedule_count,
+               coalesce(s.channels, ARRAY ['email', 'in_app']) AS channels
         FROM appointments a
         LEFT JOIN instructor_settings s ON s.instructor_id = a.instructor_id
         WHERE a.id = p_appointment
@@ -72,36 +70,23 @@ BEGIN
         WHERE (k.kind <> 'waitlist_offer' OR u.id = appt.student_id)
           -- one webhook call per event, addressed to the instructor's row
           AND (c.channel <> 'webhook' OR u.id = appt.instructor_id OR k.kind = 'waitlist_offer')
-    ),
-    timed AS (
-        SELECT a.*, o.off, o.off_no, a.starts_at - o.off AS due
-        FROM addressed a CROSS JOIN LATERAL unnest(a.offsets) WITH ORDINALITY o(off, off_no)
-        WHERE a.kind = 'reminder' AND a.starts_at - o.off > v_now
-        UNION ALL
-        SELECT a.*, NULL, 0, v_now
-        FROM addressed a
-        WHERE a.kind <> 'reminder'
     )
-    -- No subject or body: MessageRenderer renders them when the row is sent, from the appointment as it is then,
-    -- in the recipient's locale and zone (a cancel's reason and fee included). p_note is free text a caller adds.
-    INSERT INTO appointment_notifications (appointment_id, recipient_id, kind, channel, recipient, note, remind_before,
-                                           due_at, idempotency_key)
-    SELECT id, recipient_id, kind, channel, recipient, left(p_note, 2000), off, due,
-           reference || ':' || kind || ':' || channel || ':' || recipient_id || ':'
-               || coalesce(extract(epoch FROM off)::bigint, 0) || '#' || reschedule_count
-    FROM timed
+    INSERT INTO appointment_notifications (appointment_id, recipient_id, kind, channel, recipient, note, due_at,
+                                           idempotency_key)
+    SELECT id, recipient_id, kind, channel, recipient, left(p_note, 2000), v_now,
+           reference || ':' || kind || ':' || channel || ':' || recipient_id || ':0#' || reschedule_count
+    FROM addressed
     WHERE recipient IS NOT NULL
-    -- kinds in the order given, the student before the instructor, channels and offsets in their settings' order
-    ORDER BY kind_no, recipient_id <> student_id, channel_no, off_no
+    -- kinds in the order given, the student before the instructor, channels in their settings' order
+    ORDER BY kind_no, recipient_id <> student_id, channel_no
     ON CONFLICT (idempotency_key) DO NOTHING;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     RETURN v_rows;
 END $$;
 
 -- Writes the outbox rows of one event of an appointment: p_kind is 'booked', 'confirmed', 'declined',
--- 'rescheduled', 'cancelled', 'completed', 'no_show', 'waitlist_offer' (due now), or 'reminder' (one row per
--- reminder offset, due that long before the start, skipping those already past). One kind through the function
--- above, so the messages live in one place.
+-- 'rescheduled', 'cancelled', 'completed', 'no_show' or 'waitlist_offer' (due now). One kind through the
+-- function above, so the rows are made in one place.
 CREATE OR REPLACE FUNCTION enqueue_appointment_notifications(p_appointment bigint, p_kind text, p_now timestamptz,
                                                              p_note text DEFAULT NULL)
     RETURNS integer
@@ -160,3 +145,71 @@ BEGIN
 END $$;
 REVOKE EXECUTE ON FUNCTION cancel_appointment_notifications(bigint, text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cancel_appointment_notifications(bigint, text[]) TO schedctl_app;
+
+-- The reminders appointments owe that fall due in (p_from, p_to]: per offset (the instructor's, else the school's
+-- default), recipient (student and instructor) and channel (the instructor's; the webhook once, on the
+-- instructor's row) of every pending or confirmed appointment, skipping those already due when its current time
+-- was set (reminders_from: booked or last moved). The key holds the revision (reschedule count), so a move owes
+-- every offset again for the new time, those sent for the old time included. The one definition of the reminder
+-- schedule: enqueue_due_reminders writes from it, tests and fsck read it. Contact columns through user_contacts
+-- (an administrator, the dispatcher, sees all; the view is R__50's, so this is plpgsql, resolved when called).
+CREATE OR REPLACE FUNCTION appointment_reminder_schedule(p_from timestamptz, p_to timestamptz)
+    RETURNS TABLE (appointment_id bigint, recipient_id bigint, channel text, recipient text, starts_at timestamptz,
+                   remind_before interval, due_at timestamptz, idempotency_key text)
+    LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT a.id, u.id, c.channel,
+           CASE c.channel WHEN 'email' THEN u.email WHEN 'sms' THEN u.phone WHEN 'webhook' THEN 'webhook'
+                          ELSE u.id::text END,
+           a.starts_at, o.off, a.starts_at - o.off,
+           a.reference || ':reminder:' || c.channel || ':' || u.id || ':' || extract(epoch FROM o.off)::bigint
+               || '#' || a.reschedule_count
+      FROM appointments a
+      LEFT JOIN instructor_settings s ON s.instructor_id = a.instructor_id
+      CROSS JOIN LATERAL unnest(coalesce(s.reminder_offsets, app_default_reminder_offsets())) o(off)
+      CROSS JOIN LATERAL unnest(coalesce(s.channels, ARRAY ['email', 'in_app'])) c(channel)
+      JOIN user_contacts u ON u.id IN (a.student_id, a.instructor_id)
+     WHERE a.status IN ('pending', 'confirmed')
+       -- offsets are at most 60 days (ReminderPolicy), so this range of starts_at covers every due reminder
+       AND a.starts_at > p_from AND a.starts_at <= p_to + interval '60 days'
+       AND a.starts_at - o.off > p_from AND a.starts_at - o.off <= p_to
+       -- NULL: written before V64 (its reminders were written at booking) or not through booking
+       AND a.starts_at - o.off > a.reminders_from
+       AND (c.channel <> 'webhook' OR u.id = a.instructor_id);
+END $$;
+
+-- The dispatcher's sweep, once per pass before it claims: writes the reminder rows that fell due since the last
+-- sweep (reminder_sweep.swept_to, under its row lock, so concurrent daemons take turns), for appointments that
+-- have not started. It looks 5 minutes further back than the last sweep, for bookings and moves that were still
+-- committing then (ON CONFLICT makes that harmless), and from the beginning when the clock went back. Returns the
+-- number of rows written. Runs as its caller: the dispatcher acts as an administrator.
+CREATE OR REPLACE FUNCTION enqueue_due_reminders(p_now timestamptz)
+    RETURNS integer
+    LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    v_from timestamptz;
+    v_rows integer;
+BEGIN
+    SELECT swept_to INTO v_from FROM reminder_sweep FOR UPDATE;
+    IF NOT FOUND THEN
+        INSERT INTO reminder_sweep (swept_to) VALUES (p_now) ON CONFLICT (id) DO NOTHING;
+        v_from := '-infinity';
+    ELSIF v_from > p_now THEN
+        v_from := '-infinity';
+    ELSE
+        v_from := v_from - interval '5 minutes';
+    END IF;
+    INSERT INTO appointment_notifications (appointment_id, recipient_id, kind, channel, recipient, remind_before,
+                                           due_at, idempotency_key)
+    SELECT r.appointment_id, r.recipient_id, 'reminder', r.channel, r.recipient, r.remind_before, r.due_at,
+           r.idempotency_key
+      FROM appointment_reminder_schedule(v_from, p_now) r
+     WHERE r.recipient IS NOT NULL AND r.starts_at > p_now
+    ON CONFLICT (idempotency_key) DO NOTHING;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    UPDATE reminder_sweep SET swept_to = p_now;
+    RETURN v_rows;
+END $$;

@@ -78,6 +78,8 @@ public final class NotificationService {
         int failed = 0;
         int dead = 0;
         RetryPolicy retry = config.retry();
+        // reminders are owed by appointments and written when due (issue 11): once per pass, before claiming
+        dispatcher.useTransaction(handle -> handle.attach(NotificationDao.class).enqueueDueReminders(clock.instant()));
         for (int batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
             Instant now = clock.instant();
             List<Long> ids = dispatcher.inTransaction(handle ->

@@ -44,6 +44,10 @@ public interface NotificationDao {
             """)
     List<Long> claim(@Bind("now") Instant now, @Bind("leaseUntil") Instant leaseUntil, @Bind("limit") int limit);
 
+    /** Writes the reminder rows that fell due since the last sweep (enqueue_due_reminders, R__40); returns how many. */
+    @SqlQuery("SELECT enqueue_due_reminders(:now)")
+    int enqueueDueReminders(@Bind("now") Instant now);
+
     /**
      * What a message needs, from an outbox row {@code n} and the appointment and people as they are now, for
      * {@link org.schedctl.notify.MessageRenderer}: FACTS_COLUMNS, then {@code FROM <rows> n}, then FACTS_JOINS.
