@@ -183,8 +183,10 @@ END $$;
 -- The dispatcher's sweep, once per pass before it claims: writes the reminder rows that fell due since the last
 -- sweep (reminder_sweep.swept_to, under its row lock, so concurrent daemons take turns), for appointments that
 -- have not started. It looks 5 minutes further back than the last sweep, for bookings and moves that were still
--- committing then (ON CONFLICT makes that harmless), and from the beginning when the clock went back. Returns the
--- number of rows written. Runs as its caller: the dispatcher acts as an administrator.
+-- committing then (ON CONFLICT makes that harmless), and from the beginning when the clock went back. Of the
+-- reminders of one appointment, recipient and channel that fell due since, only the latest is written: after an
+-- outage nobody gets "starts in 24 hours" an hour before the start, then "in 1 hour". Returns the number of rows
+-- written. Runs as its caller: the dispatcher acts as an administrator.
 CREATE OR REPLACE FUNCTION enqueue_due_reminders(p_now timestamptz)
     RETURNS integer
     LANGUAGE plpgsql VOLATILE
@@ -204,10 +206,12 @@ BEGIN
     END IF;
     INSERT INTO appointment_notifications (appointment_id, recipient_id, kind, channel, recipient, remind_before,
                                            due_at, idempotency_key)
-    SELECT r.appointment_id, r.recipient_id, 'reminder', r.channel, r.recipient, r.remind_before, r.due_at,
+    SELECT DISTINCT ON (r.appointment_id, r.recipient_id, r.channel)
+           r.appointment_id, r.recipient_id, 'reminder', r.channel, r.recipient, r.remind_before, r.due_at,
            r.idempotency_key
       FROM appointment_reminder_schedule(v_from, p_now) r
      WHERE r.recipient IS NOT NULL AND r.starts_at > p_now
+     ORDER BY r.appointment_id, r.recipient_id, r.channel, r.due_at DESC
     ON CONFLICT (idempotency_key) DO NOTHING;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     UPDATE reminder_sweep SET swept_to = p_now;

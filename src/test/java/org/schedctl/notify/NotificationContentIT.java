@@ -216,6 +216,19 @@ class NotificationContentIT {
         assertTrue(text.contains("1 hour") && text.contains("June 3, 2027") && text.contains("12:00"), text);
     }
 
+    /** A dispatcher that was down past two offsets sends the latest reminder only, with its own offset in the text. */
+    @Test
+    void afterAnOutageOnlyTheLatestDueReminderIsSent() throws Exception {
+        String stu = student("late@example.org", "--tz", "America/New_York");
+        book(stu, "2027-06-02T13:00:00-04:00");
+        sendDue(NOW);
+        // nothing ran between 17:00Z on June 1 (24h before) and 16:30Z on June 2 (30 minutes before the start)
+        sendDue(Instant.parse("2027-06-02T16:30:00Z"));
+        List<MimeMessage> reminders = mailTo(stu, "reminder");
+        assertEquals(1, reminders.size());
+        assertTrue(plainText(reminders.get(0)).contains("starts in 1 hour."), plainText(reminders.get(0)));
+    }
+
     /** A Korean student in Seoul reads Korean, in Seoul time; their English instructor reads English in New York time. */
     @Test
     void aKoreanStudentInSeoulGetsKoreanTextInSeoulTime() throws Exception {
