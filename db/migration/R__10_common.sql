@@ -238,8 +238,11 @@ DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log;
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 
+-- A user's phone number, clear or sealed, stays out of the audit log: the log is not encrypted (V68); the key id
+-- stays, so a rotation shows.
 DROP TRIGGER IF EXISTS users_audit ON users;
-CREATE TRIGGER users_audit AFTER INSERT OR UPDATE OR DELETE ON users FOR EACH ROW EXECUTE FUNCTION audit_row();
+CREATE TRIGGER users_audit AFTER INSERT OR UPDATE OR DELETE ON users
+    FOR EACH ROW EXECUTE FUNCTION audit_row('id', 'phone', 'phone_sealed');
 
 DROP TRIGGER IF EXISTS instructor_settings_audit ON instructor_settings;
 CREATE TRIGGER instructor_settings_audit AFTER INSERT OR UPDATE OR DELETE ON instructor_settings

@@ -13,6 +13,12 @@ public record OutboundMessage(long id, String idempotencyKey, String kind, Strin
                               String instructorName, String instructorEmail, String html,
                               IcsInvitation.Invitation invitation) {
 
+    /** The same message to another address (an SMS whose sealed phone number was opened when it is sent). */
+    public OutboundMessage withRecipient(String address) {
+        return new OutboundMessage(id, idempotencyKey, kind, channel, address, recipientName, subject, body, attempts,
+                appointmentReference, startsAt, endsAt, appointmentTitle, instructorName, instructorEmail, html, invitation);
+    }
+
     /** A subject for rows written without one. */
     public String subjectOrDefault() {
         if (subject != null && !subject.isBlank()) {

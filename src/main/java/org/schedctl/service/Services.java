@@ -109,7 +109,7 @@ public final class Services {
     }
 
     public UserService users() {
-        return new UserService(db);
+        return new UserService(db, cipher.get());
     }
 
     public InstructorService instructors() {
@@ -137,7 +137,12 @@ public final class Services {
     }
 
     public NotificationService notifications() {
-        return new NotificationService(db, notifyConfig.get(), MessageRenderer.forConfig(config, clock), clock);
+        return notifications(NotificationService.DispatchObserver.NONE);
+    }
+
+    /** The dispatcher telling {@code observer} what it records (the daemon's metrics). */
+    public NotificationService notifications(NotificationService.DispatchObserver observer) {
+        return new NotificationService(db, notifyConfig.get(), clock, cipher.get(), observer, MessageRenderer.forConfig(config, clock));
     }
 
     public FsckService fsck() {

@@ -50,14 +50,14 @@ public final class AvailabilityCsvParser {
 
     enum Column {
         INSTRUCTOR, KIND, DAY, START_TIME, END_TIME, TIMEZONE, EFFECTIVE_FROM, EFFECTIVE_UNTIL, TYPE,
-        START_AT, END_AT, RRULE, REASON;
+        START_AT, END_AT, RRULE, REASON, EXDATE;
 
         final String header = name().toLowerCase(Locale.ROOT);
     }
 
     private static final Column[] WEEKLY_ONLY = {Column.DAY, Column.START_TIME, Column.END_TIME,
             Column.EFFECTIVE_FROM, Column.EFFECTIVE_UNTIL, Column.TYPE};
-    private static final Column[] BLOCK_ONLY = {Column.START_AT, Column.END_AT, Column.RRULE, Column.REASON};
+    private static final Column[] BLOCK_ONLY = {Column.START_AT, Column.END_AT, Column.RRULE, Column.REASON, Column.EXDATE};
     private static final Map<String, DayOfWeek> DAYS = Map.of("MON", DayOfWeek.MONDAY, "TUE", DayOfWeek.TUESDAY,
             "WED", DayOfWeek.WEDNESDAY, "THU", DayOfWeek.THURSDAY, "FRI", DayOfWeek.FRIDAY, "SAT", DayOfWeek.SATURDAY,
             "SUN", DayOfWeek.SUNDAY);
@@ -265,10 +265,29 @@ public final class AvailabilityCsvParser {
                 problems.add((String) cached);
             }
         }
+        List<TimeInput> exdates = new ArrayList<>();
+        String exdateText = values.get(Column.EXDATE);
+        if (exdateText != null) {
+            if (rruleText == null) {
+                problems.add("exdate leaves out occurrences of a repeated block. Give an rrule too, or leave exdate empty");
+            }
+            // Several date-times, separated by commas, semicolons or spaces (RFC 5545's EXDATE lists them with commas).
+            for (String one : exdateText.trim().split("[,; ]+")) {
+                try {
+                    TimeInput input = TimeInput.parse(one);
+                    if (zone != null && input.isLocal()) {
+                        input.resolve(zone);
+                    }
+                    exdates.add(input);
+                } catch (InvalidInputException e) {
+                    problems.add("exdate: " + e.getMessage());
+                }
+            }
+        }
         if (problems.any()) {
             return null;
         }
-        return new BlockRow(line, instructor, kind, start, end, zone, rrule, values.get(Column.REASON));
+        return new BlockRow(line, instructor, kind, start, end, zone, rrule, values.get(Column.REASON), List.copyOf(exdates));
     }
 
     private static boolean after(TimeInput end, TimeInput start, ZoneId zone) {
