@@ -164,20 +164,22 @@ BEGIN
            CASE c.channel WHEN 'email' THEN u.email
                           WHEN 'sms' THEN coalesce(u.phone, CASE WHEN u.phone_sealed IS NOT NULL THEN '(encrypted phone)' END)
                           WHEN 'webhook' THEN 'webhook' ELSE u.id::text END,
-           a.starts_at, o.off, a.starts_at - o.off,
-           a.reference || ':reminder:' || c.channel || ':' || u.id || ':' || extract(epoch FROM o.off)::bigint
+           a.starts_at, d.off, a.starts_at - d.off,
+           a.reference || ':reminder:' || c.channel || ':' || u.id || ':' || extract(epoch FROM d.off)::bigint
                || '#' || a.reschedule_count
-      FROM appointments a
+      -- every offset in use, then per offset an index range of appointments_status_start_idx: those starting
+      -- within (p_from, p_to] plus the offset
+      FROM (SELECT DISTINCT x.off
+              FROM (SELECT unnest(st.reminder_offsets) FROM instructor_settings st
+                    UNION ALL SELECT unnest(app_default_reminder_offsets())) x(off)) d
+      JOIN appointments a ON a.status IN ('pending', 'confirmed')
+                         AND a.starts_at > p_from + d.off AND a.starts_at <= p_to + d.off
       LEFT JOIN instructor_settings s ON s.instructor_id = a.instructor_id
-      CROSS JOIN LATERAL unnest(coalesce(s.reminder_offsets, app_default_reminder_offsets())) o(off)
       CROSS JOIN LATERAL unnest(coalesce(s.channels, ARRAY ['email', 'in_app'])) c(channel)
       JOIN user_contacts u ON u.id IN (a.student_id, a.instructor_id)
-     WHERE a.status IN ('pending', 'confirmed')
-       -- offsets are at most 60 days (ReminderPolicy), so this range of starts_at covers every due reminder
-       AND a.starts_at > p_from AND a.starts_at <= p_to + interval '60 days'
-       AND a.starts_at - o.off > p_from AND a.starts_at - o.off <= p_to
+     WHERE d.off = ANY (coalesce(s.reminder_offsets, app_default_reminder_offsets()))
        -- NULL: written before V64 (its reminders were written at booking) or not through booking
-       AND a.starts_at - o.off > a.reminders_from
+       AND a.starts_at - d.off > a.reminders_from
        AND (c.channel <> 'webhook' OR u.id = a.instructor_id);
 END $$;
 
