@@ -212,6 +212,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications list" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications retry" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications send-due" ];    then _picocli_schedctl_notifications; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications preview" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} appointments list" ];    then _picocli_schedctl_appointments; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} appointments show" ];    then _picocli_schedctl_appointments; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} waitlist add" ];    then _picocli_schedctl_waitlist; return $?; fi
@@ -293,53 +294,55 @@ function _complete_schedctl() {
   local cmds53=(notifications list)
   local cmds54=(notifications retry)
   local cmds55=(notifications send-due)
-  local cmds56=(appointments list)
-  local cmds57=(appointments show)
-  local cmds58=(waitlist add)
-  local cmds59=(waitlist list)
-  local cmds60=(waitlist remove)
-  local cmds61=(attachments add)
-  local cmds62=(attachments list)
-  local cmds63=(attachments get)
-  local cmds64=(attachments remove)
-  local cmds65=(export ics)
-  local cmds66=(export csv)
-  local cmds67=(export json)
-  local cmds68=(export links)
-  local cmds69=(import ics)
-  local cmds70=(calendar subscribe)
-  local cmds71=(calendar list)
-  local cmds72=(calendar unsubscribe)
-  local cmds73=(calendar sync)
-  local cmds74=(analytics aggregate)
-  local cmds75=(analytics report)
-  local cmds76=(analytics instructors)
-  local cmds77=(analytics dashboard)
-  local cmds78=(audit list)
+  local cmds56=(notifications preview)
+  local cmds57=(appointments list)
+  local cmds58=(appointments show)
+  local cmds59=(waitlist add)
+  local cmds60=(waitlist list)
+  local cmds61=(waitlist remove)
+  local cmds62=(attachments add)
+  local cmds63=(attachments list)
+  local cmds64=(attachments get)
+  local cmds65=(attachments remove)
+  local cmds66=(export ics)
+  local cmds67=(export csv)
+  local cmds68=(export json)
+  local cmds69=(export links)
+  local cmds70=(import ics)
+  local cmds71=(calendar subscribe)
+  local cmds72=(calendar list)
+  local cmds73=(calendar unsubscribe)
+  local cmds74=(calendar sync)
+  local cmds75=(analytics aggregate)
+  local cmds76=(analytics report)
+  local cmds77=(analytics instructors)
+  local cmds78=(analytics dashboard)
+  local cmds79=(audit list)
 
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_preview; return $?; fi
   if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
   if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
   if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
@@ -626,7 +629,7 @@ function _picocli_schedctl_notifications() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list retry send-due"
+  local commands="list retry send-due preview"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -2786,6 +2789,60 @@ function _picocli_schedctl_notifications_senddue() {
 
   case ${prev_word} in
     --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `preview` subcommand.
+function _picocli_schedctl_notifications_preview() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --kind --to --channel --before --db --as -o --output"
+  local CHANNEL_option_args=("email" "sms" "push" "in_app" "webhook") # --channel values
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --kind)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --channel)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${CHANNEL_option_args[@]}" ) )
+      return $?
+      ;;
+    --before)
       return
       ;;
     --db)
