@@ -747,6 +747,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from series' -a list -d 'List se
 complete -c schedctl -n '__fish_seen_subcommand_from series' -a show -d 'A series\' occurrences with their status.'
 complete -c schedctl -n '__fish_seen_subcommand_from series' -a cancel -d 'Cancel this and the following occurrences (each by its cancellation policy; one message).'
 complete -c schedctl -n '__fish_seen_subcommand_from series' -a reschedule -d 'Move this and the following occurrences by the same local offset.'
+complete -c schedctl -n '__fish_seen_subcommand_from series' -a export -d 'The series as one calendar event (RRULE, EXDATE, RECURRENCE-ID overrides).'
 complete -c schedctl -n '__fish_seen_subcommand_from series' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from series' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from series' -s o -r
@@ -820,6 +821,21 @@ complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from term' -a add -d 'Add a term (administrators).'
 complete -c schedctl -n '__fish_seen_subcommand_from term' -a list -d 'List the terms.'
 complete -c schedctl -n '__fish_seen_subcommand_from term' -l db -r

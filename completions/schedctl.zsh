@@ -219,6 +219,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series show" ];    then _picocli_schedctl_series; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series cancel" ];    then _picocli_schedctl_series; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series reschedule" ];    then _picocli_schedctl_series; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series export" ];    then _picocli_schedctl_series; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} term add" ];    then _picocli_schedctl_term; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} term list" ];    then _picocli_schedctl_term; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} closure add" ];    then _picocli_schedctl_closure; return $?; fi
@@ -313,65 +314,67 @@ function _complete_schedctl() {
   local cmds60=(series show)
   local cmds61=(series cancel)
   local cmds62=(series reschedule)
-  local cmds63=(term add)
-  local cmds64=(term list)
-  local cmds65=(closure add)
-  local cmds66=(closure list)
-  local cmds67=(closure remove)
-  local cmds68=(closure import)
-  local cmds69=(appointments list)
-  local cmds70=(appointments show)
-  local cmds71=(waitlist add)
-  local cmds72=(waitlist list)
-  local cmds73=(waitlist remove)
-  local cmds74=(attachments add)
-  local cmds75=(attachments list)
-  local cmds76=(attachments get)
-  local cmds77=(attachments remove)
-  local cmds78=(export ics)
-  local cmds79=(export csv)
-  local cmds80=(export json)
-  local cmds81=(export links)
-  local cmds82=(import ics)
-  local cmds83=(calendar subscribe)
-  local cmds84=(calendar list)
-  local cmds85=(calendar unsubscribe)
-  local cmds86=(calendar sync)
-  local cmds87=(analytics aggregate)
-  local cmds88=(analytics report)
-  local cmds89=(analytics instructors)
-  local cmds90=(analytics dashboard)
-  local cmds91=(audit list)
+  local cmds63=(series export)
+  local cmds64=(term add)
+  local cmds65=(term list)
+  local cmds66=(closure add)
+  local cmds67=(closure list)
+  local cmds68=(closure remove)
+  local cmds69=(closure import)
+  local cmds70=(appointments list)
+  local cmds71=(appointments show)
+  local cmds72=(waitlist add)
+  local cmds73=(waitlist list)
+  local cmds74=(waitlist remove)
+  local cmds75=(attachments add)
+  local cmds76=(attachments list)
+  local cmds77=(attachments get)
+  local cmds78=(attachments remove)
+  local cmds79=(export ics)
+  local cmds80=(export csv)
+  local cmds81=(export json)
+  local cmds82=(export links)
+  local cmds83=(import ics)
+  local cmds84=(calendar subscribe)
+  local cmds85=(calendar list)
+  local cmds86=(calendar unsubscribe)
+  local cmds87=(calendar sync)
+  local cmds88=(analytics aggregate)
+  local cmds89=(analytics report)
+  local cmds90=(analytics instructors)
+  local cmds91=(analytics dashboard)
+  local cmds92=(audit list)
 
-  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_closure_import; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_closure_list; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_closure_add; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_term_list; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_term_add; return $?; fi
+  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_closure_import; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_closure_list; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_closure_add; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_term_list; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_term_add; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_series_export; return $?; fi
   if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_series_reschedule; return $?; fi
   if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_series_cancel; return $?; fi
   if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_series_show; return $?; fi
@@ -1157,7 +1160,7 @@ function _picocli_schedctl_series() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list show cancel reschedule"
+  local commands="list show cancel reschedule export"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -3123,6 +3126,51 @@ function _picocli_schedctl_series_reschedule() {
       ;;
     --window)
       return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `export` subcommand.
+function _picocli_schedctl_series_export() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz -f --file --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    -f|--file)
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     --db)
       return

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "series", description = "Lesson series booked with `book --repeat`: list, show, cancel or move the rest.",
         subcommands = {SeriesCommand.ListSeries.class, SeriesCommand.Show.class, SeriesCommand.Cancel.class,
-                SeriesCommand.Reschedule.class})
+                SeriesCommand.Reschedule.class, SeriesCommand.Export.class})
 public final class SeriesCommand {
 
     @Command(name = "list", description = "List series (the ones you may see).")
@@ -67,6 +67,19 @@ public final class SeriesCommand {
             Duration w = window == null ? null : Durations.parsePositive(window, "--window");
             var rows = services().series().reschedule(series, from, to, ctx.zoneArg(), ConflictMode.parse(onConflict), w);
             ctx.output(services().series().zoneOf(series)).print(rows);
+            return 0;
+        }
+    }
+
+    @Command(name = "export", description = "The series as one calendar event (RRULE, EXDATE, RECURRENCE-ID overrides).")
+    static final class Export extends BaseCommand {
+        @Parameters(paramLabel = "SREF") String series;
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Write to FILE instead of stdout") java.nio.file.Path file;
+
+        @Override
+        protected int execute(AppContext ctx) {
+            String ics = services().series().ics(series);
+            ExportCommand.write(ctx, file, "series.ics", true, out -> out.print(ics));
             return 0;
         }
     }

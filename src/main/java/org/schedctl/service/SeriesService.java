@@ -392,6 +392,65 @@ public final class SeriesService {
         });
     }
 
+    /**
+     * The series as one calendar (issue 16): one recurring VEVENT with its RRULE, an EXDATE per planned occurrence
+     * not booked (skipped, closed or cancelled) and a RECURRENCE-ID override per moved one; SEQUENCE counts changes.
+     */
+    public String ics(String series) {
+        String sref = seriesReference(series);
+        Instant now = clock.instant();
+        return db.inTransaction(handle -> {
+            long id = seriesId(handle, sref);
+            var head = handle.createQuery("SELECT rule, local_start, timezone, sequence FROM appointment_series WHERE id = :id")
+                    .bind("id", id).mapToMap().one();
+            ZoneId zone = Zones.parse((String) head.get("timezone"));
+            LocalDateTime localStart = ((java.sql.Timestamp) head.get("local_start")).toLocalDateTime();
+            SeriesPlan.Plan plan = SeriesPlan.plan((String) head.get("rule"), localStart, zone, null);
+            record Row(Instant seriesStart, org.schedctl.domain.calendar.ExportedAppointment a) {
+            }
+            List<Row> rows = handle.createQuery("""
+                            SELECT a.series_start, a.reference, a.status, i.email AS instructor, s.email AS student, t.slug AS type,
+                                   a.starts_at AS start, a.ends_at AS "end", a.timezone, a.price, a.currency, a.fee, a.created_at,
+                                   i.name AS instructor_name, s.name AS student_name, t.name AS type_name,
+                                   coalesce(a.meeting_url, t.location) AS location, a.notes, a.reschedule_count
+                              FROM appointments a JOIN users i ON i.id = a.instructor_id JOIN users s ON s.id = a.student_id
+                              JOIN appointment_types t ON t.id = a.type_id
+                             WHERE a.series_id = :id AND a.status NOT IN ('cancelled', 'declined')
+                             ORDER BY a.series_start
+                            """)
+                    .bind("id", id)
+                    .map((rs, ctx) -> new Row(rs.getObject("series_start", java.time.OffsetDateTime.class).toInstant(),
+                            ConstructorMapper.of(org.schedctl.domain.calendar.ExportedAppointment.class).map(rs, ctx)))
+                    .list();
+            java.util.Map<Instant, Row> live = new java.util.HashMap<>();
+            rows.forEach(r -> live.put(r.seriesStart(), r));
+            List<LocalDateTime> excluded = new ArrayList<>();
+            List<org.schedctl.calendar.IcsWriter.Moved> moved = new ArrayList<>();
+            for (SeriesPlan.Occurrence o : plan.occurrences()) {
+                Row r = live.get(o.start());
+                if (r == null) {
+                    excluded.add(o.local());
+                } else if (!r.a().start().equals(o.start())) {
+                    moved.add(new org.schedctl.calendar.IcsWriter.Moved(o.local(), r.a()));
+                }
+            }
+            var first = rows.isEmpty() ? handle.createQuery("""
+                            SELECT a.reference, a.status, i.email AS instructor, s.email AS student, t.slug AS type,
+                                   a.starts_at AS start, a.ends_at AS "end", a.timezone, a.price, a.currency, a.fee, a.created_at,
+                                   i.name AS instructor_name, s.name AS student_name, t.name AS type_name,
+                                   coalesce(a.meeting_url, t.location) AS location, a.notes, a.reschedule_count
+                              FROM appointments a JOIN users i ON i.id = a.instructor_id JOIN users s ON s.id = a.student_id
+                              JOIN appointment_types t ON t.id = a.type_id WHERE a.series_id = :id ORDER BY a.series_start LIMIT 1
+                            """).bind("id", id).map(ConstructorMapper.of(org.schedctl.domain.calendar.ExportedAppointment.class)).one()
+                    : rows.get(0).a();
+            return org.schedctl.calendar.IcsWriter.series(new org.schedctl.calendar.IcsWriter.SeriesEvent(sref, zone.getId(),
+                    plan.rule(), localStart, Duration.between(first.start(), first.end()),
+                    plan.occurrences().get(plan.occurrences().size() - 1).start().plus(Duration.between(first.start(), first.end())),
+                    excluded, moved,
+                    (Integer) head.get("sequence"), first), now);
+        });
+    }
+
     private static Instant nearest(Handle handle, AppointmentRow row, Instant wanted, Duration window, Instant now) {
         return handle.createQuery("""
                         SELECT s.slot_start FROM get_available_slots_comprehensive(ARRAY[:instructor]::bigint[], :type,

@@ -207,6 +207,47 @@ class SeriesIT {
         assertTrue(full.stderr().contains("full"), full.stderr());
     }
 
+    @Test
+    void theCalendarCarriesTheSeriesAsOneEventThatIcalJsExpandsToTheDatabasesInstants() throws Exception {
+        BookingFixture f = new BookingFixture(db, "ics");
+        String ann = f.student("ann");
+        String lesson = f.type("lesson", "--duration", "60m", "--max-advance", "400d");
+        CliDriver cli = f.cli();
+        cli.run("closure", "add", "--from", "2027-10-26T00:00", "--to", "2027-10-27T00:00", "--reason", "Fair",
+                "--tz", "America/New_York").ok();
+        // Tuesdays at 10:00 New York across the end of DST (7 November 2027)
+        JsonNode booked = json(cli, "book", "--instructor", f.instructor, "--type", lesson, "--student", ann,
+                "--at", "2027-10-19T10:00", "--repeat", "FREQ=WEEKLY;COUNT=6");
+        assertEquals("closed", booked.get(1).get("outcome").asText());
+        String sref = booked.get(0).get("series").asText();
+        json(cli, "cancel", booked.get(2).get("reference").asText());
+        json(cli, "series", "reschedule", sref, "--from", booked.get(4).get("reference").asText(), "--to", "2027-11-16T11:00");
+
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("series-", ".ics");
+        try {
+            cli.run("series", "export", sref, "-f", file.toString()).ok();
+            String text = java.nio.file.Files.readString(file);
+            assertEquals(3, text.split("BEGIN:VEVENT", -1).length - 1, text); // the series and two moved occurrences
+            assertTrue(text.contains("RRULE:FREQ=WEEKLY;COUNT=6") && text.contains("EXDATE;TZID=America/New_York:20271026T100000")
+                    && text.contains("EXDATE;TZID=America/New_York:20271102T100000") && text.contains("SEQUENCE:1"), text);
+            org.schedctl.test.IcalJs.Read read = org.schedctl.test.IcalJs.read(file);
+            List<String> expanded = new ArrayList<>();
+            read.events().stream().filter(e -> e.has("occurrences")).findFirst().orElseThrow()
+                    .get("occurrences").forEach(o -> expanded.add(o.get("start").asText()));
+            List<String> database = new ArrayList<>();
+            db.database().useTransaction(h -> database.addAll(h.createQuery("""
+                            SELECT to_char(a.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM appointments a
+                              JOIN appointment_series s ON s.id = a.series_id
+                             WHERE s.reference = :r AND a.status <> 'cancelled' ORDER BY a.starts_at
+                            """).bind("r", sref).mapTo(String.class).list()));
+            assertEquals(List.of("2027-10-19T14:00:00Z", "2027-11-09T15:00:00Z", "2027-11-16T16:00:00Z", "2027-11-23T16:00:00Z"),
+                    database);
+            assertEquals(database, expanded, read.events().toString());
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
     private static String[] concat(String[] base, String... more) {
         String[] all = new String[base.length + more.length];
         System.arraycopy(base, 0, all, 0, base.length);
