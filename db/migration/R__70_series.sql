@@ -77,7 +77,7 @@ ALTER TABLE appointment_series ALTER COLUMN reference SET DEFAULT generate_serie
 -- it were written, so daily and back-to-back limits and group seats count them. Per occurrence, one row:
 --   booked    the appointment (reference) at its planned start;
 --   closed    a closure covers it: skipped, never a conflict;
---   conflict  refused (reason, message) with p_mode 'fail': the caller rolls the whole series back;
+--   conflict  refused (reason, message) with p_mode 'fail': then nothing at all is written (all or nothing);
 --   skipped   refused with p_mode 'skip', or with 'nearest' when no free start lies within p_window;
 --   moved     p_mode 'nearest': booked at the lister's free start nearest the planned one within p_window.
 -- With p_series_id null a new series row is written (p_rule, p_local_start, p_zone), else occurrences are
@@ -119,6 +119,9 @@ BEGIN
     SELECT r.auto_confirm, r.requires_confirmation, r.buffer_before, r.buffer_after
       INTO v_rules FROM booking_type_rules(p_type) r;
     v_status := CASE WHEN v_rules.requires_confirmation OR NOT v_rules.auto_confirm THEN 'pending' ELSE 'confirmed' END;
+    -- A subtransaction: with p_mode 'fail' and a refused occurrence, everything written below is undone
+    -- (SQLSTATE SC001, caught at the end), and the rows already returned say why.
+    BEGIN
     IF v_series IS NULL THEN
         INSERT INTO appointment_series AS s (instructor_id, student_id, type_id, rule, local_start, timezone)
         VALUES (p_instructor, p_student, p_type, p_rule, p_local_start, p_zone)
@@ -183,19 +186,26 @@ BEGIN
                 v_rules.buffer_before, v_rules.buffer_after, appointment_session_key(p_type, v_t.capacity, v_start),
                 v_t.price, v_t.currency, p_notes, CASE WHEN v_status = 'confirmed' THEN p_now END, v_series, wanted)
         RETURNING a.id, a.reference INTO v_id, reference;
-        INSERT INTO appointment_events (appointment_id, at, actor_id, action, from_status, to_status, starts_at,
-                                        ends_at, details)
-        VALUES (v_id, p_now, app_current_user_id(), 'book', NULL, v_status, v_start, v_start + v_t.duration,
-                jsonb_build_object('series', v_sref));
         v_ids := v_ids || v_id;
         starts_at := v_start;
         RETURN NEXT;
     END LOOP;
 
-    -- Nothing to tell when the caller rolls back (a conflict with 'fail') or nothing was booked.
-    IF cardinality(v_ids) = 0 OR v_refused > 0 THEN
+    IF v_refused > 0 THEN
+        RAISE EXCEPTION 'series refused' USING ERRCODE = 'SC001';
+    END IF;
+    EXCEPTION WHEN SQLSTATE 'SC001' THEN
+        RETURN;  -- all or nothing: the series, its appointments, nothing written
+    END;
+    IF cardinality(v_ids) = 0 THEN
         RETURN;
     END IF;
+    -- the history rows, one statement for every occurrence
+    INSERT INTO appointment_events (appointment_id, at, actor_id, action, from_status, to_status, starts_at, ends_at,
+                                    details)
+    SELECT a.id, p_now, app_current_user_id(), 'book', NULL, a.status, a.starts_at, a.ends_at,
+           jsonb_build_object('series', v_sref)
+      FROM appointments a WHERE a.id = ANY (v_ids);
     SELECT format(E'Series %s: %s lessons.\n', v_sref, count(*))
            || string_agg(to_char(a.starts_at AT TIME ZONE a.timezone, 'Dy YYYY-MM-DD HH24:MI'), E'\n' ORDER BY a.starts_at)
       INTO v_note FROM appointments a WHERE a.id = ANY (v_ids);
