@@ -43,11 +43,13 @@ public final class SeriesService {
     private final Database db;
     private final Clock clock;
     private final AppointmentLifecycleService lifecycle;
+    private final FreedSlots freedSlots;
 
-    public SeriesService(Database db, Clock clock, AppointmentLifecycleService lifecycle) {
+    public SeriesService(Database db, Clock clock, AppointmentLifecycleService lifecycle, FreedSlots freedSlots) {
         this.db = db;
         this.clock = clock;
         this.lifecycle = lifecycle;
+        this.freedSlots = freedSlots;
     }
 
     /** What to do with an occurrence the guard refuses (a closure is always skipped). */
@@ -110,8 +112,9 @@ public final class SeriesService {
             throw new InvalidInputException("--window must be more than 0 and at most 7d, e.g. --window 2h");
         }
         Instant now = clock.instant();
+        List<org.schedctl.domain.booking.FreedSlot> freed = new ArrayList<>();
         try {
-            return db.inTransaction(handle -> {
+            Booked booked = db.inTransaction(handle -> {
                 User instructor = Lookups.instructor(handle, r.instructor());
                 AppointmentType type = Lookups.type(handle, r.type());
                 if (type.instructorId() != instructor.id()) {
@@ -141,6 +144,9 @@ public final class SeriesService {
                     repeat = repeat == null ? "weekly" : repeat;
                 }
                 SeriesPlan.Plan plan = SeriesPlan.plan(repeat, first, zone, until);
+                // the instructor's lock and the sweep of lapsed holds (book_series finds nothing left to sweep),
+                // whose slots go to the waitlist after commit
+                BookingRows.collect(freed, instructor.id(), handle.attach(AppointmentDao.class).prepare(instructor.id(), now));
                 List<Outcome> outcomes = call(handle, instructor.id(), type.id(), student.id(), plan, r.mode(), window, notes, null, now);
                 List<OccurrenceView> views = views(plan, outcomes);
                 if (r.dryRun()) {
@@ -160,6 +166,8 @@ public final class SeriesService {
                 }
                 return new Booked(views, zone);
             });
+            freedSlots.offerAfterCommit(freed, now);
+            return booked;
         } catch (DryRun dry) {
             return dry.plan;
         }
@@ -302,7 +310,8 @@ public final class SeriesService {
         ConflictMode m = mode == null ? ConflictMode.FAIL : mode;
         Duration win = window == null ? Duration.ofHours(2) : window;
         Instant now = clock.instant();
-        return db.inTransaction(handle -> {
+        List<org.schedctl.domain.booking.FreedSlot> freed = new ArrayList<>();
+        List<OccurrenceView> result = db.inTransaction(handle -> {
             long id = seriesId(handle, sref);
             ZoneId zone = Zones.parse(handle.createQuery("SELECT timezone FROM appointment_series WHERE id = :id")
                     .bind("id", id).mapTo(String.class).one());
@@ -310,7 +319,7 @@ public final class SeriesService {
             AppointmentRow pivot = dao.byReference(ref.value()).filter(row -> inSeries(handle, row.id(), id))
                     .orElseThrow(() -> new NotFoundException("appointment " + ref.value() + " is not in series " + sref
                             + ". See `schedctl series show " + sref + "`"));
-            dao.prepare(pivot.instructorId(), now);
+            BookingRows.collect(freed, pivot.instructorId(), dao.prepare(pivot.instructorId(), now));
             LocalDateTime pivotLocal = pivot.startsAt().atZone(zone).toLocalDateTime();
             Instant target = to.in(tz != null ? tz.get() : zone);
             Duration offset = Duration.between(pivotLocal, target.atZone(zone).toLocalDateTime());
@@ -364,6 +373,7 @@ public final class SeriesService {
                         .bind("start", start).bind("end", start.plus(length)).bind("capacity", row.capacity())
                         .bind("id", row.id()).execute();
                 dao.moveReminders(row.id(), row.startsAt(), start, now);
+                freed.add(new org.schedctl.domain.booking.FreedSlot(row.instructorId(), row.typeId(), row.startsAt(), row.endsAt()));
                 dao.record(row.id(), now, "reschedule", row.status(), BookingRows.details("from_start", row.startsAt().toString(),
                         "to_start", start.toString(), "series", sref), new String[0], null);
                 views.add(new OccurrenceView(sref, 0, row.startsAt(), start, outcome, row.reference(), note));
@@ -390,6 +400,8 @@ public final class SeriesService {
             }
             return numbered;
         });
+        freedSlots.offerAfterCommit(freed, now);
+        return result;
     }
 
     /**

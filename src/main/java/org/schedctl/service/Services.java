@@ -116,7 +116,7 @@ public final class Services {
     }
 
     public SeriesService series() {
-        return new SeriesService(db, clock, lifecycle());
+        return new SeriesService(db, clock, lifecycle(), waitlist());
     }
 
     public UserService users() {
