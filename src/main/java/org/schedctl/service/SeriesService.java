@@ -374,7 +374,7 @@ public final class SeriesService {
                         .bind("id", row.id()).execute();
                 dao.moveReminders(row.id(), row.startsAt(), start, now);
                 freed.add(new org.schedctl.domain.booking.FreedSlot(row.instructorId(), row.typeId(), row.startsAt(), row.endsAt()));
-                dao.record(row.id(), now, "reschedule", row.status(), BookingRows.details("from_start", row.startsAt().toString(),
+                dao.record(row.id(), now, org.schedctl.domain.booking.Action.RESCHEDULE.dbValue(), row.status(), BookingRows.details("from_start", row.startsAt().toString(),
                         "to_start", start.toString(), "series", sref), new String[0], null);
                 views.add(new OccurrenceView(sref, 0, row.startsAt(), start, outcome, row.reference(), note));
             }
@@ -404,6 +404,16 @@ public final class SeriesService {
         return result;
     }
 
+    /** An occurrence as the calendar export reads it (ExportedAppointment's columns), after SELECT. */
+    private static final String EXPORTED = """
+            a.reference, a.status, i.email AS instructor, s.email AS student, t.slug AS type,
+            a.starts_at AS start, a.ends_at AS "end", a.timezone, a.price, a.currency, a.fee, a.created_at,
+            i.name AS instructor_name, s.name AS student_name, t.name AS type_name,
+            coalesce(a.meeting_url, t.location) AS location, a.notes, a.reschedule_count
+              FROM appointments a JOIN users i ON i.id = a.instructor_id JOIN users s ON s.id = a.student_id
+              JOIN appointment_types t ON t.id = a.type_id
+            """;
+
     /**
      * The series as one calendar (issue 16): one recurring VEVENT with its RRULE, an EXDATE per planned occurrence
      * not booked (skipped, closed or cancelled) and a RECURRENCE-ID override per moved one; SEQUENCE counts changes.
@@ -420,13 +430,7 @@ public final class SeriesService {
             SeriesPlan.Plan plan = SeriesPlan.plan((String) head.get("rule"), localStart, zone, null);
             record Row(Instant seriesStart, org.schedctl.domain.calendar.ExportedAppointment a) {
             }
-            List<Row> rows = handle.createQuery("""
-                            SELECT a.series_start, a.reference, a.status, i.email AS instructor, s.email AS student, t.slug AS type,
-                                   a.starts_at AS start, a.ends_at AS "end", a.timezone, a.price, a.currency, a.fee, a.created_at,
-                                   i.name AS instructor_name, s.name AS student_name, t.name AS type_name,
-                                   coalesce(a.meeting_url, t.location) AS location, a.notes, a.reschedule_count
-                              FROM appointments a JOIN users i ON i.id = a.instructor_id JOIN users s ON s.id = a.student_id
-                              JOIN appointment_types t ON t.id = a.type_id
+            List<Row> rows = handle.createQuery("SELECT a.series_start, " + EXPORTED + """
                              WHERE a.series_id = :id AND a.status NOT IN ('cancelled', 'declined')
                              ORDER BY a.series_start
                             """)
@@ -446,14 +450,8 @@ public final class SeriesService {
                     moved.add(new org.schedctl.calendar.IcsWriter.Moved(o.local(), r.a()));
                 }
             }
-            var first = rows.isEmpty() ? handle.createQuery("""
-                            SELECT a.reference, a.status, i.email AS instructor, s.email AS student, t.slug AS type,
-                                   a.starts_at AS start, a.ends_at AS "end", a.timezone, a.price, a.currency, a.fee, a.created_at,
-                                   i.name AS instructor_name, s.name AS student_name, t.name AS type_name,
-                                   coalesce(a.meeting_url, t.location) AS location, a.notes, a.reschedule_count
-                              FROM appointments a JOIN users i ON i.id = a.instructor_id JOIN users s ON s.id = a.student_id
-                              JOIN appointment_types t ON t.id = a.type_id WHERE a.series_id = :id ORDER BY a.series_start LIMIT 1
-                            """).bind("id", id).map(ConstructorMapper.of(org.schedctl.domain.calendar.ExportedAppointment.class)).one()
+            var first = rows.isEmpty() ? handle.createQuery("SELECT " + EXPORTED
+                            + " WHERE a.series_id = :id ORDER BY a.series_start LIMIT 1").bind("id", id).map(ConstructorMapper.of(org.schedctl.domain.calendar.ExportedAppointment.class)).one()
                     : rows.get(0).a();
             return org.schedctl.calendar.IcsWriter.series(new org.schedctl.calendar.IcsWriter.SeriesEvent(sref, zone.getId(),
                     plan.rule(), localStart, Duration.between(first.start(), first.end()),
