@@ -190,6 +190,26 @@ class SeriesIT {
     }
 
     @Test
+    void limitsApplyToEveryOccurrence() {
+        BookingFixture f = new BookingFixture(db, "lim");
+        String ann = f.student("ann");
+        String bob = f.student("bob");
+        String lesson = f.type("lesson", "--duration", "60m");
+        CliDriver cli = f.cli();
+        cli.run("instructor", "settings", f.instructor, "--max-daily", "1").ok();
+        cli.run("book", "--instructor", f.instructor, "--type", lesson, "--student", bob, "--at", "2027-06-04T15:00").ok();
+        // 2027-06-04 already has its one session; the default 90 days' advance ends on 2027-08-30
+        JsonNode plan = json(cli, "book", "--instructor", f.instructor, "--type", lesson, "--student", ann,
+                "--at", "2027-06-02T10:00", "--repeat", "FREQ=DAILY;COUNT=3", "--on-conflict", "skip");
+        assertEquals(List.of("booked", "booked", "skipped"), column(plan, "outcome"));
+        assertTrue(plan.get(2).get("note").asText().contains("daily maximum"), plan.toString());
+        JsonNode far = json(cli, "book", "--instructor", f.instructor, "--type", lesson, "--student", ann,
+                "--at", "2027-08-23T10:00", "--repeat", "FREQ=WEEKLY;COUNT=3", "--on-conflict", "skip", "--dry-run");
+        assertEquals(List.of("booked", "skipped", "skipped"), column(far, "outcome"));
+        assertTrue(far.get(1).get("note").asText().contains("ahead"), far.toString());
+    }
+
+    @Test
     void aSeriesHoldsOneSeatInEachGroupSession() {
         BookingFixture f = new BookingFixture(db, "grp");
         String ann = f.student("ann");
