@@ -80,13 +80,12 @@ ALTER TABLE appointment_series ALTER COLUMN reference SET DEFAULT generate_serie
 --   conflict  refused (reason, message) with p_mode 'fail': then nothing at all is written (all or nothing);
 --   skipped   refused with p_mode 'skip', or with 'nearest' when no free start lies within p_window;
 --   moved     p_mode 'nearest': booked at the lister's free start nearest the planned one within p_window.
--- With p_series_id null a new series row is written (p_rule, p_local_start, p_zone), else occurrences are
--- added to that series (series reschedule). The 'booked' message goes out once, on the first occurrence, with
+-- The series row records p_rule (COUNT form), p_local_start and p_zone for its calendar event. The 'booked' message goes out once, on the first occurrence, with
 -- every booked date in p_note's place (the series' one message); reminders go per occurrence.
 -- SECURITY INVOKER: row-level security decides what the caller may write, as for book_appointment.
 CREATE OR REPLACE FUNCTION book_series(p_instructor bigint, p_type bigint, p_student bigint, p_starts timestamptz[],
                                        p_mode text, p_window interval, p_rule text, p_local_start timestamp,
-                                       p_zone text, p_notes text, p_series_id bigint, p_now timestamptz)
+                                       p_zone text, p_notes text, p_now timestamptz)
     RETURNS TABLE (n integer, wanted timestamptz, starts_at timestamptz, outcome text, reason text, message text,
                    reference text, series_reference text)
     LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = public, pg_temp
@@ -96,7 +95,7 @@ DECLARE
     v_t       record;
     v_rules   record;
     v_check   record;
-    v_series  bigint := p_series_id;
+    v_series  bigint;
     v_sref    text;
     v_status  text;
     v_start   timestamptz;
@@ -106,6 +105,7 @@ DECLARE
     v_alt     timestamptz;
     v_note    text;
     v_refused integer := 0;
+    v_zone    text;
 BEGIN
     IF app_current_user_id() IS NULL THEN
         RETURN;  -- nobody acting: nothing
@@ -115,6 +115,8 @@ BEGIN
     IF v_t.id IS NULL THEN
         RETURN;
     END IF;
+    -- each occurrence is shown in its instructor's zone, as book_appointment's; the series keeps p_zone
+    SELECT u.timezone INTO v_zone FROM users u WHERE u.id = p_instructor;
     PERFORM 1 FROM booking_prepare(p_instructor, p_now);
     SELECT r.auto_confirm, r.requires_confirmation, r.buffer_before, r.buffer_after
       INTO v_rules FROM booking_type_rules(p_type) r;
@@ -122,78 +124,74 @@ BEGIN
     -- A subtransaction: with p_mode 'fail' and a refused occurrence, everything written below is undone
     -- (SQLSTATE SC001, caught at the end), and the rows already returned say why.
     BEGIN
-    IF v_series IS NULL THEN
         INSERT INTO appointment_series AS s (instructor_id, student_id, type_id, rule, local_start, timezone)
         VALUES (p_instructor, p_student, p_type, p_rule, p_local_start, p_zone)
         RETURNING s.id, s.reference INTO v_series, v_sref;
-    ELSE
-        SELECT s.reference INTO v_sref FROM appointment_series s WHERE s.id = v_series;
-    END IF;
 
-    FOREACH v_start IN ARRAY p_starts LOOP
-        v_i := v_i + 1;
-        n := v_i;
-        wanted := v_start;
-        starts_at := NULL;
-        reference := NULL;
-        series_reference := v_sref;
-        SELECT c.ok, c.reason, c.message INTO v_check
-          FROM check_instructor_availability_comprehensive(p_instructor, p_type, v_start, v_start + v_t.duration,
-                                                           NULL, p_now) c;
-        reason := v_check.reason;
-        message := v_check.message;
-        IF NOT v_check.ok AND v_check.reason = 'closed' THEN
-            outcome := 'closed';
-            RETURN NEXT;
-            CONTINUE;
-        END IF;
-        outcome := 'booked';
-        IF NOT v_check.ok THEN
-            IF p_mode = 'fail' THEN
-                outcome := 'conflict';
-                v_refused := v_refused + 1;
+        FOREACH v_start IN ARRAY p_starts LOOP
+            v_i := v_i + 1;
+            n := v_i;
+            wanted := v_start;
+            starts_at := NULL;
+            reference := NULL;
+            series_reference := v_sref;
+            SELECT c.ok, c.reason, c.message INTO v_check
+              FROM check_instructor_availability_comprehensive(p_instructor, p_type, v_start, v_start + v_t.duration,
+                                                               NULL, p_now) c;
+            reason := v_check.reason;
+            message := v_check.message;
+            IF NOT v_check.ok AND v_check.reason = 'closed' THEN
+                outcome := 'closed';
                 RETURN NEXT;
                 CONTINUE;
             END IF;
-            outcome := 'skipped';
-            IF p_mode = 'nearest' THEN
-                SELECT s.slot_start INTO v_alt
-                  FROM get_available_slots_comprehensive(ARRAY[p_instructor], p_type::text, v_start - p_window,
-                                                         v_start + p_window + interval '1 microsecond', p_now) s
-                 ORDER BY abs(extract(epoch FROM s.slot_start - v_start)), s.slot_start
-                 LIMIT 1;
-                IF v_alt IS NOT NULL THEN
-                    SELECT c.ok INTO v_check FROM check_instructor_availability_comprehensive(
-                        p_instructor, p_type, v_alt, v_alt + v_t.duration, NULL, p_now) c;
-                    IF v_check.ok THEN
-                        v_start := v_alt;
-                        outcome := 'moved';
+            outcome := 'booked';
+            IF NOT v_check.ok THEN
+                IF p_mode = 'fail' THEN
+                    outcome := 'conflict';
+                    v_refused := v_refused + 1;
+                    RETURN NEXT;
+                    CONTINUE;
+                END IF;
+                outcome := 'skipped';
+                IF p_mode = 'nearest' THEN
+                    SELECT s.slot_start INTO v_alt
+                      FROM get_available_slots_comprehensive(ARRAY[p_instructor], p_type::text, v_start - p_window,
+                                                             v_start + p_window + interval '1 microsecond', p_now) s
+                     ORDER BY abs(extract(epoch FROM s.slot_start - v_start)), s.slot_start
+                     LIMIT 1;
+                    IF v_alt IS NOT NULL THEN
+                        SELECT c.ok INTO v_check FROM check_instructor_availability_comprehensive(
+                            p_instructor, p_type, v_alt, v_alt + v_t.duration, NULL, p_now) c;
+                        IF v_check.ok THEN
+                            v_start := v_alt;
+                            outcome := 'moved';
+                        END IF;
                     END IF;
                 END IF;
+                IF outcome = 'skipped' THEN
+                    RETURN NEXT;
+                    CONTINUE;
+                END IF;
+            ELSE
+                reason := NULL;
+                message := NULL;
             END IF;
-            IF outcome = 'skipped' THEN
-                RETURN NEXT;
-                CONTINUE;
-            END IF;
-        ELSE
-            reason := NULL;
-            message := NULL;
-        END IF;
-        INSERT INTO appointments AS a (instructor_id, student_id, type_id, status, starts_at, ends_at, timezone,
-                                       buffer_before, buffer_after, session_key, price, currency, notes,
-                                       confirmed_at, series_id, series_start)
-        VALUES (p_instructor, p_student, p_type, v_status, v_start, v_start + v_t.duration, p_zone,
-                v_rules.buffer_before, v_rules.buffer_after, appointment_session_key(p_type, v_t.capacity, v_start),
-                v_t.price, v_t.currency, p_notes, CASE WHEN v_status = 'confirmed' THEN p_now END, v_series, wanted)
-        RETURNING a.id, a.reference INTO v_id, reference;
-        v_ids := v_ids || v_id;
-        starts_at := v_start;
-        RETURN NEXT;
-    END LOOP;
+            INSERT INTO appointments AS a (instructor_id, student_id, type_id, status, starts_at, ends_at, timezone,
+                                           buffer_before, buffer_after, session_key, price, currency, notes,
+                                           confirmed_at, series_id, series_start)
+            VALUES (p_instructor, p_student, p_type, v_status, v_start, v_start + v_t.duration, v_zone,
+                    v_rules.buffer_before, v_rules.buffer_after, appointment_session_key(p_type, v_t.capacity, v_start),
+                    v_t.price, v_t.currency, p_notes, CASE WHEN v_status = 'confirmed' THEN p_now END, v_series, wanted)
+            RETURNING a.id, a.reference INTO v_id, reference;
+            v_ids := v_ids || v_id;
+            starts_at := v_start;
+            RETURN NEXT;
+        END LOOP;
 
-    IF v_refused > 0 THEN
-        RAISE EXCEPTION 'series refused' USING ERRCODE = 'SC001';
-    END IF;
+        IF v_refused > 0 THEN
+            RAISE EXCEPTION 'series refused' USING ERRCODE = 'SC001';
+        END IF;
     EXCEPTION WHEN SQLSTATE 'SC001' THEN
         RETURN;  -- all or nothing: the series, its appointments, nothing written
     END;

@@ -147,7 +147,7 @@ public final class SeriesService {
                 // the instructor's lock and the sweep of lapsed holds (book_series finds nothing left to sweep),
                 // whose slots go to the waitlist after commit
                 BookingRows.collect(freed, instructor.id(), handle.attach(AppointmentDao.class).prepare(instructor.id(), now));
-                List<Outcome> outcomes = call(handle, instructor.id(), type.id(), student.id(), plan, r.mode(), window, notes, null, now);
+                List<Outcome> outcomes = call(handle, instructor.id(), type.id(), student.id(), plan, r.mode(), window, notes, now);
                 List<OccurrenceView> views = views(plan, outcomes);
                 if (r.dryRun()) {
                     // the series' reference is not kept: the transaction is rolled back
@@ -174,19 +174,19 @@ public final class SeriesService {
     }
 
     private static List<Outcome> call(Handle handle, long instructor, long type, long student, SeriesPlan.Plan plan,
-                                      ConflictMode mode, Duration window, String notes, Long seriesId, Instant now) {
+                                      ConflictMode mode, Duration window, String notes, Instant now) {
         Instant[] starts = plan.occurrences().stream().map(SeriesPlan.Occurrence::start).toArray(Instant[]::new);
         return handle.createQuery("""
                         SELECT n, wanted, starts_at, outcome, reason, message, reference, series_reference
                           FROM book_series(:instructor, :type, :student, :starts::timestamptz[], :mode, make_interval(secs => :window),
-                                           :rule, :local, :zone, :notes, :series, :now)
+                                           :rule, :local, :zone, :notes, :now)
                         """)
                 .bind("instructor", instructor).bind("type", type).bind("student", student)
                 .bind("starts", java.util.Arrays.stream(starts).map(Instant::toString).toArray(String[]::new))
                 .bind("mode", (mode == null ? ConflictMode.FAIL : mode).name().toLowerCase(Locale.ROOT))
                 .bind("window", (double) window.toSeconds()).bind("rule", plan.rule())
                 .bind("local", plan.localStart()).bind("zone", plan.zone().getId()).bind("notes", notes)
-                .bind("series", seriesId).bind("now", now)
+                .bind("now", now)
                 .map(ConstructorMapper.of(Outcome.class)).list();
     }
 
