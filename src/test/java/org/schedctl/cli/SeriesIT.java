@@ -210,6 +210,35 @@ class SeriesIT {
     }
 
     @Test
+    void bookSeriesCalledDirectlyIsAllOrNothingAndSeriesAreTheirPartiesOwn() {
+        BookingFixture f = new BookingFixture(db, "sql");
+        String ann = f.student("ann");
+        String bob = f.student("bob");
+        String lesson = f.type("lesson", "--duration", "60m");
+        CliDriver cli = f.cli();
+        cli.run("book", "--instructor", f.instructor, "--type", lesson, "--student", bob, "--at", "2027-06-09T10:00").ok();
+        // a client on the runtime role calling the function itself, and committing: nothing of the refused series stays
+        List<String> outcomes = new ArrayList<>();
+        db.database().as(ann, "test").useTransaction(h -> outcomes.addAll(h.createQuery("""
+                        SELECT b.outcome FROM users i, users s, appointment_types t,
+                               LATERAL book_series(i.id, t.id, s.id, ARRAY[timestamptz '2027-06-02 14:00Z', timestamptz '2027-06-09 14:00Z'],
+                                                   'fail', interval '1 hour', 'FREQ=WEEKLY;COUNT=2', timestamp '2027-06-02 10:00',
+                                                   'America/New_York', NULL, timestamptz '2027-06-01 12:00Z') b
+                         WHERE i.email = :i AND s.email = :s AND t.slug = :t
+                        """).bind("i", f.instructor).bind("s", ann).bind("t", lesson).mapTo(String.class).list()));
+        assertEquals(List.of("booked", "conflict"), outcomes);
+        assertEquals(0, f.count("SELECT count(*) FROM appointments a JOIN users u ON u.id = a.student_id WHERE u.email = '" + ann + "'"));
+        assertEquals(0, f.count("SELECT count(*) FROM appointment_series s JOIN users u ON u.id = s.student_id WHERE u.email = '" + ann + "'"));
+
+        String sref = json(cli, "book", "--instructor", f.instructor, "--type", lesson, "--student", ann,
+                "--at", "2027-06-02T10:00", "--repeat", "FREQ=WEEKLY;COUNT=1").get(0).get("series").asText();
+        assertEquals(List.of(sref), column(json(cli, "--as", ann, "series", "list"), "reference"));
+        assertEquals(0, json(cli, "--as", bob, "series", "list").size());
+        cli.run("--as", bob, "series", "show", sref).expect(4);
+        cli.run("--as", bob, "series", "cancel", sref).expect(4);
+    }
+
+    @Test
     void aSeriesHoldsOneSeatInEachGroupSession() {
         BookingFixture f = new BookingFixture(db, "grp");
         String ann = f.student("ann");
