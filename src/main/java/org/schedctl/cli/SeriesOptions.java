@@ -47,7 +47,7 @@ final class SeriesOptions {
                 ctx.zoneArg(), notes, repeat, until, term, mode(), window(), dryRun));
         ctx.output(plan.zone()).print(plan.occurrences());
         if (dryRun) {
-            ctx.err().println("dry run: nothing was booked");
+            ctx.progress("dry run: nothing was booked");
         }
         return 0;
     }
