@@ -70,7 +70,6 @@ public final class DaemonCommand extends BaseCommand {
             Connector.checkSchedulerAccess(quartzPool, QuartzDaemon.SCHEMA);
             tasks.reportingTo(outage);
             outage.watch(quartzPool);
-            QuartzDaemon daemon = new QuartzDaemon(quartzPool, tasks, "AUTO", QUARTZ_THREADS);
             if (served != null) {
                 try {
                     served.serve(metricsAt, queue::queueDepth, () -> !outage.down());
@@ -79,6 +78,7 @@ public final class DaemonCommand extends BaseCommand {
                             + "). Pick a free address for --metrics");
                 }
             }
+            QuartzDaemon daemon = new QuartzDaemon(quartzPool, tasks, "AUTO", QUARTZ_THREADS);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 systemd.stopping();

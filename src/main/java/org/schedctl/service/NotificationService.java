@@ -51,12 +51,16 @@ public final class NotificationService {
     private final NotifyConfig config;
     private final Channels channels;
     private final Clock clock;
-    private final DispatchObserver observer;
     /** Opens the sealed phone number an SMS goes to (V68), only when it is sent. */
     private final ContentCipher cipher;
+    private final DispatchObserver observer;
 
     public NotificationService(Database db, NotifyConfig config, Clock clock) {
         this(db, config, clock, ContentCipher.none(), DispatchObserver.NONE);
+    }
+
+    public NotificationService(Database db, NotifyConfig config, Clock clock, ContentCipher cipher) {
+        this(db, config, clock, cipher, DispatchObserver.NONE);
     }
 
     public NotificationService(Database db, NotifyConfig config, Clock clock, ContentCipher cipher, DispatchObserver observer) {
@@ -97,6 +101,10 @@ public final class NotificationService {
         }
     }
 
+    /** A claimed batch: its messages, and the sealed phone numbers (V68) of its SMS, by notification id. */
+    private record Batch(List<OutboundMessage> messages, Map<Long, NotificationDao.SealedRecipient> sealed) {
+    }
+
     /** The outcome of one message: null error when delivered. */
     private record Outcome(OutboundMessage message, String error, Instant at) {
     }
@@ -122,7 +130,7 @@ public final class NotificationService {
         });
         try {
             while (!Thread.currentThread().isInterrupted() && System.nanoTime() - started < PASS_LIMIT.toNanos()) {
-                Claimed batch = claim();
+                Batch batch = claim();
                 List<OutboundMessage> messages = batch.messages();
                 if (messages.isEmpty()) {
                     break;
@@ -146,23 +154,19 @@ public final class NotificationService {
     }
 
     /** Claims a batch of due rows under a lease and reads what they need for sending. */
-    private Claimed claim() {
+    private Batch claim() {
         Instant now = clock.instant();
         return dispatcher.inTransaction(handle -> {
             NotificationDao dao = handle.attach(NotificationDao.class);
             List<Long> ids = dao.claim(now, now.plus(config.lease()), config.batchSize());
             if (ids.isEmpty()) {
-                return new Claimed(List.of(), Map.of());
+                return new Batch(List.of(), Map.of());
             }
-            long[] claimed = ids.stream().mapToLong(Long::longValue).toArray();
+            long[] claimedIds = ids.stream().mapToLong(Long::longValue).toArray();
             Map<Long, NotificationDao.SealedRecipient> sealed = new HashMap<>();
-            dao.sealedRecipients(claimed).forEach(r -> sealed.put(r.id(), r));
-            return new Claimed(dao.messages(claimed), sealed);
+            dao.sealedRecipients(claimedIds).forEach(r -> sealed.put(r.id(), r));
+            return new Batch(dao.messages(claimedIds), sealed);
         });
-    }
-
-    /** A claimed batch, with the sealed phone numbers (V68) of its SMS, opened only when each is sent. */
-    private record Claimed(List<OutboundMessage> messages, Map<Long, NotificationDao.SealedRecipient> sealed) {
     }
 
     /**
@@ -170,7 +174,7 @@ public final class NotificationService {
      * sender per run, in parallel. Returns the outcome of every message that finished; when interrupted, those of the
      * runs that had finished.
      */
-    private List<Outcome> send(Claimed batch, ExecutorService pool) {
+    private List<Outcome> send(Batch batch, ExecutorService pool) {
         List<OutboundMessage> messages = batch.messages();
         Map<String, List<OutboundMessage>> byChannel = new LinkedHashMap<>();
         for (OutboundMessage message : messages) {

@@ -173,6 +173,49 @@ class DaemonProcessIT {
         }
     }
 
+    /**
+     * Under systemd: READY=1 once the scheduler runs, STOPPING=1 on SIGTERM. The receiving end is a unix datagram
+     * socket as systemd's, bound by a Python one-liner (Java 17 cannot bind one) that prints each datagram.
+     */
+    @Test
+    void speaksSdNotifyWhenNotifySocketIsSet() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "notify-");
+        Path socket = dir.resolve("notify.sock");
+        Path received = dir.resolve("received.txt");
+        Process receiver = new ProcessBuilder("python3", "-c", """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                s.bind(sys.argv[1])
+                print('bound', flush=True)
+                while True:
+                    print(s.recv(4096).decode().replace('\\n', ' '), flush=True)
+                """, socket.toString()).redirectOutput(received.toFile()).redirectErrorStream(true).start();
+        try {
+            waitFor("the notify socket", Duration.ofSeconds(30), () -> read(received).contains("bound"));
+            Map<String, String> env = daemonEnv(db.env(), smtp.getSmtp().getPort());
+            env.put("NOTIFY_SOCKET", socket.toString());
+            env.put("WATCHDOG_USEC", "2000000");
+            try (Daemon daemon = new Daemon(env)) {
+                waitFor("READY=1", Duration.ofSeconds(60), () -> read(received).contains("READY=1"));
+                waitFor("WATCHDOG=1", Duration.ofSeconds(30), () -> read(received).contains("WATCHDOG=1"));
+                assertTrue(read(received).contains("MAINPID=" + daemon.process.pid()), read(received));
+                daemon.process.destroy();
+                assertTrue(daemon.process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), daemon.err());
+                waitFor("STOPPING=1", Duration.ofSeconds(10), () -> read(received).contains("STOPPING=1"));
+            }
+        } finally {
+            receiver.destroyForcibly();
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static HttpResponse<String> get(HttpClient http, String url) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
