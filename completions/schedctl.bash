@@ -170,6 +170,9 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} reschedule" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} complete" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} no-show" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} term" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} closure" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} appointments" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} waitlist" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} attachments" ];    then _picocli_schedctl; return $?; fi
@@ -210,7 +213,17 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications list" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications retry" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications send-due" ];    then _picocli_schedctl_notifications; return $?; fi
-  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications preview" ];    then _picocli_schedctl_notifications; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series list" ];    then _picocli_schedctl_series; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series show" ];    then _picocli_schedctl_series; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series cancel" ];    then _picocli_schedctl_series; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series reschedule" ];    then _picocli_schedctl_series; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series export" ];    then _picocli_schedctl_series; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} term add" ];    then _picocli_schedctl_term; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} term list" ];    then _picocli_schedctl_term; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} closure add" ];    then _picocli_schedctl_closure; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} closure list" ];    then _picocli_schedctl_closure; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} closure remove" ];    then _picocli_schedctl_closure; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} closure import" ];    then _picocli_schedctl_closure; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} appointments list" ];    then _picocli_schedctl_appointments; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} appointments show" ];    then _picocli_schedctl_appointments; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} waitlist add" ];    then _picocli_schedctl_waitlist; return $?; fi
@@ -252,135 +265,161 @@ function _complete_schedctl() {
   local cmds13=(reschedule)
   local cmds14=(complete)
   local cmds15=(no-show)
-  local cmds16=(appointments)
-  local cmds17=(waitlist)
-  local cmds18=(attachments)
-  local cmds19=(export)
-  local cmds20=(import)
-  local cmds21=(calendar)
-  local cmds22=(analytics)
-  local cmds23=(audit)
-  local cmds24=(completion)
-  local cmds25=(shell)
-  local cmds26=(demo)
-  local cmds27=(db migrate)
-  local cmds28=(db status)
-  local cmds29=(db start)
-  local cmds30=(db stop)
-  local cmds31=(db url)
-  local cmds32=(db backup)
-  local cmds33=(db restore)
-  local cmds34=(db rotate-key)
-  local cmds35=(user add)
-  local cmds36=(user list)
-  local cmds37=(user show)
-  local cmds38=(instructor settings)
-  local cmds39=(instructor list)
-  local cmds40=(instructor show)
-  local cmds41=(instructor vacation)
-  local cmds42=(type add)
-  local cmds43=(type list)
-  local cmds44=(type show)
-  local cmds45=(type archive)
-  local cmds46=(availability set)
-  local cmds47=(availability list)
-  local cmds48=(availability block)
-  local cmds49=(availability unblock)
-  local cmds50=(availability import)
-  local cmds51=(availability export)
-  local cmds52=(availability slots)
-  local cmds53=(notifications list)
-  local cmds54=(notifications retry)
-  local cmds55=(notifications send-due)
-  local cmds56=(notifications preview)
-  local cmds57=(appointments list)
-  local cmds58=(appointments show)
-  local cmds59=(waitlist add)
-  local cmds60=(waitlist list)
-  local cmds61=(waitlist remove)
-  local cmds62=(attachments add)
-  local cmds63=(attachments list)
-  local cmds64=(attachments get)
-  local cmds65=(attachments remove)
-  local cmds66=(export ics)
-  local cmds67=(export csv)
-  local cmds68=(export json)
-  local cmds69=(export links)
-  local cmds70=(import ics)
-  local cmds71=(calendar subscribe)
-  local cmds72=(calendar list)
-  local cmds73=(calendar unsubscribe)
-  local cmds74=(calendar sync)
-  local cmds75=(analytics aggregate)
-  local cmds76=(analytics report)
-  local cmds77=(analytics instructors)
-  local cmds78=(analytics dashboard)
-  local cmds79=(audit list)
+  local cmds16=(series)
+  local cmds17=(term)
+  local cmds18=(closure)
+  local cmds19=(appointments)
+  local cmds20=(waitlist)
+  local cmds21=(attachments)
+  local cmds22=(export)
+  local cmds23=(import)
+  local cmds24=(calendar)
+  local cmds25=(analytics)
+  local cmds26=(audit)
+  local cmds27=(completion)
+  local cmds28=(shell)
+  local cmds29=(demo)
+  local cmds30=(db migrate)
+  local cmds31=(db status)
+  local cmds32=(db start)
+  local cmds33=(db stop)
+  local cmds34=(db url)
+  local cmds35=(db backup)
+  local cmds36=(db restore)
+  local cmds37=(db rotate-key)
+  local cmds38=(user add)
+  local cmds39=(user list)
+  local cmds40=(user show)
+  local cmds41=(instructor settings)
+  local cmds42=(instructor list)
+  local cmds43=(instructor show)
+  local cmds44=(instructor vacation)
+  local cmds45=(type add)
+  local cmds46=(type list)
+  local cmds47=(type show)
+  local cmds48=(type archive)
+  local cmds49=(availability set)
+  local cmds50=(availability list)
+  local cmds51=(availability block)
+  local cmds52=(availability unblock)
+  local cmds53=(availability import)
+  local cmds54=(availability export)
+  local cmds55=(availability slots)
+  local cmds56=(notifications list)
+  local cmds57=(notifications retry)
+  local cmds58=(notifications send-due)
+  local cmds59=(series list)
+  local cmds60=(series show)
+  local cmds61=(series cancel)
+  local cmds62=(series reschedule)
+  local cmds63=(series export)
+  local cmds64=(term add)
+  local cmds65=(term list)
+  local cmds66=(closure add)
+  local cmds67=(closure list)
+  local cmds68=(closure remove)
+  local cmds69=(closure import)
+  local cmds70=(appointments list)
+  local cmds71=(appointments show)
+  local cmds72=(waitlist add)
+  local cmds73=(waitlist list)
+  local cmds74=(waitlist remove)
+  local cmds75=(attachments add)
+  local cmds76=(attachments list)
+  local cmds77=(attachments get)
+  local cmds78=(attachments remove)
+  local cmds79=(export ics)
+  local cmds80=(export csv)
+  local cmds81=(export json)
+  local cmds82=(export links)
+  local cmds83=(import ics)
+  local cmds84=(calendar subscribe)
+  local cmds85=(calendar list)
+  local cmds86=(calendar unsubscribe)
+  local cmds87=(calendar sync)
+  local cmds88=(analytics aggregate)
+  local cmds89=(analytics report)
+  local cmds90=(analytics instructors)
+  local cmds91=(analytics dashboard)
+  local cmds92=(audit list)
 
-  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_preview; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_restore; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_backup; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_completion; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_audit; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_analytics; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_calendar; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_import; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_export; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_attachments; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_waitlist; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_appointments; return $?; fi
+  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_closure_import; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_closure_list; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_closure_add; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_term_list; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_term_add; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_series_export; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_series_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_series_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_series_show; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_series_list; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_audit; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_analytics; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_calendar; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_import; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_export; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_attachments; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_waitlist; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_appointments; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_closure; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_term; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_series; return $?; fi
   if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_noshow; return $?; fi
   if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_complete; return $?; fi
   if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_reschedule; return $?; fi
@@ -408,7 +447,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell demo"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --tz"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -627,7 +666,7 @@ function _picocli_schedctl_notifications() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list retry send-due preview"
+  local commands="list retry send-due"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -745,8 +784,8 @@ function _picocli_schedctl_book() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --at --notes --idempotency-key --hold --db --as -o --output"
+  local flag_opts="--dry-run -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --type --student --at --notes --idempotency-key --hold --repeat --until --for-term --on-conflict --window --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -774,6 +813,21 @@ function _picocli_schedctl_book() {
       return
       ;;
     --hold)
+      return
+      ;;
+    --repeat)
+      return
+      ;;
+    --until)
+      return
+      ;;
+    --for-term)
+      return
+      ;;
+    --on-conflict)
+      return
+      ;;
+    --window)
       return
       ;;
     --db)
@@ -1079,6 +1133,114 @@ function _picocli_schedctl_noshow() {
     --tz)
       return
       ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `series` subcommand.
+function _picocli_schedctl_series() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="list show cancel reschedule export"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `term` subcommand.
+function _picocli_schedctl_term() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="add list"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `closure` subcommand.
+function _picocli_schedctl_closure() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="add list remove import"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
     --db)
       return
       ;;
@@ -2811,16 +2973,15 @@ function _picocli_schedctl_notifications_senddue() {
   fi
 }
 
-# Generates completions for the options and subcommands of the `preview` subcommand.
-function _picocli_schedctl_notifications_preview() {
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_series_list() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --kind --to --channel --before --db --as -o --output"
-  local CHANNEL_option_args=("email" "sms" "push" "in_app" "webhook") # --channel values
+  local arg_opts="--tz --instructor --student --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2829,18 +2990,448 @@ function _picocli_schedctl_notifications_preview() {
     --tz)
       return
       ;;
-    --kind)
+    --instructor)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `show` subcommand.
+function _picocli_schedctl_series_show() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `cancel` subcommand.
+function _picocli_schedctl_series_cancel() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--waive-fee -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --from --reason --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --reason)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `reschedule` subcommand.
+function _picocli_schedctl_series_reschedule() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --from --to --on-conflict --window --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --from)
       return
       ;;
     --to)
       return
       ;;
-    --channel)
+    --on-conflict)
+      return
+      ;;
+    --window)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${CHANNEL_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
-    --before)
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `export` subcommand.
+function _picocli_schedctl_series_export() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz -f --file --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    -f|--file)
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `add` subcommand.
+function _picocli_schedctl_term_add() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --from --to --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_term_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `add` subcommand.
+function _picocli_schedctl_closure_add() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --from --to --reason --instructor --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --reason)
+      return
+      ;;
+    --instructor)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_closure_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --instructor)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `remove` subcommand.
+function _picocli_schedctl_closure_remove() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `import` subcommand.
+function _picocli_schedctl_closure_import() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --instructor --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --instructor)
       return
       ;;
     --db)

@@ -16,6 +16,9 @@ complete -c schedctl -n '__fish_use_subcommand' -a cancel -d 'Cancel an appointm
 complete -c schedctl -n '__fish_use_subcommand' -a reschedule -d 'Move an appointment to another time.'
 complete -c schedctl -n '__fish_use_subcommand' -a complete -d 'Mark an appointment completed.'
 complete -c schedctl -n '__fish_use_subcommand' -a no-show -d 'Mark an appointment as missed by the student.'
+complete -c schedctl -n '__fish_use_subcommand' -a series -d 'Lesson series booked with `book --repeat`: list, show, cancel or move the rest.'
+complete -c schedctl -n '__fish_use_subcommand' -a term -d 'School terms: named date ranges a series can be booked for (book --for-term).'
+complete -c schedctl -n '__fish_use_subcommand' -a closure -d 'Closures: times nobody they cover can be booked (holidays, exam weeks, snow days).'
 complete -c schedctl -n '__fish_use_subcommand' -a appointments -d 'Read appointments, with their history.'
 complete -c schedctl -n '__fish_use_subcommand' -a waitlist -d 'Students waiting for a time; a freed slot is offered to the first in line.'
 complete -c schedctl -n '__fish_use_subcommand' -a attachments -d 'Files attached to an appointment (material, forms, notes); up to 25 MiB each.'
@@ -640,6 +643,12 @@ complete -c schedctl -n '__fish_seen_subcommand_from book' -l at -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l notes -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l idempotency-key -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l hold -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l repeat -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l until -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l for-term -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l on-conflict -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l window -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l dry-run
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -s o -r
@@ -754,6 +763,215 @@ complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from series' -a list -d 'List series (the ones you may see).'
+complete -c schedctl -n '__fish_seen_subcommand_from series' -a show -d 'A series\' occurrences with their status.'
+complete -c schedctl -n '__fish_seen_subcommand_from series' -a cancel -d 'Cancel this and the following occurrences (each by its cancellation policy; one message).'
+complete -c schedctl -n '__fish_seen_subcommand_from series' -a reschedule -d 'Move this and the following occurrences by the same local offset.'
+complete -c schedctl -n '__fish_seen_subcommand_from series' -a export -d 'The series as one calendar event (RRULE, EXDATE, RECURRENCE-ID overrides).'
+complete -c schedctl -n '__fish_seen_subcommand_from series' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from series' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from series' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from series' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from series' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from series' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from series' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from series' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from series' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from series' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from series' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from series' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l student -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l reason -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l waive-fee
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l on-conflict -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l window -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from export' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from term' -a add -d 'Add a term (administrators).'
+complete -c schedctl -n '__fish_seen_subcommand_from term' -a list -d 'List the terms.'
+complete -c schedctl -n '__fish_seen_subcommand_from term' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from term' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from term' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from term' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from term' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from term' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from term' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from term' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from term' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from term' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from term' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from term' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -a add -d 'Close the school (or one instructor) from --from to --to.'
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -a list -d 'List closures (with --instructor: the school\'s and that instructor\'s).'
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -a remove -d 'Remove a closure.'
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -a import -d 'Every event of a public-holiday .ics file becomes a closure (re-import is safe).'
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l reason -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from add' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l instructor -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -a list -d 'List appointments, earliest first.'
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -a show -d 'Show one appointment with its full history.'
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l db -r

@@ -22,7 +22,7 @@ AS $$ SELECT make_interval(secs => extract(epoch FROM p)) $$;
 CREATE OR REPLACE FUNCTION instructor_free_time(p_instructors bigint[], p_types bigint[], p_lower timestamptz,
                                                 p_upper timestamptz)
     RETURNS TABLE (instructor_id bigint, type_id bigint, available tstzmultirange, blackout tstzmultirange,
-                   vacation tstzmultirange, free tstzmultirange)
+                   vacation tstzmultirange, closed tstzmultirange, free tstzmultirange)
     LANGUAGE sql STABLE
 AS $$
     WITH pairs AS (
@@ -53,12 +53,18 @@ AS $$
                coalesce(range_agg(o.during) FILTER (WHERE o.kind = 'unavailable'), '{}'::tstzmultirange) AS blackout,
                coalesce(range_agg(o.during) FILTER (WHERE o.kind = 'vacation'), '{}'::tstzmultirange) AS vacation
         FROM occurrences o WHERE o.kind IN ('unavailable', 'vacation') GROUP BY o.instructor_id
+    ), closed AS (
+        SELECT p.i, range_agg(c.during) AS m
+        FROM (SELECT DISTINCT i FROM pairs) p
+        JOIN closures c ON (c.instructor_id IS NULL OR c.instructor_id = p.i) AND c.during && tstzrange(p_lower, p_upper, '[)')
+        GROUP BY p.i
     )
-    SELECT p.i, p.t, z.available, coalesce(ta.blackout, '{}'), coalesce(ta.vacation, '{}'),
-           z.available - coalesce(ta.blackout, '{}') - coalesce(ta.vacation, '{}')
+    SELECT p.i, p.t, z.available, coalesce(ta.blackout, '{}'), coalesce(ta.vacation, '{}'), coalesce(cl.m, '{}'),
+           z.available - coalesce(ta.blackout, '{}') - coalesce(ta.vacation, '{}') - coalesce(cl.m, '{}')
     FROM pairs p
     LEFT JOIN available av ON av.i = p.i AND av.t = p.t
     LEFT JOIN taken_away ta ON ta.i = p.i
+    LEFT JOIN closed cl ON cl.i = p.i
     CROSS JOIN LATERAL (SELECT coalesce(av.m, '{}'::tstzmultirange)
                                    * tstzmultirange(tstzrange(p_lower, p_upper, '[)')) AS available) z
 $$;

@@ -34,11 +34,11 @@ $$;
 
 -- THE guard. May the instructor be booked for this type over [p_start, p_end)? One row: ok, a lower-case reason
 -- code and a one-line message ("what is wrong. How to fix it"). Reason codes: ok, unknown_type, archived,
--- in_past, too_soon, too_far, vacation, blackout, outside_availability, misaligned, taken, day_full,
+-- in_past, too_soon, too_far, closed (a closure, V66), vacation, blackout, outside_availability, misaligned, taken, day_full,
 -- too_many_consecutive. The rules:
 --   * the start is after now, at least the minimum notice ahead and at most the maximum advance ahead;
 --   * the buffered interval [start - buffer_before, end + buffer_after) lies inside one free window
---     (instructor_free_time), not in a vacation or blackout;
+--     (instructor_free_time), not in a closure, vacation or blackout;
 --   * the start lies on the window's grid: window start (availability_window_start) + k * slot step;
 --   * 'taken': the buffered interval overlaps an active appointment's blocked range (other than
 --     p_exclude_appointment); a hold whose booking session has expired does not count; seats of the same group
@@ -98,6 +98,10 @@ BEGIN
     SELECT * INTO v_time
     FROM instructor_free_time(ARRAY[p_instructor], ARRAY[p_type], lower(v_need) - interval '24 hours',
                               upper(v_need) + interval '24 hours');
+    IF v_time.closed && v_need THEN
+        RETURN QUERY SELECT false, 'closed', 'the school is closed then (see `schedctl closure list`). Pick another time';
+        RETURN;
+    END IF;
     IF v_time.vacation && v_need THEN
         RETURN QUERY SELECT false, 'vacation', 'the instructor is on vacation then. Pick a time outside the vacation';
         RETURN;

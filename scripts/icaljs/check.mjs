@@ -1,5 +1,7 @@
 // Parses iCalendar files with Mozilla's ical.js and prints, per VEVENT, what it reads: one JSON object per line
-// {"file","uid","start","end","status","sequence","organizer","attendees","recurrenceId"} with start/end as UTC instants (ISO 8601), then a last line
+// {"file","uid","start","end","status","sequence","organizer","attendees","recurrenceId"} with start/end as UTC
+// instants (ISO 8601) — a recurring event also with "occurrences": [{start,end,recurrenceId}] as ical.js expands it
+// (RRULE, EXDATE and the RECURRENCE-ID overrides of the same UID applied; at most 1000) — then a last line
 // {"file","events":N,"calendar":{name,method,refreshInterval,source}}. Exit 1 with a message when a file does not parse.
 import fs from 'node:fs';
 import ICAL from 'ical.js';
@@ -12,14 +14,27 @@ for (const file of process.argv.slice(2)) {
       ICAL.TimezoneService.register(new ICAL.Timezone(vtz));
     }
     let events = 0;
+    const masters = new Map();
     for (const vevent of cal.getAllSubcomponents('vevent')) {
-      const event = new ICAL.Event(vevent);
-      const utc = t => (t ? t.toJSDate().toISOString().replace('.000Z', 'Z') : null);
+      if (!vevent.hasProperty('recurrence-id')) {
+        masters.set(vevent.getFirstPropertyValue('uid'), new ICAL.Event(vevent));
+      }
+    }
+    for (const vevent of cal.getAllSubcomponents('vevent')) {
+      const master = masters.get(vevent.getFirstPropertyValue('uid'));
+      if (vevent.hasProperty('recurrence-id') && master) {
+        master.relateException(new ICAL.Event(vevent));
+      }
+    }
+    const utc = t => (t ? t.toJSDate().toISOString().replace('.000Z', 'Z') : null);
+    for (const vevent of cal.getAllSubcomponents('vevent')) {
+      const event = vevent.hasProperty('recurrence-id') ? new ICAL.Event(vevent)
+        : masters.get(vevent.getFirstPropertyValue('uid')) || new ICAL.Event(vevent);
       if (event.startDate && !event.startDate.isDate && event.startDate.zone && event.startDate.zone.tzid !== 'UTC'
           && event.startDate.zone.tzid !== 'floating' && !ICAL.TimezoneService.has(event.startDate.zone.tzid)) {
         throw new Error(`event ${event.uid}: TZID ${event.startDate.zone.tzid} has no VTIMEZONE`);
       }
-      console.log(JSON.stringify({
+      const line = {
         file, uid: event.uid, start: utc(event.startDate), end: utc(event.endDate),
         status: vevent.getFirstPropertyValue('status'),
         sequence: vevent.getFirstPropertyValue('sequence'),
@@ -27,7 +42,16 @@ for (const file of process.argv.slice(2)) {
         attendees: vevent.getAllProperties('attendee').map(p => ({
           value: p.getFirstValue(), rsvp: p.getParameter('rsvp'), partstat: p.getParameter('partstat') })),
         recurrenceId: event.recurrenceId ? utc(event.recurrenceId) : null,
-      }));
+      };
+      if (!vevent.hasProperty('recurrence-id') && event.isRecurring()) {
+        line.occurrences = [];
+        const it = event.iterator();
+        for (let next = it.next(); next && line.occurrences.length < 1000; next = it.next()) {
+          const d = event.getOccurrenceDetails(next);
+          line.occurrences.push({ start: utc(d.startDate), end: utc(d.endDate), recurrenceId: utc(d.recurrenceId) });
+        }
+      }
+      console.log(JSON.stringify(line));
       events++;
     }
     const refresh = cal.getFirstPropertyValue('refresh-interval');

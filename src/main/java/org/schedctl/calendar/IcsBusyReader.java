@@ -134,9 +134,19 @@ public final class IcsBusyReader {
     private final Map<String, ZoneId> zones = new HashMap<>();
 
     private final Duration expansionBudget;
+    private boolean transparentIsBusy;
 
     public IcsBusyReader(ZoneId instructorZone, InstantRange horizon, String fileName) {
         this(instructorZone, horizon, fileName, MAX_EXPANSION_TIME);
+    }
+
+    /**
+     * Reads TRANSP:TRANSPARENT events as busy too (cancelled ones stay free): public-holiday calendars mark their
+     * days transparent, and `closure import` wants exactly those days.
+     */
+    public IcsBusyReader withTransparentEvents() {
+        transparentIsBusy = true;
+        return this;
     }
 
     IcsBusyReader(ZoneId instructorZone, InstantRange horizon, String fileName, Duration expansionBudget) {
@@ -406,10 +416,10 @@ public final class IcsBusyReader {
         }
     }
 
-    private static boolean isFree(Event event) {
+    private boolean isFree(Event event) {
         String transp = event.value("TRANSP").orElse("OPAQUE");
         String status = event.value("STATUS").orElse("");
-        return "TRANSPARENT".equalsIgnoreCase(transp.trim()) || "CANCELLED".equalsIgnoreCase(status.trim());
+        return (!transparentIsBusy && "TRANSPARENT".equalsIgnoreCase(transp.trim())) || "CANCELLED".equalsIgnoreCase(status.trim());
     }
 
     private String uidOf(Event event) {

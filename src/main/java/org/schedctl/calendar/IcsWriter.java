@@ -195,6 +195,76 @@ public final class IcsWriter {
         return e.append("END:VEVENT\r\n").toString();
     }
 
+    /**
+     * A lesson series (issue 16) as ONE recurring VEVENT: DTSTART in the series' zone at its first planned local
+     * time, the RRULE it was planned from (COUNT form), an EXDATE for every planned occurrence that is not (or no
+     * longer) booked, and one override VEVENT (RECURRENCE-ID: the planned time) per occurrence that was moved.
+     * {@code sequence} counts the series' changes (iTIP); {@code last} is the planned end of the last occurrence (the
+     * VTIMEZONE covers up to there). {@code first} describes the event (names, type, notes).
+     */
+    public record SeriesEvent(String reference, String zone, String rule, LocalDateTime localStart, java.time.Duration length,
+                              Instant last, List<LocalDateTime> excluded, List<Moved> moved, int sequence,
+                              ExportedAppointment first) {
+    }
+
+    /** A moved occurrence: its planned local time and where it is now. */
+    public record Moved(LocalDateTime planned, ExportedAppointment now) {
+    }
+
+    public static String series(SeriesEvent s, Instant dtstamp) {
+        ZoneId zone = ZoneId.of(s.zone());
+        Instant start = java.time.ZonedDateTime.ofLocal(s.localStart(), zone, null).toInstant();
+        Instant last = s.last();
+        for (Moved m : s.moved()) {
+            last = m.now().end().isAfter(last) ? m.now().end() : last;
+        }
+        StringBuilder out = new StringBuilder();
+        try {
+            begin(out, List.of(new ZoneSpan(s.zone(), start, last)), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String uid = escapeText(s.reference() + "@schedctl");
+        String tzid = ";TZID=" + s.zone() + ":";
+        StringBuilder e = new StringBuilder().append("BEGIN:VEVENT\r\n");
+        e.append("UID:").append(uid).append("\r\n");
+        e.append("DTSTAMP:").append(utc(dtstamp)).append("\r\n");
+        e.append("DTSTART").append(tzid).append(LOCAL.format(s.localStart())).append("\r\n");
+        e.append("DURATION:").append(s.length()).append("\r\n");
+        e.append("RRULE:").append(s.rule()).append("\r\n");
+        for (LocalDateTime x : s.excluded()) {
+            e.append("EXDATE").append(tzid).append(LOCAL.format(x)).append("\r\n");
+        }
+        common(e, s.first(), s.sequence(), "confirmed");
+        e.append("END:VEVENT\r\n");
+        for (Moved m : s.moved()) {
+            ExportedAppointment a = m.now();
+            e.append("BEGIN:VEVENT\r\n").append("UID:").append(uid).append("\r\n");
+            e.append("DTSTAMP:").append(utc(dtstamp)).append("\r\n");
+            e.append("RECURRENCE-ID").append(tzid).append(LOCAL.format(m.planned())).append("\r\n");
+            e.append("DTSTART:").append(utc(a.start())).append("\r\n");
+            e.append("DTEND:").append(utc(a.end())).append("\r\n");
+            common(e, a, s.sequence(), a.status());
+            e.append("END:VEVENT\r\n");
+        }
+        out.append(IcsFolding.fold(e.toString()));
+        out.append("END:VCALENDAR\r\n");
+        return out.toString();
+    }
+
+    private static void common(StringBuilder e, ExportedAppointment a, int sequence, String status) {
+        e.append("SUMMARY:").append(escapeText(text(a.typeName() + " with " + a.instructorName()))).append("\r\n");
+        e.append("DESCRIPTION:").append(escapeText(text(description(a)))).append("\r\n");
+        if (a.location() != null && !a.location().isBlank()) {
+            e.append("LOCATION:").append(escapeText(text(a.location()))).append("\r\n");
+        }
+        e.append("STATUS:").append(status(status)).append("\r\n");
+        e.append("SEQUENCE:").append(sequence).append("\r\n");
+        e.append("ORGANIZER;CN=").append(parameter(parameterText(a.instructorName()))).append(":mailto:").append(a.instructor()).append("\r\n");
+        e.append("ATTENDEE;CN=").append(parameter(parameterText(a.studentName()))).append(";ROLE=REQ-PARTICIPANT;PARTSTAT=")
+                .append(partStat(status)).append(":mailto:").append(a.student()).append("\r\n");
+    }
+
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private static String utc(Instant instant) {

@@ -34,9 +34,13 @@ public final class BookingCommands {
         @Option(names = "--notes") String notes;
         @Option(names = "--idempotency-key", paramLabel = "KEY", description = "A retry with the same key returns the same booking") String idempotencyKey;
         @Option(names = "--hold", paramLabel = "ID", description = "Book the hold with this id (from `schedctl hold`)") String hold;
+        @Mixin SeriesOptions series;
 
         @Override
         protected int execute(AppContext ctx) {
+            if (series.wanted()) {
+                return series.book(ctx, services(), instructor.value(), type, student.value(), at, notes);
+            }
             IdempotencyKey key = idempotencyKey == null ? null : IdempotencyKey.parse(idempotencyKey);
             Long holdId = hold == null ? null : HoldService.holdId(hold);
             print(ctx, services().holds().book(new BookRequest(instructor.value(), type, student.value(), at, ctx.zoneArg(), notes,

@@ -70,7 +70,16 @@ public final class DemoCommand extends BaseCommand {
             steps.add(new Step("Two students share a group seminar seat", false, "book", "--instructor", ALAN, "--type", "demo-seminar",
                     "--student", SAM, "--at", tuesday + "T16:00"));
             steps.add(new Step(null, false, "book", "--instructor", ALAN, "--type", "demo-seminar", "--student", KIM, "--at", tuesday + "T16:00"));
+            LocalDate holiday = monday.plusWeeks(2);
+            steps.add(new Step("A school term of six weeks, and a school-wide closure in it", false, "term", "add", "Demo term",
+                    "--from", monday.toString(), "--to", monday.plusWeeks(6).minusDays(1).toString()));
+            steps.add(new Step(null, false, "closure", "add", "--from", holiday + "T00:00", "--to", holiday.plusDays(1) + "T00:00",
+                    "--reason", "Half-term holiday", "--tz", "Europe/London"));
+            steps.add(new Step("Kim books weekly piano lessons for the whole term in one step: the closure is skipped", false,
+                    "book", "--instructor", ADA, "--type", "demo-piano", "--student", KIM, "--at", monday + "T15:00",
+                    "--for-term", "Demo term"));
         }
+        steps.add(new Step("Lesson series", false, "series", "list"));
         steps.add(new Step("Free piano slots on " + monday + " (Ada's zone)", false, "availability", "slots", "--instructor", ADA,
                 "--type", "demo-piano", "--from", monday.toString(), "--to", monday.toString()));
         steps.add(new Step("Ada's appointments", false, "appointments", "list", "--instructor", ADA));

@@ -75,7 +75,52 @@ public final class AppointmentLifecycleService {
 
     public AppointmentView cancel(String reference, String reason, boolean waiveFee) {
         String why = BookingInputs.text("--reason", reason, BookingInputs.MAX_REASON);
-        return transition(reference, Action.CANCEL, (handle, row, next, now) -> {
+        return transition(reference, Action.CANCEL, cancelChange(why, waiveFee, true));
+    }
+
+    /**
+     * Cancels several appointments (a series' occurrences) in one transaction, each by its own cancellation
+     * policy, and sends ONE 'cancelled' message (on the first) whose note lists every date and the fees summed;
+     * {@code also} runs last in the same transaction. Returns the cancelled appointments.
+     */
+    public List<AppointmentView> cancelAll(List<String> references, String reason, boolean waiveFee, String heading,
+                                           java.util.function.Consumer<Handle> also) {
+        String why = BookingInputs.text("--reason", reason, BookingInputs.MAX_REASON);
+        Instant now = clock.instant();
+        List<FreedSlot> freed = new ArrayList<>();
+        List<AppointmentView> cancelled = db.inTransaction(handle -> {
+            List<AppointmentView> views = new ArrayList<>();
+            for (String reference : references) {
+                views.add(transitionIn(handle, BookingReference.parse(reference), Action.CANCEL,
+                        cancelChange(why, waiveFee, false), now, freed));
+            }
+            if (!views.isEmpty()) {
+                StringBuilder note = new StringBuilder(heading).append('\n');
+                BigDecimal total = BigDecimal.ZERO;
+                for (AppointmentView v : views) {
+                    note.append(BookingRows.format(v.start(), Zones.parse(v.timezone()))).append(' ').append(v.reference()).append('\n');
+                    total = v.fee() == null ? total : total.add(v.fee());
+                }
+                if (views.get(0).currency() != null) {
+                    note.append("Cancellation fees: ").append(total.toPlainString()).append(' ').append(views.get(0).currency());
+                }
+                if (why != null) {
+                    note.append("\nReason: ").append(why);
+                }
+                handle.createQuery("SELECT enqueue_appointment_notification_kinds(a.id, ARRAY['cancelled'], :now, :note) "
+                                + "FROM appointments a WHERE a.reference = :ref")
+                        .bind("now", now).bind("note", note.toString().strip()).bind("ref", views.get(0).reference())
+                        .mapTo(Integer.class).one();
+            }
+            also.accept(handle);
+            return views;
+        });
+        freedSlots.offerAfterCommit(freed, now);
+        return cancelled;
+    }
+
+    private static Change cancelChange(String why, boolean waiveFee, boolean notify) {
+        return (handle, row, next, now) -> {
             CancellationPolicy policy = CancellationPolicy.parseOrFree(row.cancelPolicy());
             BigDecimal fee = null;
             String tier = null;
@@ -93,8 +138,8 @@ public final class AppointmentLifecycleService {
                     .bind("now", now).bind("id", row.id()).execute();
             handle.attach(AppointmentDao.class).cancelOwedNotifications(row.id(), null);
             return new Effects(BookingRows.details("reason", why, "fee", fee == null ? null : fee.toPlainString(),
-                    "policy", policy.toString(), "tier", tier, "waived", waiveFee), new String[] {"cancelled"}, true);
-        });
+                    "policy", policy.toString(), "tier", tier, "waived", waiveFee), notify ? new String[] {"cancelled"} : new String[0], true);
+        };
     }
 
     public AppointmentView complete(String reference, String notes, Integer rating) {
@@ -183,27 +228,31 @@ public final class AppointmentLifecycleService {
         BookingReference ref = BookingReference.parse(reference);
         Instant now = clock.instant();
         List<FreedSlot> freed = new ArrayList<>();
-        AppointmentView changed = db.inTransaction(handle -> {
-            AppointmentDao dao = handle.attach(AppointmentDao.class);
-            long instructorId = dao.instructorOf(ref.value()).orElseThrow(() -> BookingRows.notFound(ref.value()));
-            List<ExpiredHold> lapsed = new ArrayList<>(dao.prepare(instructorId, now));
-            AppointmentRow row = dao.byReference(ref.value()).orElseThrow(() -> BookingRows.notFound(ref.value()));
-            if (action.instructorsStep()) {
-                requireInstructorSide(handle, row, action);
-            }
-            AppointmentStatus current = AppointmentStatus.fromDb(row.status());
-            AppointmentStatus next = BookingLifecycle.next(row.reference(), current, action,
-                    new BookingLifecycle.Context(row.confirmationRequired(), row.startsAt(), now));
-            Effects effects = change.apply(handle, row, next, now);
-            dao.record(row.id(), now, action.dbValue(), current.dbValue(), effects.details(), effects.notifications(), null);
-            if (effects.freesSlot()) {
-                lapsed.add(new ExpiredHold(row.id(), row.typeId(), row.startsAt(), row.endsAt(), row.studentId(), null));
-            }
-            BookingRows.collect(freed, instructorId, lapsed);
-            return BookingRows.view(dao.byId(row.id()));
-        });
+        AppointmentView changed = db.inTransaction(handle -> transitionIn(handle, ref, action, change, now, freed));
         freedSlots.offerAfterCommit(freed, now);
         return changed;
+    }
+
+    /** One change of one appointment inside the caller's transaction; the slots it frees are added to {@code freed}. */
+    private AppointmentView transitionIn(Handle handle, BookingReference ref, Action action, Change change, Instant now,
+                                         List<FreedSlot> freed) {
+        AppointmentDao dao = handle.attach(AppointmentDao.class);
+        long instructorId = dao.instructorOf(ref.value()).orElseThrow(() -> BookingRows.notFound(ref.value()));
+        List<ExpiredHold> lapsed = new ArrayList<>(dao.prepare(instructorId, now));
+        AppointmentRow row = dao.byReference(ref.value()).orElseThrow(() -> BookingRows.notFound(ref.value()));
+        if (action.instructorsStep()) {
+            requireInstructorSide(handle, row, action);
+        }
+        AppointmentStatus current = AppointmentStatus.fromDb(row.status());
+        AppointmentStatus next = BookingLifecycle.next(row.reference(), current, action,
+                new BookingLifecycle.Context(row.confirmationRequired(), row.startsAt(), now));
+        Effects effects = change.apply(handle, row, next, now);
+        dao.record(row.id(), now, action.dbValue(), current.dbValue(), effects.details(), effects.notifications(), null);
+        if (effects.freesSlot()) {
+            lapsed.add(new ExpiredHold(row.id(), row.typeId(), row.startsAt(), row.endsAt(), row.studentId(), null));
+        }
+        BookingRows.collect(freed, instructorId, lapsed);
+        return BookingRows.view(dao.byId(row.id()));
     }
 
     /**

@@ -198,7 +198,7 @@ public final class CalendarImportService {
         });
     }
 
-    private static byte[] read(String file, InputStream stdin) {
+    static byte[] read(String file, InputStream stdin) {
         if (file == null || file.isBlank()) {
             throw new InvalidInputException("missing FILE. Give the .ics file to import, or - for stdin");
         }

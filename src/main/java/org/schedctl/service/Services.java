@@ -108,6 +108,18 @@ public final class Services {
         return new CalendarImportService(db);
     }
 
+    public TermService terms() {
+        return new TermService(db);
+    }
+
+    public ClosureService closures() {
+        return new ClosureService(db, clock);
+    }
+
+    public SeriesService series() {
+        return new SeriesService(db, clock, lifecycle(), waitlist());
+    }
+
     public UserService users() {
         return new UserService(db, cipher.get());
     }

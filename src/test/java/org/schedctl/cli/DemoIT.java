@@ -20,7 +20,9 @@ class DemoIT {
         assertTrue(first.stderr().contains("the slot is taken"), "the double booking is refused: " + first);
         assertTrue(first.stdout().contains("# Done."), first.toString());
         long appointments = db.database().inTransaction(h -> h.createQuery("SELECT count(*) FROM appointments").mapTo(Long.class).one());
-        assertEquals(4, appointments, "Sam's lesson, Kim's maths, two seminar seats");
+        assertEquals(9, appointments, "Sam's lesson, Kim's maths, two seminar seats, five of Kim's six weekly piano lessons");
+        assertTrue(first.stdout().contains("--for-term 'Demo term'") && first.stdout().contains("closed"),
+                "a term of weekly lessons with the closure skipped: " + first);
 
         Result again = db.cli().withEnv("SCHEDCTL_HOME", System.getProperty("java.io.tmpdir")).run("demo").ok();
         assertTrue(again.stderr().contains("already loaded"), again.toString());

@@ -74,6 +74,15 @@ class ParserFuzzTest {
                 throw new AssertionError("more occurrences than the limit");
             }
         });
+        // issue 16: book --repeat plans a series from a rule, a first local time and an optional last day
+        fuzz.run("SeriesPlan.plan", n / 3, fuzz.strings(List.of("weekly", "FREQ=WEEKLY;COUNT=12", "FREQ=DAILY;UNTIL=20270630",
+                "fortnightly", "FREQ=WEEKLY;BYDAY=SA;COUNT=3")), s -> {
+            var plan = org.schedctl.domain.booking.SeriesPlan.plan(s, LocalDateTime.parse("2027-03-13T02:30"), NEW_YORK,
+                    java.time.LocalDate.parse("2027-12-31"));
+            if (plan.occurrences().size() > org.schedctl.domain.booking.SeriesPlan.MAX_OCCURRENCES) {
+                throw new AssertionError("more occurrences than the cap");
+            }
+        });
     }
 
     @Test

@@ -52,6 +52,7 @@ class DefinerCatalogIT {
             Map.entry("resolve_actor(text)", Kind.CALLER_SCOPED),
             Map.entry("builtin_admin_id()", Kind.CALLER_SCOPED),
             Map.entry("generate_booking_reference()", Kind.CALLER_SCOPED),
+            Map.entry("generate_series_reference()", Kind.CALLER_SCOPED),
             Map.entry("app_user_role()", Kind.CALLER_SCOPED),
             Map.entry("app_is_admin()", Kind.CALLER_SCOPED),
             Map.entry("app_is_instructor()", Kind.CALLER_SCOPED),

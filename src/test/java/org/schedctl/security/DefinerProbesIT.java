@@ -49,6 +49,7 @@ class DefinerProbesIT {
             Map.entry("resolve_actor(text)", new Probe("resolve_actor('t@school.test')", NOBODY_WRITES)),
             Map.entry("builtin_admin_id()", new Probe("builtin_admin_id()", NOBODY_WRITES)),
             Map.entry("generate_booking_reference()", new Probe("generate_booking_reference()", NOBODY_WRITES)),
+            Map.entry("generate_series_reference()", new Probe("generate_series_reference()", NOBODY_WRITES)),
             Map.entry("app_user_role()", new Probe("app_user_role()", NOBODY_WRITES)),
             Map.entry("app_is_admin()", new Probe("app_is_admin()", NOBODY_WRITES)),
             Map.entry("app_is_instructor()", new Probe("app_is_instructor()", NOBODY_WRITES)),

@@ -161,7 +161,7 @@ public final class RecurrenceRule {
      * {@code lastLocal}, never more than {@code limit + 1} so a caller can tell the limit was exceeded.
      * The UNTIL bound is applied here when it is local; a UTC UNTIL is applied by {@link #endsBefore}.
      */
-    List<LocalDateTime> localStarts(LocalDateTime seed, LocalDateTime lastLocal, int limit) {
+    public List<LocalDateTime> localStarts(LocalDateTime seed, LocalDateTime lastLocal, int limit) {
         LocalDateTime end = untilLocal != null && untilLocal.isBefore(lastLocal) ? untilLocal : lastLocal;
         List<LocalDateTime> starts = new ArrayList<>();
         if (end.isBefore(seed)) {
@@ -177,7 +177,7 @@ public final class RecurrenceRule {
     }
 
     /** True when an occurrence starting at {@code start} lies past a UTC UNTIL. */
-    boolean endsBefore(Instant start) {
+    public boolean endsBefore(Instant start) {
         return untilInstant != null && start.isAfter(untilInstant);
     }
 
