@@ -215,6 +215,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications list" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications retry" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications send-due" ];    then _picocli_schedctl_notifications; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications preview" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series list" ];    then _picocli_schedctl_series; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series show" ];    then _picocli_schedctl_series; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} series cancel" ];    then _picocli_schedctl_series; return $?; fi
@@ -310,75 +311,77 @@ function _complete_schedctl() {
   local cmds56=(notifications list)
   local cmds57=(notifications retry)
   local cmds58=(notifications send-due)
-  local cmds59=(series list)
-  local cmds60=(series show)
-  local cmds61=(series cancel)
-  local cmds62=(series reschedule)
-  local cmds63=(series export)
-  local cmds64=(term add)
-  local cmds65=(term list)
-  local cmds66=(closure add)
-  local cmds67=(closure list)
-  local cmds68=(closure remove)
-  local cmds69=(closure import)
-  local cmds70=(appointments list)
-  local cmds71=(appointments show)
-  local cmds72=(waitlist add)
-  local cmds73=(waitlist list)
-  local cmds74=(waitlist remove)
-  local cmds75=(attachments add)
-  local cmds76=(attachments list)
-  local cmds77=(attachments get)
-  local cmds78=(attachments remove)
-  local cmds79=(export ics)
-  local cmds80=(export csv)
-  local cmds81=(export json)
-  local cmds82=(export links)
-  local cmds83=(import ics)
-  local cmds84=(calendar subscribe)
-  local cmds85=(calendar list)
-  local cmds86=(calendar unsubscribe)
-  local cmds87=(calendar sync)
-  local cmds88=(analytics aggregate)
-  local cmds89=(analytics report)
-  local cmds90=(analytics instructors)
-  local cmds91=(analytics dashboard)
-  local cmds92=(audit list)
+  local cmds59=(notifications preview)
+  local cmds60=(series list)
+  local cmds61=(series show)
+  local cmds62=(series cancel)
+  local cmds63=(series reschedule)
+  local cmds64=(series export)
+  local cmds65=(term add)
+  local cmds66=(term list)
+  local cmds67=(closure add)
+  local cmds68=(closure list)
+  local cmds69=(closure remove)
+  local cmds70=(closure import)
+  local cmds71=(appointments list)
+  local cmds72=(appointments show)
+  local cmds73=(waitlist add)
+  local cmds74=(waitlist list)
+  local cmds75=(waitlist remove)
+  local cmds76=(attachments add)
+  local cmds77=(attachments list)
+  local cmds78=(attachments get)
+  local cmds79=(attachments remove)
+  local cmds80=(export ics)
+  local cmds81=(export csv)
+  local cmds82=(export json)
+  local cmds83=(export links)
+  local cmds84=(import ics)
+  local cmds85=(calendar subscribe)
+  local cmds86=(calendar list)
+  local cmds87=(calendar unsubscribe)
+  local cmds88=(calendar sync)
+  local cmds89=(analytics aggregate)
+  local cmds90=(analytics report)
+  local cmds91=(analytics instructors)
+  local cmds92=(analytics dashboard)
+  local cmds93=(audit list)
 
-  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_closure_import; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_closure_list; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_closure_add; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_term_list; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_term_add; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_series_export; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_series_reschedule; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_series_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_series_show; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_series_list; return $?; fi
+  if CompWordsContainsArray "${cmds93[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_closure_import; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_closure_list; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_closure_add; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_term_list; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_term_add; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_series_export; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_series_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_series_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_series_show; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_series_list; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_notifications_preview; return $?; fi
   if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
   if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
   if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
@@ -668,7 +671,7 @@ function _picocli_schedctl_notifications() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list retry send-due"
+  local commands="list retry send-due preview"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -2951,6 +2954,60 @@ function _picocli_schedctl_notifications_senddue() {
 
   case ${prev_word} in
     --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `preview` subcommand.
+function _picocli_schedctl_notifications_preview() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --kind --to --channel --before --db --as -o --output"
+  local CHANNEL_option_args=("email" "sms" "push" "in_app" "webhook") # --channel values
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --kind)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --channel)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${CHANNEL_option_args[@]}" ) )
+      return $?
+      ;;
+    --before)
       return
       ;;
     --db)

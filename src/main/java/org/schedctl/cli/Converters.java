@@ -59,4 +59,12 @@ final class Converters {
             return Checked.read(value, org.schedctl.service.InstructorService.Reminders::parse);
         }
     }
+
+    /** {@code series cancel --from REF|DATE}, refused where the command checks it. */
+    static final class SeriesPosition implements ITypeConverter<Checked<org.schedctl.service.SeriesService.Position>> {
+        @Override
+        public Checked<org.schedctl.service.SeriesService.Position> convert(String value) {
+            return Checked.read(value, org.schedctl.service.SeriesService.Position::parse);
+        }
+    }
 }

@@ -42,7 +42,8 @@ public final class SeriesCommand {
     static final class Cancel extends BaseCommand {
         @Parameters(paramLabel = "SREF") String series;
         @Option(names = "--from", paramLabel = "REF|DATE", description = "The first occurrence to cancel: its reference, or a date"
-                + " (default: every one still to come)") String from;
+                + " (default: every one still to come)", converter = Converters.SeriesPosition.class)
+        org.schedctl.domain.Checked<org.schedctl.service.SeriesService.Position> from;
         @Option(names = "--reason") String reason;
         @Option(names = "--waive-fee", description = "Charge no cancellation fees") boolean waiveFee;
 

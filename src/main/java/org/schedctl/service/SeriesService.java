@@ -269,12 +269,12 @@ public final class SeriesService {
      * Cancels this and the following occurrences: from {@code from} (an occurrence's reference, or a date in the
      * series' zone), else every one still to come. Each by its type's cancellation policy; one message.
      */
-    public SeriesChangeView cancel(String series, String from, String reason, boolean waiveFee) {
+    public SeriesChangeView cancel(String series, Checked<Position> from, String reason, boolean waiveFee) {
         String sref = seriesReference(series);
         Instant now = clock.instant();
         List<String> refs = db.inTransaction(handle -> {
             long id = seriesId(handle, sref);
-            Instant since = from == null ? now : fromInstant(handle, id, sref, from);
+            Instant since = from == null ? now : fromInstant(handle, id, sref, from.get());
             return handle.createQuery("""
                             SELECT reference FROM appointments
                              WHERE series_id = :id AND series_start >= :since AND status IN ('held', 'pending', 'confirmed')
@@ -303,10 +303,10 @@ public final class SeriesService {
      * forward as RFC 5545 says). fail: all or nothing; skip: a refused one stays where it was; nearest: the nearest
      * free start within {@code window} of its new time, else it stays. A closure is refused like any conflict.
      */
-    public List<OccurrenceView> reschedule(String series, String from, TimeInput.Arg to, Checked<ZoneId> tz,
+    public List<OccurrenceView> reschedule(String series, String fromReference, TimeInput.Arg to, Checked<ZoneId> tz,
                                            ConflictMode mode, Duration window) {
         String sref = seriesReference(series);
-        BookingReference ref = BookingReference.parse(from);
+        BookingReference ref = BookingReference.parse(fromReference);
         ConflictMode m = mode == null ? ConflictMode.FAIL : mode;
         Duration win = window == null ? Duration.ofHours(2) : window;
         Instant now = clock.instant();
@@ -479,16 +479,23 @@ public final class SeriesService {
                 .bind("id", appointment).mapTo(Boolean.class).findOne().orElse(false);
     }
 
-    /** --from of series cancel: an occurrence's reference (its planned start), or a date in the series' zone. */
-    private static Instant fromInstant(Handle handle, long id, String sref, String from) {
-        String text = from.trim();
-        if (text.matches("\\d{4}-\\d{2}-\\d{2}")) {
-            LocalDate day = TimeInput.parseDate(text);
+    /** {@code --from} of series cancel: an occurrence's reference, or a day (read in the series' zone). */
+    public record Position(BookingReference reference, LocalDate day) {
+        public static Position parse(String text) {
+            String t = text.trim();
+            return t.matches("\\d{4}-\\d{2}-\\d{2}") ? new Position(null, TimeInput.parseDate(t))
+                    : new Position(BookingReference.parse(t), null);
+        }
+    }
+
+    /** Where a series cancel starts: the occurrence's planned start, or the day's start in the series' zone. */
+    private static Instant fromInstant(Handle handle, long id, String sref, Position from) {
+        if (from.day() != null) {
             ZoneId zone = Zones.parse(handle.createQuery("SELECT timezone FROM appointment_series WHERE id = :id")
                     .bind("id", id).mapTo(String.class).one());
-            return day.atStartOfDay(zone).toInstant();
+            return from.day().atStartOfDay(zone).toInstant();
         }
-        BookingReference ref = BookingReference.parse(text);
+        BookingReference ref = from.reference();
         return handle.createQuery("SELECT series_start FROM appointments WHERE reference = :r AND series_id = :id")
                 .bind("r", ref.value()).bind("id", id).mapTo(Instant.class).findOne()
                 .orElseThrow(() -> new NotFoundException("appointment " + ref.value() + " is not in series " + sref
