@@ -181,6 +181,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db migrate" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db status" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db start" ];    then _picocli_schedctl_db; return $?; fi
@@ -262,111 +263,113 @@ function _complete_schedctl() {
   local cmds24=(completion)
   local cmds25=(shell)
   local cmds26=(demo)
-  local cmds27=(db migrate)
-  local cmds28=(db status)
-  local cmds29=(db start)
-  local cmds30=(db stop)
-  local cmds31=(db url)
-  local cmds32=(db backup)
-  local cmds33=(db restore)
-  local cmds34=(db rotate-key)
-  local cmds35=(user add)
-  local cmds36=(user list)
-  local cmds37=(user show)
-  local cmds38=(instructor settings)
-  local cmds39=(instructor list)
-  local cmds40=(instructor show)
-  local cmds41=(instructor vacation)
-  local cmds42=(type add)
-  local cmds43=(type list)
-  local cmds44=(type show)
-  local cmds45=(type archive)
-  local cmds46=(availability set)
-  local cmds47=(availability list)
-  local cmds48=(availability block)
-  local cmds49=(availability unblock)
-  local cmds50=(availability import)
-  local cmds51=(availability export)
-  local cmds52=(availability slots)
-  local cmds53=(notifications list)
-  local cmds54=(notifications retry)
-  local cmds55=(notifications send-due)
-  local cmds56=(appointments list)
-  local cmds57=(appointments show)
-  local cmds58=(waitlist add)
-  local cmds59=(waitlist list)
-  local cmds60=(waitlist remove)
-  local cmds61=(attachments add)
-  local cmds62=(attachments list)
-  local cmds63=(attachments get)
-  local cmds64=(attachments remove)
-  local cmds65=(export ics)
-  local cmds66=(export csv)
-  local cmds67=(export json)
-  local cmds68=(export links)
-  local cmds69=(import ics)
-  local cmds70=(calendar subscribe)
-  local cmds71=(calendar list)
-  local cmds72=(calendar unsubscribe)
-  local cmds73=(calendar sync)
-  local cmds74=(analytics aggregate)
-  local cmds75=(analytics report)
-  local cmds76=(analytics instructors)
-  local cmds77=(analytics dashboard)
-  local cmds78=(audit list)
+  local cmds27=(help)
+  local cmds28=(db migrate)
+  local cmds29=(db status)
+  local cmds30=(db start)
+  local cmds31=(db stop)
+  local cmds32=(db url)
+  local cmds33=(db backup)
+  local cmds34=(db restore)
+  local cmds35=(db rotate-key)
+  local cmds36=(user add)
+  local cmds37=(user list)
+  local cmds38=(user show)
+  local cmds39=(instructor settings)
+  local cmds40=(instructor list)
+  local cmds41=(instructor show)
+  local cmds42=(instructor vacation)
+  local cmds43=(type add)
+  local cmds44=(type list)
+  local cmds45=(type show)
+  local cmds46=(type archive)
+  local cmds47=(availability set)
+  local cmds48=(availability list)
+  local cmds49=(availability block)
+  local cmds50=(availability unblock)
+  local cmds51=(availability import)
+  local cmds52=(availability export)
+  local cmds53=(availability slots)
+  local cmds54=(notifications list)
+  local cmds55=(notifications retry)
+  local cmds56=(notifications send-due)
+  local cmds57=(appointments list)
+  local cmds58=(appointments show)
+  local cmds59=(waitlist add)
+  local cmds60=(waitlist list)
+  local cmds61=(waitlist remove)
+  local cmds62=(attachments add)
+  local cmds63=(attachments list)
+  local cmds64=(attachments get)
+  local cmds65=(attachments remove)
+  local cmds66=(export ics)
+  local cmds67=(export csv)
+  local cmds68=(export json)
+  local cmds69=(export links)
+  local cmds70=(import ics)
+  local cmds71=(calendar subscribe)
+  local cmds72=(calendar list)
+  local cmds73=(calendar unsubscribe)
+  local cmds74=(calendar sync)
+  local cmds75=(analytics aggregate)
+  local cmds76=(analytics report)
+  local cmds77=(analytics instructors)
+  local cmds78=(analytics dashboard)
+  local cmds79=(audit list)
 
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_restore; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_backup; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_help; return $?; fi
   if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_demo; return $?; fi
   if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_shell; return $?; fi
   if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_completion; return $?; fi
@@ -405,10 +408,10 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo help"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output --tz"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns --tz"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -423,6 +426,9 @@ function _picocli_schedctl() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
     --tz)
       return
@@ -446,8 +452,8 @@ function _picocli_schedctl_db() {
 
   local commands="migrate status start stop url backup restore rotate-key"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -462,6 +468,9 @@ function _picocli_schedctl_db() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -482,8 +491,8 @@ function _picocli_schedctl_user() {
 
   local commands="add list show"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -498,6 +507,9 @@ function _picocli_schedctl_user() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -518,8 +530,8 @@ function _picocli_schedctl_instructor() {
 
   local commands="settings list show vacation"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -534,6 +546,9 @@ function _picocli_schedctl_instructor() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -554,8 +569,8 @@ function _picocli_schedctl_type() {
 
   local commands="add list show archive"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -570,6 +585,9 @@ function _picocli_schedctl_type() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -590,8 +608,8 @@ function _picocli_schedctl_availability() {
 
   local commands="set list block unblock import export slots"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -606,6 +624,9 @@ function _picocli_schedctl_availability() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -626,8 +647,8 @@ function _picocli_schedctl_notifications() {
 
   local commands="list retry send-due"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -642,6 +663,9 @@ function _picocli_schedctl_notifications() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -662,8 +686,8 @@ function _picocli_schedctl_daemon() {
 
   local commands=""
   local flag_opts="--once -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -681,6 +705,9 @@ function _picocli_schedctl_daemon() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -701,8 +728,8 @@ function _picocli_schedctl_fsck() {
 
   local commands=""
   local flag_opts="--fix -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -720,6 +747,9 @@ function _picocli_schedctl_fsck() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -740,8 +770,8 @@ function _picocli_schedctl_book() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --at --notes --idempotency-key --hold --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --at --notes --idempotency-key --hold --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -781,6 +811,9 @@ function _picocli_schedctl_book() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -800,8 +833,8 @@ function _picocli_schedctl_hold() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --at --for --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --at --for --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -835,6 +868,9 @@ function _picocli_schedctl_hold() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -854,8 +890,8 @@ function _picocli_schedctl_confirm() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -873,6 +909,9 @@ function _picocli_schedctl_confirm() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -893,8 +932,8 @@ function _picocli_schedctl_decline() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -915,6 +954,9 @@ function _picocli_schedctl_decline() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -935,8 +977,8 @@ function _picocli_schedctl_cancel() {
 
   local commands=""
   local flag_opts="--waive-fee -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -958,6 +1000,9 @@ function _picocli_schedctl_cancel() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -977,8 +1022,8 @@ function _picocli_schedctl_reschedule() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1000,6 +1045,9 @@ function _picocli_schedctl_reschedule() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1019,8 +1067,8 @@ function _picocli_schedctl_complete() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --notes --rating --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --notes --rating --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1045,6 +1093,9 @@ function _picocli_schedctl_complete() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1064,8 +1115,8 @@ function _picocli_schedctl_noshow() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1083,6 +1134,9 @@ function _picocli_schedctl_noshow() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1103,8 +1157,8 @@ function _picocli_schedctl_appointments() {
 
   local commands="list show"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1119,6 +1173,9 @@ function _picocli_schedctl_appointments() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1139,8 +1196,8 @@ function _picocli_schedctl_waitlist() {
 
   local commands="add list remove"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1155,6 +1212,9 @@ function _picocli_schedctl_waitlist() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1175,8 +1235,8 @@ function _picocli_schedctl_attachments() {
 
   local commands="add list get remove"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1191,6 +1251,9 @@ function _picocli_schedctl_attachments() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1211,8 +1274,8 @@ function _picocli_schedctl_export() {
 
   local commands="ics csv json links"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1227,6 +1290,9 @@ function _picocli_schedctl_export() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1247,8 +1313,8 @@ function _picocli_schedctl_import() {
 
   local commands="ics"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1263,6 +1329,9 @@ function _picocli_schedctl_import() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1283,8 +1352,8 @@ function _picocli_schedctl_calendar() {
 
   local commands="subscribe list unsubscribe sync"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1299,6 +1368,9 @@ function _picocli_schedctl_calendar() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1319,8 +1391,8 @@ function _picocli_schedctl_analytics() {
 
   local commands="aggregate report instructors dashboard"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1335,6 +1407,9 @@ function _picocli_schedctl_analytics() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1355,8 +1430,8 @@ function _picocli_schedctl_audit() {
 
   local commands="list"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1371,6 +1446,9 @@ function _picocli_schedctl_audit() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1391,8 +1469,8 @@ function _picocli_schedctl_completion() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1410,6 +1488,9 @@ function _picocli_schedctl_completion() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1430,8 +1511,8 @@ function _picocli_schedctl_shell() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1449,6 +1530,9 @@ function _picocli_schedctl_shell() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1469,8 +1553,8 @@ function _picocli_schedctl_demo() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1488,6 +1572,48 @@ function _picocli_schedctl_demo() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `help` subcommand.
+function _picocli_schedctl_help() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local flag_opts="-h --help -q -v --no-color --yes"
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1508,8 +1634,8 @@ function _picocli_schedctl_db_migrate() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1527,6 +1653,9 @@ function _picocli_schedctl_db_migrate() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1547,8 +1676,8 @@ function _picocli_schedctl_db_status() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1566,6 +1695,9 @@ function _picocli_schedctl_db_status() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1586,8 +1718,8 @@ function _picocli_schedctl_db_start() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1605,6 +1737,9 @@ function _picocli_schedctl_db_start() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1625,8 +1760,8 @@ function _picocli_schedctl_db_stop() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1644,6 +1779,9 @@ function _picocli_schedctl_db_stop() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1664,8 +1802,8 @@ function _picocli_schedctl_db_url() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1683,6 +1821,9 @@ function _picocli_schedctl_db_url() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1703,8 +1844,8 @@ function _picocli_schedctl_db_backup() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1726,6 +1867,9 @@ function _picocli_schedctl_db_backup() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1745,8 +1889,8 @@ function _picocli_schedctl_db_restore() {
 
   local commands=""
   local flag_opts="--replace -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1764,6 +1908,9 @@ function _picocli_schedctl_db_restore() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1784,8 +1931,8 @@ function _picocli_schedctl_db_rotatekey() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --batch --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --batch --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1807,6 +1954,9 @@ function _picocli_schedctl_db_rotatekey() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1826,8 +1976,8 @@ function _picocli_schedctl_user_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --name --email --role --phone --locale --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --name --email --role --phone --locale --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1861,6 +2011,9 @@ function _picocli_schedctl_user_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1880,8 +2033,8 @@ function _picocli_schedctl_user_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --role --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --role --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1903,6 +2056,9 @@ function _picocli_schedctl_user_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1922,8 +2078,8 @@ function _picocli_schedctl_user_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1941,6 +2097,9 @@ function _picocli_schedctl_user_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1961,8 +2120,8 @@ function _picocli_schedctl_instructor_settings() {
 
   local commands=""
   local flag_opts="--auto-confirm -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --buffer --buffer-before --buffer-after --min-notice --max-advance --max-daily --max-consecutive --reminders --channels --meeting-platform --cancel-policy --reschedule-policy --bio --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --buffer --buffer-before --buffer-after --min-notice --max-advance --max-daily --max-consecutive --reminders --channels --meeting-platform --cancel-policy --reschedule-policy --bio --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2020,6 +2179,9 @@ function _picocli_schedctl_instructor_settings() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2039,8 +2201,8 @@ function _picocli_schedctl_instructor_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2058,6 +2220,9 @@ function _picocli_schedctl_instructor_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2078,8 +2243,8 @@ function _picocli_schedctl_instructor_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2097,6 +2262,9 @@ function _picocli_schedctl_instructor_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2117,8 +2285,8 @@ function _picocli_schedctl_instructor_vacation() {
 
   local commands=""
   local flag_opts="--cancel-bookings -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --until --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --until --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2143,6 +2311,9 @@ function _picocli_schedctl_instructor_vacation() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2162,8 +2333,8 @@ function _picocli_schedctl_type_add() {
 
   local commands=""
   local flag_opts="--requires-confirmation -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --name --duration --slug --description --price --currency --buffer-before --buffer-after --min-notice --max-advance --slot-interval --capacity --cancel-policy --reschedule-policy --location --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --name --duration --slug --description --price --currency --buffer-before --buffer-after --min-notice --max-advance --slot-interval --capacity --cancel-policy --reschedule-policy --location --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2230,6 +2401,9 @@ function _picocli_schedctl_type_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2249,8 +2423,8 @@ function _picocli_schedctl_type_list() {
 
   local commands=""
   local flag_opts="--all -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2272,6 +2446,9 @@ function _picocli_schedctl_type_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2291,8 +2468,8 @@ function _picocli_schedctl_type_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2310,6 +2487,9 @@ function _picocli_schedctl_type_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2330,8 +2510,8 @@ function _picocli_schedctl_type_archive() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2349,6 +2529,9 @@ function _picocli_schedctl_type_archive() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2369,8 +2552,8 @@ function _picocli_schedctl_availability_set() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --day --from --to --type --effective-from --effective-until --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --day --from --to --type --effective-from --effective-until --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2407,6 +2590,9 @@ function _picocli_schedctl_availability_set() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2426,8 +2612,8 @@ function _picocli_schedctl_availability_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2445,6 +2631,9 @@ function _picocli_schedctl_availability_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2465,8 +2654,8 @@ function _picocli_schedctl_availability_block() {
 
   local commands=""
   local flag_opts="--available -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --rrule --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --rrule --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2497,6 +2686,9 @@ function _picocli_schedctl_availability_block() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2516,8 +2708,8 @@ function _picocli_schedctl_availability_unblock() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2535,6 +2727,9 @@ function _picocli_schedctl_availability_unblock() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2555,8 +2750,8 @@ function _picocli_schedctl_availability_import() {
 
   local commands=""
   local flag_opts="--dry-run --replace -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2574,6 +2769,9 @@ function _picocli_schedctl_availability_import() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2594,8 +2792,8 @@ function _picocli_schedctl_availability_export() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2620,6 +2818,9 @@ function _picocli_schedctl_availability_export() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2639,8 +2840,8 @@ function _picocli_schedctl_availability_slots() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2670,6 +2871,9 @@ function _picocli_schedctl_availability_slots() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2690,8 +2894,8 @@ function _picocli_schedctl_notifications_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --status --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --status --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2713,6 +2917,9 @@ function _picocli_schedctl_notifications_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2732,8 +2939,8 @@ function _picocli_schedctl_notifications_retry() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2751,6 +2958,9 @@ function _picocli_schedctl_notifications_retry() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2771,8 +2981,8 @@ function _picocli_schedctl_notifications_senddue() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2790,6 +3000,9 @@ function _picocli_schedctl_notifications_senddue() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2810,8 +3023,8 @@ function _picocli_schedctl_appointments_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --status --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --status --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2845,6 +3058,9 @@ function _picocli_schedctl_appointments_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2864,8 +3080,8 @@ function _picocli_schedctl_appointments_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2883,6 +3099,9 @@ function _picocli_schedctl_appointments_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2903,8 +3122,8 @@ function _picocli_schedctl_waitlist_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2938,6 +3157,9 @@ function _picocli_schedctl_waitlist_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2957,8 +3179,8 @@ function _picocli_schedctl_waitlist_list() {
 
   local commands=""
   local flag_opts="--all -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --status --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --status --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2986,6 +3208,9 @@ function _picocli_schedctl_waitlist_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3005,8 +3230,8 @@ function _picocli_schedctl_waitlist_remove() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3024,6 +3249,9 @@ function _picocli_schedctl_waitlist_remove() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3044,8 +3272,8 @@ function _picocli_schedctl_attachments_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --name --content-type --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --name --content-type --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3070,6 +3298,9 @@ function _picocli_schedctl_attachments_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3089,8 +3320,8 @@ function _picocli_schedctl_attachments_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3108,6 +3339,9 @@ function _picocli_schedctl_attachments_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3128,8 +3362,8 @@ function _picocli_schedctl_attachments_get() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3154,6 +3388,9 @@ function _picocli_schedctl_attachments_get() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3173,8 +3410,8 @@ function _picocli_schedctl_attachments_remove() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3192,6 +3429,9 @@ function _picocli_schedctl_attachments_remove() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3212,8 +3452,8 @@ function _picocli_schedctl_export_ics() {
 
   local commands=""
   local flag_opts="--feed -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --name --refresh --source --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --name --refresh --source --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3262,6 +3502,9 @@ function _picocli_schedctl_export_ics() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3281,8 +3524,8 @@ function _picocli_schedctl_export_csv() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3321,6 +3564,9 @@ function _picocli_schedctl_export_csv() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3341,8 +3587,8 @@ function _picocli_schedctl_export_json() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3382,6 +3628,9 @@ function _picocli_schedctl_export_json() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3401,8 +3650,8 @@ function _picocli_schedctl_export_links() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3420,6 +3669,9 @@ function _picocli_schedctl_export_links() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3440,8 +3692,8 @@ function _picocli_schedctl_import_ics() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --calendar --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --calendar --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3466,6 +3718,9 @@ function _picocli_schedctl_import_ics() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3485,8 +3740,8 @@ function _picocli_schedctl_calendar_subscribe() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --url --every --name --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --url --every --name --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3514,6 +3769,9 @@ function _picocli_schedctl_calendar_subscribe() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3533,8 +3791,8 @@ function _picocli_schedctl_calendar_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3556,6 +3814,9 @@ function _picocli_schedctl_calendar_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3575,8 +3836,8 @@ function _picocli_schedctl_calendar_unsubscribe() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3594,6 +3855,9 @@ function _picocli_schedctl_calendar_unsubscribe() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3614,8 +3878,8 @@ function _picocli_schedctl_calendar_sync() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3633,6 +3897,9 @@ function _picocli_schedctl_calendar_sync() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3653,8 +3920,8 @@ function _picocli_schedctl_analytics_aggregate() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3679,6 +3946,9 @@ function _picocli_schedctl_analytics_aggregate() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3698,8 +3968,8 @@ function _picocli_schedctl_analytics_report() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --from --to --by --format -f --file --compare --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --from --to --by --format -f --file --compare --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3742,6 +4012,9 @@ function _picocli_schedctl_analytics_report() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3761,8 +4034,8 @@ function _picocli_schedctl_analytics_instructors() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --sort --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --sort --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3790,6 +4063,9 @@ function _picocli_schedctl_analytics_instructors() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3809,8 +4085,8 @@ function _picocli_schedctl_analytics_dashboard() {
 
   local commands=""
   local flag_opts="--watch -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --interval --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --interval --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3832,6 +4108,9 @@ function _picocli_schedctl_analytics_dashboard() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3851,8 +4130,8 @@ function _picocli_schedctl_audit_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --entity --actor --since --limit --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --entity --actor --since --limit --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3882,6 +4161,9 @@ function _picocli_schedctl_audit_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 

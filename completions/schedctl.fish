@@ -27,10 +27,12 @@ complete -c schedctl -n '__fish_use_subcommand' -a audit -d 'The audit log: ever
 complete -c schedctl -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script: bash, zsh or fish.'
 complete -c schedctl -n '__fish_use_subcommand' -a shell -d 'Interactive shell with completion and history (exit with \'exit\' or Ctrl-D).'
 complete -c schedctl -n '__fish_use_subcommand' -a demo -d 'Load a small sample school into the current database and show what schedctl can do.'
+complete -c schedctl -n '__fish_use_subcommand' -a help -d '%nWhen no COMMAND is given, the usage help for the main command is displayed. If a COMMAND is specified, the help for that command is shown.%n'
 complete -c schedctl -n '__fish_use_subcommand' -l db -r
 complete -c schedctl -n '__fish_use_subcommand' -l as -r
 complete -c schedctl -n '__fish_use_subcommand' -s o -r
 complete -c schedctl -n '__fish_use_subcommand' -l output -r
+complete -c schedctl -n '__fish_use_subcommand' -l columns -r
 complete -c schedctl -n '__fish_use_subcommand' -l tz -r
 complete -c schedctl -n '__fish_use_subcommand' -s q
 complete -c schedctl -n '__fish_use_subcommand' -s v
@@ -52,6 +54,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from db' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from db' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from db' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l no-color
@@ -65,6 +68,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from migrate' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from migrate' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -l no-color
@@ -78,6 +82,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from status' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from status' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from status' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from status' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from status' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from status' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from status' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from status' -l no-color
@@ -91,6 +96,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from start' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from start' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from start' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from start' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from start' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from start' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from start' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from start' -l no-color
@@ -104,6 +110,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from stop' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from stop' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -l no-color
@@ -117,6 +124,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from url' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from url' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from url' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from url' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from url' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from url' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from url' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from url' -l no-color
@@ -132,6 +140,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from backup' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -l no-color
@@ -146,6 +155,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from restore' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -l no-color
@@ -160,6 +170,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l no-color
@@ -175,6 +186,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from user' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from user' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from user' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from user' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from user' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from user' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from user' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from user' -l no-color
@@ -193,6 +205,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
@@ -207,6 +220,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -220,6 +234,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
@@ -236,6 +251,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l no-color
@@ -263,6 +279,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from settings' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from settings' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -l no-color
@@ -276,6 +293,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -289,6 +307,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
@@ -305,6 +324,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l no-color
@@ -321,6 +341,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from type' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from type' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from type' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from type' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from type' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from type' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from type' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from type' -l no-color
@@ -351,6 +372,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
@@ -366,6 +388,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -379,6 +402,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
@@ -392,6 +416,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from archive' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from archive' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -l no-color
@@ -411,6 +436,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from availability' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -l no-color
@@ -430,6 +456,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from set' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from set' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from set' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from set' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from set' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from set' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from set' -l no-color
@@ -443,6 +470,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -461,6 +489,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from block' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from block' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l no-color
@@ -474,6 +503,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l no-color
@@ -489,6 +519,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from import' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l no-color
@@ -504,6 +535,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from export' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l no-color
@@ -521,6 +553,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from slots' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l no-color
@@ -536,6 +569,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l no-color
@@ -550,6 +584,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -563,6 +598,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from retry' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -l no-color
@@ -576,6 +612,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l no-color
@@ -590,6 +627,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l no-color
@@ -604,6 +642,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l no-color
@@ -624,6 +663,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from book' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from book' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l no-color
@@ -642,6 +682,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from hold' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -l no-color
@@ -655,6 +696,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l no-color
@@ -669,6 +711,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from decline' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -l no-color
@@ -684,6 +727,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l no-color
@@ -698,6 +742,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l no-color
@@ -713,6 +758,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from complete' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -l no-color
@@ -726,6 +772,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l no-color
@@ -740,6 +787,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l no-color
@@ -758,6 +806,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -771,6 +820,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
@@ -786,6 +836,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l no-color
@@ -804,6 +855,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
@@ -821,6 +873,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -834,6 +887,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from remove' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l no-color
@@ -850,6 +904,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l no-color
@@ -865,6 +920,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
@@ -878,6 +934,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -893,6 +950,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from get' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from get' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from get' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from get' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from get' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from get' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from get' -l no-color
@@ -906,6 +964,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from remove' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l no-color
@@ -922,6 +981,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from export' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l no-color
@@ -946,6 +1006,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from ics' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l no-color
@@ -966,6 +1027,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from csv' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -l no-color
@@ -986,6 +1048,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from json' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from json' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from json' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from json' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from json' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from json' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from json' -l no-color
@@ -999,6 +1062,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from links' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from links' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from links' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from links' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from links' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from links' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from links' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from links' -l no-color
@@ -1012,6 +1076,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from import' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l no-color
@@ -1027,6 +1092,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from ics' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l no-color
@@ -1043,6 +1109,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l no-color
@@ -1059,6 +1126,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l no-color
@@ -1073,6 +1141,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -1086,6 +1155,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l no-color
@@ -1099,6 +1169,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from sync' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -l no-color
@@ -1115,6 +1186,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l no-color
@@ -1130,6 +1202,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l no-color
@@ -1151,6 +1224,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from report' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from report' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l no-color
@@ -1167,6 +1241,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l no-color
@@ -1182,6 +1257,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l no-color
@@ -1195,6 +1271,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from audit' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -l no-color
@@ -1212,6 +1289,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -1225,6 +1303,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from completion' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from completion' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -l no-color
@@ -1238,6 +1317,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from shell' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from shell' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l no-color
@@ -1251,6 +1331,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from demo' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l no-color
@@ -1259,3 +1340,14 @@ complete -c schedctl -n '__fish_seen_subcommand_from demo' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from help' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from help' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l columns -r
+complete -c schedctl -n '__fish_seen_subcommand_from help' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from help' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l yes

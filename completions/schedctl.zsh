@@ -183,6 +183,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db migrate" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db status" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db start" ];    then _picocli_schedctl_db; return $?; fi
@@ -264,111 +265,113 @@ function _complete_schedctl() {
   local cmds24=(completion)
   local cmds25=(shell)
   local cmds26=(demo)
-  local cmds27=(db migrate)
-  local cmds28=(db status)
-  local cmds29=(db start)
-  local cmds30=(db stop)
-  local cmds31=(db url)
-  local cmds32=(db backup)
-  local cmds33=(db restore)
-  local cmds34=(db rotate-key)
-  local cmds35=(user add)
-  local cmds36=(user list)
-  local cmds37=(user show)
-  local cmds38=(instructor settings)
-  local cmds39=(instructor list)
-  local cmds40=(instructor show)
-  local cmds41=(instructor vacation)
-  local cmds42=(type add)
-  local cmds43=(type list)
-  local cmds44=(type show)
-  local cmds45=(type archive)
-  local cmds46=(availability set)
-  local cmds47=(availability list)
-  local cmds48=(availability block)
-  local cmds49=(availability unblock)
-  local cmds50=(availability import)
-  local cmds51=(availability export)
-  local cmds52=(availability slots)
-  local cmds53=(notifications list)
-  local cmds54=(notifications retry)
-  local cmds55=(notifications send-due)
-  local cmds56=(appointments list)
-  local cmds57=(appointments show)
-  local cmds58=(waitlist add)
-  local cmds59=(waitlist list)
-  local cmds60=(waitlist remove)
-  local cmds61=(attachments add)
-  local cmds62=(attachments list)
-  local cmds63=(attachments get)
-  local cmds64=(attachments remove)
-  local cmds65=(export ics)
-  local cmds66=(export csv)
-  local cmds67=(export json)
-  local cmds68=(export links)
-  local cmds69=(import ics)
-  local cmds70=(calendar subscribe)
-  local cmds71=(calendar list)
-  local cmds72=(calendar unsubscribe)
-  local cmds73=(calendar sync)
-  local cmds74=(analytics aggregate)
-  local cmds75=(analytics report)
-  local cmds76=(analytics instructors)
-  local cmds77=(analytics dashboard)
-  local cmds78=(audit list)
+  local cmds27=(help)
+  local cmds28=(db migrate)
+  local cmds29=(db status)
+  local cmds30=(db start)
+  local cmds31=(db stop)
+  local cmds32=(db url)
+  local cmds33=(db backup)
+  local cmds34=(db restore)
+  local cmds35=(db rotate-key)
+  local cmds36=(user add)
+  local cmds37=(user list)
+  local cmds38=(user show)
+  local cmds39=(instructor settings)
+  local cmds40=(instructor list)
+  local cmds41=(instructor show)
+  local cmds42=(instructor vacation)
+  local cmds43=(type add)
+  local cmds44=(type list)
+  local cmds45=(type show)
+  local cmds46=(type archive)
+  local cmds47=(availability set)
+  local cmds48=(availability list)
+  local cmds49=(availability block)
+  local cmds50=(availability unblock)
+  local cmds51=(availability import)
+  local cmds52=(availability export)
+  local cmds53=(availability slots)
+  local cmds54=(notifications list)
+  local cmds55=(notifications retry)
+  local cmds56=(notifications send-due)
+  local cmds57=(appointments list)
+  local cmds58=(appointments show)
+  local cmds59=(waitlist add)
+  local cmds60=(waitlist list)
+  local cmds61=(waitlist remove)
+  local cmds62=(attachments add)
+  local cmds63=(attachments list)
+  local cmds64=(attachments get)
+  local cmds65=(attachments remove)
+  local cmds66=(export ics)
+  local cmds67=(export csv)
+  local cmds68=(export json)
+  local cmds69=(export links)
+  local cmds70=(import ics)
+  local cmds71=(calendar subscribe)
+  local cmds72=(calendar list)
+  local cmds73=(calendar unsubscribe)
+  local cmds74=(calendar sync)
+  local cmds75=(analytics aggregate)
+  local cmds76=(analytics report)
+  local cmds77=(analytics instructors)
+  local cmds78=(analytics dashboard)
+  local cmds79=(audit list)
 
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_restore; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_backup; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_help; return $?; fi
   if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_demo; return $?; fi
   if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_shell; return $?; fi
   if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_completion; return $?; fi
@@ -407,10 +410,10 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo help"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output --tz"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns --tz"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -425,6 +428,9 @@ function _picocli_schedctl() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
     --tz)
       return
@@ -448,8 +454,8 @@ function _picocli_schedctl_db() {
 
   local commands="migrate status start stop url backup restore rotate-key"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -464,6 +470,9 @@ function _picocli_schedctl_db() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -484,8 +493,8 @@ function _picocli_schedctl_user() {
 
   local commands="add list show"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -500,6 +509,9 @@ function _picocli_schedctl_user() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -520,8 +532,8 @@ function _picocli_schedctl_instructor() {
 
   local commands="settings list show vacation"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -536,6 +548,9 @@ function _picocli_schedctl_instructor() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -556,8 +571,8 @@ function _picocli_schedctl_type() {
 
   local commands="add list show archive"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -572,6 +587,9 @@ function _picocli_schedctl_type() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -592,8 +610,8 @@ function _picocli_schedctl_availability() {
 
   local commands="set list block unblock import export slots"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -608,6 +626,9 @@ function _picocli_schedctl_availability() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -628,8 +649,8 @@ function _picocli_schedctl_notifications() {
 
   local commands="list retry send-due"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -644,6 +665,9 @@ function _picocli_schedctl_notifications() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -664,8 +688,8 @@ function _picocli_schedctl_daemon() {
 
   local commands=""
   local flag_opts="--once -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -683,6 +707,9 @@ function _picocli_schedctl_daemon() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -703,8 +730,8 @@ function _picocli_schedctl_fsck() {
 
   local commands=""
   local flag_opts="--fix -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -722,6 +749,9 @@ function _picocli_schedctl_fsck() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -742,8 +772,8 @@ function _picocli_schedctl_book() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --at --notes --idempotency-key --hold --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --at --notes --idempotency-key --hold --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -783,6 +813,9 @@ function _picocli_schedctl_book() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -802,8 +835,8 @@ function _picocli_schedctl_hold() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --at --for --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --at --for --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -837,6 +870,9 @@ function _picocli_schedctl_hold() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -856,8 +892,8 @@ function _picocli_schedctl_confirm() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -875,6 +911,9 @@ function _picocli_schedctl_confirm() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -895,8 +934,8 @@ function _picocli_schedctl_decline() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -917,6 +956,9 @@ function _picocli_schedctl_decline() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -937,8 +979,8 @@ function _picocli_schedctl_cancel() {
 
   local commands=""
   local flag_opts="--waive-fee -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -960,6 +1002,9 @@ function _picocli_schedctl_cancel() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -979,8 +1024,8 @@ function _picocli_schedctl_reschedule() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1002,6 +1047,9 @@ function _picocli_schedctl_reschedule() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1021,8 +1069,8 @@ function _picocli_schedctl_complete() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --notes --rating --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --notes --rating --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1047,6 +1095,9 @@ function _picocli_schedctl_complete() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1066,8 +1117,8 @@ function _picocli_schedctl_noshow() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1085,6 +1136,9 @@ function _picocli_schedctl_noshow() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1105,8 +1159,8 @@ function _picocli_schedctl_appointments() {
 
   local commands="list show"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1121,6 +1175,9 @@ function _picocli_schedctl_appointments() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1141,8 +1198,8 @@ function _picocli_schedctl_waitlist() {
 
   local commands="add list remove"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1157,6 +1214,9 @@ function _picocli_schedctl_waitlist() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1177,8 +1237,8 @@ function _picocli_schedctl_attachments() {
 
   local commands="add list get remove"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1193,6 +1253,9 @@ function _picocli_schedctl_attachments() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1213,8 +1276,8 @@ function _picocli_schedctl_export() {
 
   local commands="ics csv json links"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1229,6 +1292,9 @@ function _picocli_schedctl_export() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1249,8 +1315,8 @@ function _picocli_schedctl_import() {
 
   local commands="ics"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1265,6 +1331,9 @@ function _picocli_schedctl_import() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1285,8 +1354,8 @@ function _picocli_schedctl_calendar() {
 
   local commands="subscribe list unsubscribe sync"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1301,6 +1370,9 @@ function _picocli_schedctl_calendar() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1321,8 +1393,8 @@ function _picocli_schedctl_analytics() {
 
   local commands="aggregate report instructors dashboard"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1337,6 +1409,9 @@ function _picocli_schedctl_analytics() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1357,8 +1432,8 @@ function _picocli_schedctl_audit() {
 
   local commands="list"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1373,6 +1448,9 @@ function _picocli_schedctl_audit() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1393,8 +1471,8 @@ function _picocli_schedctl_completion() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1412,6 +1490,9 @@ function _picocli_schedctl_completion() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1432,8 +1513,8 @@ function _picocli_schedctl_shell() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1451,6 +1532,9 @@ function _picocli_schedctl_shell() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1471,8 +1555,8 @@ function _picocli_schedctl_demo() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1490,6 +1574,48 @@ function _picocli_schedctl_demo() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `help` subcommand.
+function _picocli_schedctl_help() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local flag_opts="-h --help -q -v --no-color --yes"
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1510,8 +1636,8 @@ function _picocli_schedctl_db_migrate() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1529,6 +1655,9 @@ function _picocli_schedctl_db_migrate() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1549,8 +1678,8 @@ function _picocli_schedctl_db_status() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1568,6 +1697,9 @@ function _picocli_schedctl_db_status() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1588,8 +1720,8 @@ function _picocli_schedctl_db_start() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1607,6 +1739,9 @@ function _picocli_schedctl_db_start() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1627,8 +1762,8 @@ function _picocli_schedctl_db_stop() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1646,6 +1781,9 @@ function _picocli_schedctl_db_stop() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1666,8 +1804,8 @@ function _picocli_schedctl_db_url() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1685,6 +1823,9 @@ function _picocli_schedctl_db_url() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1705,8 +1846,8 @@ function _picocli_schedctl_db_backup() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1728,6 +1869,9 @@ function _picocli_schedctl_db_backup() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1747,8 +1891,8 @@ function _picocli_schedctl_db_restore() {
 
   local commands=""
   local flag_opts="--replace -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1766,6 +1910,9 @@ function _picocli_schedctl_db_restore() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1786,8 +1933,8 @@ function _picocli_schedctl_db_rotatekey() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --batch --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --batch --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1809,6 +1956,9 @@ function _picocli_schedctl_db_rotatekey() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1828,8 +1978,8 @@ function _picocli_schedctl_user_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --name --email --role --phone --locale --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --name --email --role --phone --locale --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1863,6 +2013,9 @@ function _picocli_schedctl_user_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1882,8 +2035,8 @@ function _picocli_schedctl_user_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --role --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --role --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1905,6 +2058,9 @@ function _picocli_schedctl_user_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1924,8 +2080,8 @@ function _picocli_schedctl_user_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1943,6 +2099,9 @@ function _picocli_schedctl_user_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1963,8 +2122,8 @@ function _picocli_schedctl_instructor_settings() {
 
   local commands=""
   local flag_opts="--auto-confirm -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --buffer --buffer-before --buffer-after --min-notice --max-advance --max-daily --max-consecutive --reminders --channels --meeting-platform --cancel-policy --reschedule-policy --bio --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --buffer --buffer-before --buffer-after --min-notice --max-advance --max-daily --max-consecutive --reminders --channels --meeting-platform --cancel-policy --reschedule-policy --bio --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2022,6 +2181,9 @@ function _picocli_schedctl_instructor_settings() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2041,8 +2203,8 @@ function _picocli_schedctl_instructor_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2060,6 +2222,9 @@ function _picocli_schedctl_instructor_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2080,8 +2245,8 @@ function _picocli_schedctl_instructor_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2099,6 +2264,9 @@ function _picocli_schedctl_instructor_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2119,8 +2287,8 @@ function _picocli_schedctl_instructor_vacation() {
 
   local commands=""
   local flag_opts="--cancel-bookings -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --until --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --until --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2145,6 +2313,9 @@ function _picocli_schedctl_instructor_vacation() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2164,8 +2335,8 @@ function _picocli_schedctl_type_add() {
 
   local commands=""
   local flag_opts="--requires-confirmation -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --name --duration --slug --description --price --currency --buffer-before --buffer-after --min-notice --max-advance --slot-interval --capacity --cancel-policy --reschedule-policy --location --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --name --duration --slug --description --price --currency --buffer-before --buffer-after --min-notice --max-advance --slot-interval --capacity --cancel-policy --reschedule-policy --location --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2232,6 +2403,9 @@ function _picocli_schedctl_type_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2251,8 +2425,8 @@ function _picocli_schedctl_type_list() {
 
   local commands=""
   local flag_opts="--all -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2274,6 +2448,9 @@ function _picocli_schedctl_type_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2293,8 +2470,8 @@ function _picocli_schedctl_type_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2312,6 +2489,9 @@ function _picocli_schedctl_type_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2332,8 +2512,8 @@ function _picocli_schedctl_type_archive() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2351,6 +2531,9 @@ function _picocli_schedctl_type_archive() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2371,8 +2554,8 @@ function _picocli_schedctl_availability_set() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --day --from --to --type --effective-from --effective-until --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --day --from --to --type --effective-from --effective-until --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2409,6 +2592,9 @@ function _picocli_schedctl_availability_set() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2428,8 +2614,8 @@ function _picocli_schedctl_availability_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2447,6 +2633,9 @@ function _picocli_schedctl_availability_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2467,8 +2656,8 @@ function _picocli_schedctl_availability_block() {
 
   local commands=""
   local flag_opts="--available -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --rrule --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --rrule --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2499,6 +2688,9 @@ function _picocli_schedctl_availability_block() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2518,8 +2710,8 @@ function _picocli_schedctl_availability_unblock() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2537,6 +2729,9 @@ function _picocli_schedctl_availability_unblock() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2557,8 +2752,8 @@ function _picocli_schedctl_availability_import() {
 
   local commands=""
   local flag_opts="--dry-run --replace -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2576,6 +2771,9 @@ function _picocli_schedctl_availability_import() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2596,8 +2794,8 @@ function _picocli_schedctl_availability_export() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2622,6 +2820,9 @@ function _picocli_schedctl_availability_export() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2641,8 +2842,8 @@ function _picocli_schedctl_availability_slots() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2672,6 +2873,9 @@ function _picocli_schedctl_availability_slots() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2692,8 +2896,8 @@ function _picocli_schedctl_notifications_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --status --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --status --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2715,6 +2919,9 @@ function _picocli_schedctl_notifications_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2734,8 +2941,8 @@ function _picocli_schedctl_notifications_retry() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2753,6 +2960,9 @@ function _picocli_schedctl_notifications_retry() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2773,8 +2983,8 @@ function _picocli_schedctl_notifications_senddue() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2792,6 +3002,9 @@ function _picocli_schedctl_notifications_senddue() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2812,8 +3025,8 @@ function _picocli_schedctl_appointments_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --status --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --status --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2847,6 +3060,9 @@ function _picocli_schedctl_appointments_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2866,8 +3082,8 @@ function _picocli_schedctl_appointments_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2885,6 +3101,9 @@ function _picocli_schedctl_appointments_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2905,8 +3124,8 @@ function _picocli_schedctl_waitlist_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2940,6 +3159,9 @@ function _picocli_schedctl_waitlist_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2959,8 +3181,8 @@ function _picocli_schedctl_waitlist_list() {
 
   local commands=""
   local flag_opts="--all -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --status --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --status --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2988,6 +3210,9 @@ function _picocli_schedctl_waitlist_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3007,8 +3232,8 @@ function _picocli_schedctl_waitlist_remove() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3026,6 +3251,9 @@ function _picocli_schedctl_waitlist_remove() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3046,8 +3274,8 @@ function _picocli_schedctl_attachments_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --name --content-type --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --name --content-type --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3072,6 +3300,9 @@ function _picocli_schedctl_attachments_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3091,8 +3322,8 @@ function _picocli_schedctl_attachments_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3110,6 +3341,9 @@ function _picocli_schedctl_attachments_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3130,8 +3364,8 @@ function _picocli_schedctl_attachments_get() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3156,6 +3390,9 @@ function _picocli_schedctl_attachments_get() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3175,8 +3412,8 @@ function _picocli_schedctl_attachments_remove() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3194,6 +3431,9 @@ function _picocli_schedctl_attachments_remove() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3214,8 +3454,8 @@ function _picocli_schedctl_export_ics() {
 
   local commands=""
   local flag_opts="--feed -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --name --refresh --source --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --name --refresh --source --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3264,6 +3504,9 @@ function _picocli_schedctl_export_ics() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3283,8 +3526,8 @@ function _picocli_schedctl_export_csv() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3323,6 +3566,9 @@ function _picocli_schedctl_export_csv() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3343,8 +3589,8 @@ function _picocli_schedctl_export_json() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3384,6 +3630,9 @@ function _picocli_schedctl_export_json() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3403,8 +3652,8 @@ function _picocli_schedctl_export_links() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3422,6 +3671,9 @@ function _picocli_schedctl_export_links() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3442,8 +3694,8 @@ function _picocli_schedctl_import_ics() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --calendar --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --calendar --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3468,6 +3720,9 @@ function _picocli_schedctl_import_ics() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3487,8 +3742,8 @@ function _picocli_schedctl_calendar_subscribe() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --url --every --name --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --url --every --name --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3516,6 +3771,9 @@ function _picocli_schedctl_calendar_subscribe() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3535,8 +3793,8 @@ function _picocli_schedctl_calendar_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3558,6 +3816,9 @@ function _picocli_schedctl_calendar_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3577,8 +3838,8 @@ function _picocli_schedctl_calendar_unsubscribe() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3596,6 +3857,9 @@ function _picocli_schedctl_calendar_unsubscribe() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3616,8 +3880,8 @@ function _picocli_schedctl_calendar_sync() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3635,6 +3899,9 @@ function _picocli_schedctl_calendar_sync() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3655,8 +3922,8 @@ function _picocli_schedctl_analytics_aggregate() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3681,6 +3948,9 @@ function _picocli_schedctl_analytics_aggregate() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3700,8 +3970,8 @@ function _picocli_schedctl_analytics_report() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --from --to --by --format -f --file --compare --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --from --to --by --format -f --file --compare --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3744,6 +4014,9 @@ function _picocli_schedctl_analytics_report() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3763,8 +4036,8 @@ function _picocli_schedctl_analytics_instructors() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --sort --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --sort --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3792,6 +4065,9 @@ function _picocli_schedctl_analytics_instructors() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3811,8 +4087,8 @@ function _picocli_schedctl_analytics_dashboard() {
 
   local commands=""
   local flag_opts="--watch -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --interval --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --interval --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3834,6 +4110,9 @@ function _picocli_schedctl_analytics_dashboard() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3853,8 +4132,8 @@ function _picocli_schedctl_audit_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --entity --actor --since --limit --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --entity --actor --since --limit --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3884,6 +4163,9 @@ function _picocli_schedctl_audit_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 

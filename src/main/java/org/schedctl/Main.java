@@ -54,7 +54,7 @@ public final class Main {
                               PoolSource pools) {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        AppContext context = new AppContext(in, out, outWriter, errWriter, env, clock);
+        AppContext context = new AppContext(in, out, outWriter, errWriter, env, clock).ownStderr(err == System.err);
         try (Backend backend = new Backend(context, pools)) {
             CommandLine cl = commandLine(context, backend);
             cl.setOut(outWriter);
@@ -72,6 +72,10 @@ public final class Main {
         cl.registerConverter(Duration.class, Durations::parse);
         cl.registerConverter(ZoneId.class, Zones::parse);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // `-o json` in an alias and `-o csv` after it: the last one wins, as in git and kubectl.
+        cl.setOverwrittenOptionsAllowed(true);
+        // Descriptions the annotations leave out and every command's examples: one bundle for the whole tree.
+        cl.setResourceBundle(java.util.ResourceBundle.getBundle("org.schedctl.cli.help"));
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             String help = ex.getCommandLine().getCommandSpec().qualifiedName(" ");

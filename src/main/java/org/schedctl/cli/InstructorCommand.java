@@ -29,7 +29,7 @@ public final class InstructorCommand {
         @Option(names = "--reminders", paramLabel = "OFFSETS", description = "Reminder offsets, e.g. 24h,1h,15m; none; or default (the school's reminders.offsets)") String reminders;
         @Option(names = "--channels", paramLabel = "LIST", description = "email,sms,push,in_app,webhook") String channels;
         @Option(names = "--meeting-platform", paramLabel = "P") String meetingPlatform;
-        @Option(names = "--cancel-policy", paramLabel = "POLICY", description = "Default cancellation fee policy, e.g. free>=24h,50%>=2h,100%") String cancelPolicy;
+        @Option(names = "--cancel-policy", paramLabel = "POLICY", description = "Default cancellation fee policy, e.g. free>=24h,50%%>=2h,100%%") String cancelPolicy;
         @Option(names = "--reschedule-policy", paramLabel = "POLICY") String reschedulePolicy;
         @Option(names = "--bio", paramLabel = "TEXT") String bio;
 

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
                 CompletionCommand.class,
                 ShellCommand.class,
                 DemoCommand.class,
+                CommandLine.HelpCommand.class,
         })
 public final class RootCommand implements Runnable {
     @Mixin
