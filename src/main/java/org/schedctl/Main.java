@@ -79,7 +79,8 @@ public final class Main {
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             String help = ex.getCommandLine().getCommandSpec().qualifiedName(" ");
-            err.println("schedctl: error: " + oneLine(ex.getMessage()) + ". See '" + help + " --help'");
+            String hint = suggestion(ex);
+            err.println("schedctl: error: " + oneLine(usageMessage(ex)) + (hint.isEmpty() ? "." : hint) + " See '" + help + " --help'");
             if (isVerbose(args)) {
                 ex.printStackTrace(err);
             }
@@ -109,6 +110,46 @@ public final class Main {
             return INTERNAL;
         });
         return cl;
+    }
+
+    /**
+     * The parse error in the words of CLI.md: a value that does not convert names the option and says why, in the
+     * converter's own words (never a Java class name).
+     */
+    private static String usageMessage(CommandLine.ParameterException ex) {
+        Throwable cause = ex.getCause();
+        while (cause != null && !(cause instanceof SchedException) && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof SchedException known) {
+            CommandLine.Model.ArgSpec arg = ex.getArgSpec();
+            String what = arg == null ? "value"
+                    : arg.isOption() ? "option '" + ((CommandLine.Model.OptionSpec) arg).longestName() + "'"
+                    : "parameter " + arg.paramLabel();
+            return "invalid value for " + what + ": " + known.getMessage();
+        }
+        if (cause instanceof CommandLine.TypeConversionException || ex.getMessage() != null && ex.getMessage().contains("(java.")) {
+            // picocli's own conversions append "(java.lang.NumberFormatException: ...)": keep the sentence before it.
+            String m = ex.getMessage();
+            int paren = m.indexOf(" (");
+            return paren > 0 && m.indexOf(':', paren) > 0 ? m.substring(0, paren) : m;
+        }
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()
+                && !unmatched.getUnmatched().get(0).startsWith("-") && !ex.getCommandLine().getSubcommands().isEmpty()) {
+            return "unknown command '" + unmatched.getUnmatched().get(0) + "'";
+        }
+        return ex.getMessage();
+    }
+
+    /** "; did you mean 'user'?" for a mistyped command or option, from picocli's suggestions. */
+    private static String suggestion(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            java.util.List<String> suggestions = unmatched.getSuggestions();
+            if (!suggestions.isEmpty()) {
+                return "; did you mean '" + String.join("' or '", suggestions.subList(0, Math.min(3, suggestions.size()))) + "'?";
+            }
+        }
+        return "";
     }
 
     public static int exitCode(SchedException e) {
