@@ -26,6 +26,7 @@ complete -c schedctl -n '__fish_use_subcommand' -a analytics -d 'Batch analytics
 complete -c schedctl -n '__fish_use_subcommand' -a audit -d 'The audit log: every change, with who, when, what and from which command.'
 complete -c schedctl -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script: bash, zsh or fish.'
 complete -c schedctl -n '__fish_use_subcommand' -a shell -d 'Interactive shell with completion and history (exit with \'exit\' or Ctrl-D).'
+complete -c schedctl -n '__fish_use_subcommand' -a batch -d 'Run schedctl commands from a file or stdin, one per line (shell quoting, # comments), in one process over one connection pool. A failing line is reported on stderr as FILE:LINE: exit N; the batch goes on (or stops with --stop-on-error) and exits with the last failing line\'s code, 0 when all succeeded.'
 complete -c schedctl -n '__fish_use_subcommand' -a demo -d 'Load a small sample school into the current database and show what schedctl can do.'
 complete -c schedctl -n '__fish_use_subcommand' -a help -d '%nWhen no COMMAND is given, the usage help for the main command is displayed. If a COMMAND is specified, the help for that command is shown.%n'
 complete -c schedctl -n '__fish_use_subcommand' -l db -r
@@ -1326,6 +1327,23 @@ complete -c schedctl -n '__fish_seen_subcommand_from shell' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l stop-on-error
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l columns -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l as -r

@@ -182,6 +182,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} batch" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db migrate" ];    then _picocli_schedctl_db; return $?; fi
@@ -264,115 +265,117 @@ function _complete_schedctl() {
   local cmds23=(audit)
   local cmds24=(completion)
   local cmds25=(shell)
-  local cmds26=(demo)
-  local cmds27=(help)
-  local cmds28=(db migrate)
-  local cmds29=(db status)
-  local cmds30=(db start)
-  local cmds31=(db stop)
-  local cmds32=(db url)
-  local cmds33=(db backup)
-  local cmds34=(db restore)
-  local cmds35=(db rotate-key)
-  local cmds36=(user add)
-  local cmds37=(user list)
-  local cmds38=(user show)
-  local cmds39=(instructor settings)
-  local cmds40=(instructor list)
-  local cmds41=(instructor show)
-  local cmds42=(instructor vacation)
-  local cmds43=(type add)
-  local cmds44=(type list)
-  local cmds45=(type show)
-  local cmds46=(type archive)
-  local cmds47=(availability set)
-  local cmds48=(availability list)
-  local cmds49=(availability block)
-  local cmds50=(availability unblock)
-  local cmds51=(availability import)
-  local cmds52=(availability export)
-  local cmds53=(availability slots)
-  local cmds54=(notifications list)
-  local cmds55=(notifications retry)
-  local cmds56=(notifications send-due)
-  local cmds57=(appointments list)
-  local cmds58=(appointments show)
-  local cmds59=(waitlist add)
-  local cmds60=(waitlist list)
-  local cmds61=(waitlist remove)
-  local cmds62=(attachments add)
-  local cmds63=(attachments list)
-  local cmds64=(attachments get)
-  local cmds65=(attachments remove)
-  local cmds66=(export ics)
-  local cmds67=(export csv)
-  local cmds68=(export json)
-  local cmds69=(export links)
-  local cmds70=(import ics)
-  local cmds71=(calendar subscribe)
-  local cmds72=(calendar list)
-  local cmds73=(calendar unsubscribe)
-  local cmds74=(calendar sync)
-  local cmds75=(analytics aggregate)
-  local cmds76=(analytics report)
-  local cmds77=(analytics instructors)
-  local cmds78=(analytics dashboard)
-  local cmds79=(audit list)
+  local cmds26=(batch)
+  local cmds27=(demo)
+  local cmds28=(help)
+  local cmds29=(db migrate)
+  local cmds30=(db status)
+  local cmds31=(db start)
+  local cmds32=(db stop)
+  local cmds33=(db url)
+  local cmds34=(db backup)
+  local cmds35=(db restore)
+  local cmds36=(db rotate-key)
+  local cmds37=(user add)
+  local cmds38=(user list)
+  local cmds39=(user show)
+  local cmds40=(instructor settings)
+  local cmds41=(instructor list)
+  local cmds42=(instructor show)
+  local cmds43=(instructor vacation)
+  local cmds44=(type add)
+  local cmds45=(type list)
+  local cmds46=(type show)
+  local cmds47=(type archive)
+  local cmds48=(availability set)
+  local cmds49=(availability list)
+  local cmds50=(availability block)
+  local cmds51=(availability unblock)
+  local cmds52=(availability import)
+  local cmds53=(availability export)
+  local cmds54=(availability slots)
+  local cmds55=(notifications list)
+  local cmds56=(notifications retry)
+  local cmds57=(notifications send-due)
+  local cmds58=(appointments list)
+  local cmds59=(appointments show)
+  local cmds60=(waitlist add)
+  local cmds61=(waitlist list)
+  local cmds62=(waitlist remove)
+  local cmds63=(attachments add)
+  local cmds64=(attachments list)
+  local cmds65=(attachments get)
+  local cmds66=(attachments remove)
+  local cmds67=(export ics)
+  local cmds68=(export csv)
+  local cmds69=(export json)
+  local cmds70=(export links)
+  local cmds71=(import ics)
+  local cmds72=(calendar subscribe)
+  local cmds73=(calendar list)
+  local cmds74=(calendar unsubscribe)
+  local cmds75=(calendar sync)
+  local cmds76=(analytics aggregate)
+  local cmds77=(analytics report)
+  local cmds78=(analytics instructors)
+  local cmds79=(analytics dashboard)
+  local cmds80=(audit list)
 
-  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_restore; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_backup; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_help; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_batch; return $?; fi
   if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_shell; return $?; fi
   if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_completion; return $?; fi
   if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_audit; return $?; fi
@@ -410,7 +413,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo help"
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell batch demo help"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --columns --tz"
   local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
@@ -1547,6 +1550,51 @@ function _picocli_schedctl_shell() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `batch` subcommand.
+function _picocli_schedctl_batch() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--stop-on-error -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    -f|--file)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `demo` subcommand.
 function _picocli_schedctl_demo() {
   # Get completion data
@@ -1595,7 +1643,7 @@ function _picocli_schedctl_help() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell batch demo"
   local flag_opts="-h --help -q -v --no-color --yes"
   local arg_opts="--db --as -o --output --columns"
   local FORMAT_option_args=("table" "wide" "json" "csv") # --output values

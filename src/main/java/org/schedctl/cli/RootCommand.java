@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
                 AuditCommand.class,
                 CompletionCommand.class,
                 ShellCommand.class,
+                BatchCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })

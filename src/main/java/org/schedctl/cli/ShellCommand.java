@@ -13,7 +13,6 @@ import java.util.Set;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
-import org.jline.reader.ParsedLine;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
 import org.jline.terminal.Terminal;
@@ -39,8 +38,7 @@ public final class ShellCommand extends BaseCommand {
         try (Terminal terminal = interactive
                 ? TerminalBuilder.builder().name("schedctl").system(true).build()
                 : new DumbTerminal(ctx.in(), OutputStream.nullOutputStream())) {
-            DefaultParser parser = new DefaultParser();
-            parser.setEscapeChars(new char[0]);
+            DefaultParser parser = CommandLines.parser();
             LineReaderBuilder readerBuilder = LineReaderBuilder.builder()
                     .terminal(terminal)
                     .appName("schedctl")
@@ -64,24 +62,13 @@ public final class ShellCommand extends BaseCommand {
                     break;
                 }
                 String trimmed = line.trim();
-                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-                    continue;
-                }
                 if (trimmed.equals("exit") || trimmed.equals("quit")) {
                     break;
                 }
-                ParsedLine parsed = reader.getParser().parse(line, 0);
-                List<String> words = parsed.words().stream().filter(w -> !w.isEmpty()).toList();
-                if (!words.isEmpty() && words.get(0).equals("shell")) {
-                    ctx.err().println("schedctl: error: already in the shell");
-                    continue;
+                List<String> words = CommandLines.words(parser, line);
+                if (!words.isEmpty()) {
+                    last = CommandLines.run(ctx, backend, words);
                 }
-                // A fresh command model per line, sharing this context (and so its database pool).
-                CommandLine cl = Main.commandLine(ctx, backend);
-                cl.setOut(ctx.out());
-                cl.setErr(ctx.err());
-                last = cl.execute(words.toArray(String[]::new));
-                ctx.out().flush();
             }
             return last;
         }
