@@ -27,6 +27,7 @@ complete -c schedctl -n '__fish_use_subcommand' -a audit -d 'The audit log: ever
 complete -c schedctl -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script: bash, zsh or fish.'
 complete -c schedctl -n '__fish_use_subcommand' -a shell -d 'Interactive shell with completion and history (exit with \'exit\' or Ctrl-D).'
 complete -c schedctl -n '__fish_use_subcommand' -a batch -d 'Run schedctl commands from a file or stdin, one per line (shell quoting, # comments), in one process over one connection pool. A failing line is reported on stderr as FILE:LINE: exit N; the batch goes on (or stops with --stop-on-error) and exits with the last failing line\'s code, 0 when all succeeded.'
+complete -c schedctl -n '__fish_use_subcommand' -a __complete -d 'Completion candidates for the completion scripts (internal).'
 complete -c schedctl -n '__fish_use_subcommand' -a demo -d 'Load a small sample school into the current database and show what schedctl can do.'
 complete -c schedctl -n '__fish_use_subcommand' -a help -d '%nWhen no COMMAND is given, the usage help for the main command is displayed. If a COMMAND is specified, the help for that command is shown.%n'
 complete -c schedctl -n '__fish_use_subcommand' -l db -r
@@ -1344,6 +1345,20 @@ complete -c schedctl -n '__fish_seen_subcommand_from batch' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from batch' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from batch' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from batch' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l columns -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l as -r
@@ -1369,3 +1384,5 @@ complete -c schedctl -n '__fish_seen_subcommand_from help' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from help' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from help' -l no-color
 complete -c schedctl -n '__fish_seen_subcommand_from help' -l yes
+# Values from the school (emails, type slugs, booking references, zones, dates): schedctl __complete
+complete -c schedctl -n 'not string match -q -- "-*" (commandline -ct)' -f -a '(schedctl __complete -- (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)'

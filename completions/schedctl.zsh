@@ -4234,3 +4234,18 @@ function _picocli_schedctl_audit_list() {
 # The `-o default` option means that if the function generated no matches, the
 # default Bash completions and the Readline default filename completions are performed.
 complete -F _complete_schedctl -o default schedctl schedctl.sh schedctl.bash
+
+# Values from the school: `schedctl __complete -- WORDS... CURRENT` prints the candidates, one per line.
+function _schedctl_dynamic() {
+  local cur="${COMP_WORDS[COMP_CWORD]}"
+  if [[ "$cur" != -* ]]; then
+    local IFS=$'\n'
+    local values=( $(command "${COMP_WORDS[0]}" __complete -- "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null) )
+    if (( ${#values[@]} )); then
+      COMPREPLY=( "${values[@]}" )
+      return 0
+    fi
+  fi
+  _complete_schedctl "$@"
+}
+complete -F _schedctl_dynamic -o default schedctl schedctl.sh schedctl.bash

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
                 CompletionCommand.class,
                 ShellCommand.class,
                 BatchCommand.class,
+                CompleteCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })

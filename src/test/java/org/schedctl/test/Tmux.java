@@ -69,6 +69,49 @@ public final class Tmux implements AutoCloseable {
         }
     }
 
+    /** Starts {@code command} (words for sh, no control operators) with {@code env} in a new window; returns its session. */
+    public String start(String command, Map<String, String> env) {
+        String session = "i" + UUID.randomUUID().toString().substring(0, 8);
+        StringBuilder line = new StringBuilder("env");
+        env.forEach((k, v) -> line.append(' ').append(k).append('=').append(quote(v)));
+        // No wrapping shell: Ctrl-C reaches the command alone, and the pane stays (dead) when it exits.
+        line.append(' ').append(command);
+        tmux("new-session", "-d", "-s", session, "-x", String.valueOf(width), "-y", String.valueOf(height), line.toString());
+        tmux("set-option", "-t", session, "remain-on-exit", "on");
+        return session;
+    }
+
+    /** Whether the session's command has exited. */
+    public boolean exited(String session) {
+        return tmux("display-message", "-p", "-t", session, "#{pane_dead}").trim().equals("1");
+    }
+
+    /** The session's screen and scrollback, wrapped lines joined. */
+    public String screen(String session) {
+        return tmux("capture-pane", "-p", "-J", "-S", "-", "-t", session);
+    }
+
+    /** Waits until the screen matches {@code regex} (found anywhere), and returns the screen. */
+    public String waitFor(String session, String regex, Duration timeout) {
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            String screen = screen(session);
+            if (pattern.matcher(screen).find()) {
+                return screen;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("no /" + regex + "/ within " + timeout + " on screen:\n" + screen);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     /** Sends keys (tmux send-keys syntax, e.g. "C-c", "Tab", "Enter") to a running session. */
     public void sendKeys(String session, String... keys) {
         List<String> args = new ArrayList<>(List.of("send-keys", "-t", session));
