@@ -176,6 +176,17 @@ public final class AppContext {
         return !options.yes() && in == System.in && System.console() != null;
     }
 
+    /**
+     * A progress line for a long job of {@code total} units (0: unknown), drawn only when stderr is this process's
+     * terminal and without -q; otherwise {@link ProgressMeter#NONE}, so nothing reaches logs or pipes.
+     */
+    public ProgressMeter progressMeter(String label, long total, String unit) {
+        if (options.quiet || !stderrIsTerminal()) {
+            return ProgressMeter.NONE;
+        }
+        return new ProgressMeter(err, label, total, unit, System::nanoTime);
+    }
+
     /** Progress and notes go to stderr, and not at all with -q. */
     public void progress(String message) {
         if (!options.quiet) {

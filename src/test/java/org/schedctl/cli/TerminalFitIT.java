@@ -108,6 +108,16 @@ class TerminalFitIT {
     }
 
     @Test
+    void progressOnlyWhenStderrIsATerminal(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path log = dir.resolve("log");
+        String onTerminal = tmux.run(Tmux.schedctl() + " export csv > " + dir.resolve("a.csv"), env(), false, Duration.ofSeconds(60));
+        assertTrue(onTerminal.contains("export csv") && onTerminal.contains("rows"), onTerminal);
+        tmux.run(Tmux.schedctl() + " export csv > " + dir.resolve("b.csv") + " 2> " + log, env(), false, Duration.ofSeconds(60));
+        assertEquals("", java.nio.file.Files.readString(log));
+        assertTrue(java.nio.file.Files.readString(dir.resolve("b.csv")).startsWith("reference,"));
+    }
+
+    @Test
     void anEmptyListSaysSoOnStderr() {
         CliDriver.Result none = f.cli().run("appointments", "list", "--status", "cancelled").ok();
         assertEquals("", none.stdout());
