@@ -41,6 +41,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // The fast path: the version needs no command model, database or logging.
+            System.out.println(new RootCommand.Version().getVersion()[0]);
+            System.exit(OK);
+        }
         System.exit(execute(args, System.getenv(), System.in, System.out, System.err, Clock.systemUTC()));
     }
 

@@ -67,7 +67,7 @@ public final class RootCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {"schedctl " + BuildInfo.version()};
