@@ -70,7 +70,7 @@ public final class AppContext {
         return stdoutTerminal;
     }
 
-    /** Whether stderr is the process's own and a terminal (progress bars go only there). */
+    /** Whether stderr is this process's own and a terminal (progress lines are drawn only then, never into `2>log`). */
     public boolean stderrIsTerminal() {
         return errIsOwn && Tty.isTerminal(Tty.STDERR);
     }
