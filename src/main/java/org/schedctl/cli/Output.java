@@ -271,7 +271,6 @@ public final class Output {
         List<List<String>> cells = new ArrayList<>();
         for (int i = 0; i < headers.size(); i++) {
             widths[i] = headers.get(i).length();
-            minimums[i] = Math.max(4, headers.get(i).length());
         }
         for (Map<String, Object> row : rows) {
             List<String> line = new ArrayList<>();
@@ -286,7 +285,7 @@ public final class Output {
         }
         // Short values (times, zones, statuses) stay whole; long ones (emails, names, notes) give way first.
         for (int i = 0; i < widths.length; i++) {
-            minimums[i] = widths[i] <= 20 ? widths[i] : Math.max(8, minimums[i]);
+            minimums[i] = widths[i] <= 20 ? widths[i] : Math.max(8, headers.get(i).length());
         }
         int shown = layout.fit(widths, minimums);
         List<String> header = headers.subList(0, shown).stream().map(h -> h.toUpperCase(java.util.Locale.ROOT)).toList();

@@ -148,7 +148,7 @@ public final class ShellCommand extends BaseCommand {
                 Completions.Slot slot = Completions.slot(root, words);
                 var db = slot.kind() == Completions.Kind.NONE || slot.kind() == Completions.Kind.ZONES
                         || slot.kind() == Completions.Kind.DATES ? null : backend.completionDatabase();
-                for (String c : Completions.candidates(slot, word, db, ctx.systemZone(), ctx.clock())) {
+                for (String c : Completions.candidates(slot, word, db, ctx.displayZone(null), ctx.clock())) {
                     candidates.add(new org.jline.reader.Candidate(c));
                 }
             } catch (RuntimeException e) {
