@@ -52,12 +52,20 @@ public final class Output {
         this.err = err;
         this.format = format == OutputFormat.wide ? OutputFormat.table : format;
         // A table for a person shows times as "2026-12-07 10:30" in the display zone, so lists fit; JSON/CSV keep ISO-8601.
-        this.mapper = this.format == OutputFormat.table && layout != TableLayout.PLAIN ? mapper(displayZone, true) : mapper(displayZone);
+        this.mapper = cachedMapper(displayZone, this.format == OutputFormat.table && layout != TableLayout.PLAIN);
         this.layout = layout;
     }
 
     public static ObjectMapper mapper(ZoneId displayZone) {
         return mapper(displayZone, false);
+    }
+
+    /** Mappers are thread-safe once built and costly to build: one per zone and style for the process (shell, batch). */
+    private static final java.util.concurrent.ConcurrentMap<Map.Entry<ZoneId, Boolean>, ObjectMapper> MAPPERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static ObjectMapper cachedMapper(ZoneId displayZone, boolean compactTimes) {
+        return MAPPERS.computeIfAbsent(Map.entry(displayZone, compactTimes), key -> mapper(key.getKey(), key.getValue()));
     }
 
     private static final DateTimeFormatter COMPACT = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", java.util.Locale.ROOT);
