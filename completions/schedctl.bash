@@ -212,6 +212,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications list" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications retry" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications send-due" ];    then _picocli_schedctl_notifications; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} notifications preview" ];    then _picocli_schedctl_notifications; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} appointments list" ];    then _picocli_schedctl_appointments; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} appointments show" ];    then _picocli_schedctl_appointments; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} waitlist add" ];    then _picocli_schedctl_waitlist; return $?; fi
@@ -295,53 +296,55 @@ function _complete_schedctl() {
   local cmds55=(notifications list)
   local cmds56=(notifications retry)
   local cmds57=(notifications send-due)
-  local cmds58=(appointments list)
-  local cmds59=(appointments show)
-  local cmds60=(waitlist add)
-  local cmds61=(waitlist list)
-  local cmds62=(waitlist remove)
-  local cmds63=(attachments add)
-  local cmds64=(attachments list)
-  local cmds65=(attachments get)
-  local cmds66=(attachments remove)
-  local cmds67=(export ics)
-  local cmds68=(export csv)
-  local cmds69=(export json)
-  local cmds70=(export links)
-  local cmds71=(import ics)
-  local cmds72=(calendar subscribe)
-  local cmds73=(calendar list)
-  local cmds74=(calendar unsubscribe)
-  local cmds75=(calendar sync)
-  local cmds76=(analytics aggregate)
-  local cmds77=(analytics report)
-  local cmds78=(analytics instructors)
-  local cmds79=(analytics dashboard)
-  local cmds80=(audit list)
+  local cmds58=(notifications preview)
+  local cmds59=(appointments list)
+  local cmds60=(appointments show)
+  local cmds61=(waitlist add)
+  local cmds62=(waitlist list)
+  local cmds63=(waitlist remove)
+  local cmds64=(attachments add)
+  local cmds65=(attachments list)
+  local cmds66=(attachments get)
+  local cmds67=(attachments remove)
+  local cmds68=(export ics)
+  local cmds69=(export csv)
+  local cmds70=(export json)
+  local cmds71=(export links)
+  local cmds72=(import ics)
+  local cmds73=(calendar subscribe)
+  local cmds74=(calendar list)
+  local cmds75=(calendar unsubscribe)
+  local cmds76=(calendar sync)
+  local cmds77=(analytics aggregate)
+  local cmds78=(analytics report)
+  local cmds79=(analytics instructors)
+  local cmds80=(analytics dashboard)
+  local cmds81=(audit list)
 
-  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_notifications_preview; return $?; fi
   if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
   if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
   if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
@@ -648,7 +651,7 @@ function _picocli_schedctl_notifications() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="list retry send-due"
+  local commands="list retry send-due preview"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --columns"
   local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
@@ -3042,6 +3045,63 @@ function _picocli_schedctl_notifications_senddue() {
 
   case ${prev_word} in
     --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `preview` subcommand.
+function _picocli_schedctl_notifications_preview() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --kind --to --channel --before --db --as -o --output --columns"
+  local CHANNEL_option_args=("email" "sms" "push" "in_app" "webhook") # --channel values
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --kind)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --channel)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${CHANNEL_option_args[@]}" ) )
+      return $?
+      ;;
+    --before)
       return
       ;;
     --db)

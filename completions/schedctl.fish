@@ -568,6 +568,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from slots' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -a list -d 'List notifications (every status unless --status narrows it).'
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -a retry -d 'Put a failed or dead notification back in the queue.'
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -a send-due -d 'One dispatch pass: send every notification that is due (for cron).'
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -a preview -d 'Print the message KIND about appointment REF as it would be sent now (rendered in the recipient\'s language and zone); sends and writes nothing.'
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s o -r
@@ -624,6 +625,24 @@ complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l kind -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l channel -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l before -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l columns -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l once
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l metrics -r

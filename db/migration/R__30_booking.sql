@@ -488,17 +488,18 @@ BEGIN
     v_status := CASE WHEN v_rules.requires_confirmation OR NOT v_rules.auto_confirm THEN 'pending' ELSE 'confirmed' END;
     INSERT INTO appointments AS a (instructor_id, student_id, type_id, status, starts_at, ends_at, timezone,
                                    buffer_before, buffer_after, session_key, price, currency, notes, idempotency_key,
-                                   confirmed_at)
+                                   confirmed_at, reminders_from)
     VALUES (v_i.id, v_s.id, v_t.id, v_status, v_start, v_end, v_i.timezone, v_rules.buffer_before,
             v_rules.buffer_after, appointment_session_key(v_t.id, v_t.capacity, v_start), v_t.price, v_t.currency,
-            p_notes, p_idempotency_key, CASE WHEN v_status = 'confirmed' THEN p_now END)
+            p_notes, p_idempotency_key, CASE WHEN v_status = 'confirmed' THEN p_now END, p_now)
     RETURNING a.id, a.reference, a.created_at INTO v_id, reference, created_at;
     INSERT INTO appointment_events (appointment_id, at, actor_id, action, from_status, to_status, starts_at, ends_at,
                                     details)
     VALUES (v_id, p_now, app_current_user_id(), 'book', NULL, v_status, v_start, v_end,
             CASE WHEN p_idempotency_key IS NULL THEN '{}'::jsonb
                  ELSE jsonb_build_object('idempotency_key', p_idempotency_key) END);
-    PERFORM enqueue_appointment_notification_kinds(v_id, ARRAY ['booked', 'reminder'], p_now, NULL);
+    -- the 'booked' rows only: the reminders are owed from reminders_from on and written when due (R__40)
+    PERFORM enqueue_appointment_notification_kinds(v_id, ARRAY ['booked'], p_now, NULL);
 
     outcome := 'booked';
     id := v_id;

@@ -340,6 +340,9 @@ CREATE POLICY appointment_notifications_update ON appointment_notifications FOR 
            OR EXISTS (SELECT 1 FROM appointments a WHERE a.id = appointment_id));
 DROP POLICY IF EXISTS appointment_notifications_delete ON appointment_notifications;
 CREATE POLICY appointment_notifications_delete ON appointment_notifications FOR DELETE USING ((SELECT app_is_admin()));
+-- The reminder sweep's mark (R__40 enqueue_due_reminders): only an administrator, the dispatcher, moves it.
+DROP POLICY IF EXISTS reminder_sweep_admin ON reminder_sweep;
+CREATE POLICY reminder_sweep_admin ON reminder_sweep USING ((SELECT app_is_admin())) WITH CHECK ((SELECT app_is_admin()));
 
 -- Analytics: instructors read their own figures; computing them is an administrator's job (or a
 -- SECURITY DEFINER trigger's, for the real-time counters).

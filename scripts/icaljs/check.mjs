@@ -1,6 +1,6 @@
 // Parses iCalendar files with Mozilla's ical.js and prints, per VEVENT, what it reads: one JSON object per line
-// {"file","uid","start","end","status","recurrenceId"} with start/end as UTC instants (ISO 8601), then a last line
-// {"file","events":N,"calendar":{name,refreshInterval,source}}. Exit 1 with a message when a file does not parse.
+// {"file","uid","start","end","status","sequence","organizer","attendees","recurrenceId"} with start/end as UTC instants (ISO 8601), then a last line
+// {"file","events":N,"calendar":{name,method,refreshInterval,source}}. Exit 1 with a message when a file does not parse.
 import fs from 'node:fs';
 import ICAL from 'ical.js';
 
@@ -22,6 +22,10 @@ for (const file of process.argv.slice(2)) {
       console.log(JSON.stringify({
         file, uid: event.uid, start: utc(event.startDate), end: utc(event.endDate),
         status: vevent.getFirstPropertyValue('status'),
+        sequence: vevent.getFirstPropertyValue('sequence'),
+        organizer: vevent.getFirstPropertyValue('organizer'),
+        attendees: vevent.getAllProperties('attendee').map(p => ({
+          value: p.getFirstValue(), rsvp: p.getParameter('rsvp'), partstat: p.getParameter('partstat') })),
         recurrenceId: event.recurrenceId ? utc(event.recurrenceId) : null,
       }));
       events++;
@@ -30,6 +34,7 @@ for (const file of process.argv.slice(2)) {
     console.log(JSON.stringify({
       file, events, calendar: {
         name: cal.getFirstPropertyValue('name'),
+        method: cal.getFirstPropertyValue('method'),
         refreshInterval: refresh ? refresh.toString() : null,
         source: cal.getFirstPropertyValue('source'),
       },

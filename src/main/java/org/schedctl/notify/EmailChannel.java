@@ -1,24 +1,16 @@
 package org.schedctl.notify;
 
-import java.io.UnsupportedEncodingException;
-import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
-import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
-import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
  * Email over SMTP (Jakarta Mail, Angus implementation). A {@link #sender()} keeps one connection for a batch of
- * messages (RSET between them, a fresh connection after a failure). Every header value passes through a one-line
- * filter or Jakarta Mail's own address encoding, so a name or subject holding CR/LF cannot add a header.
+ * messages (RSET between them, a fresh connection after a failure); what a message holds is {@link EmailContent}'s.
  */
 final class EmailChannel implements Channel {
     private final NotifyConfig.Smtp smtp;
@@ -64,36 +56,9 @@ final class EmailChannel implements Channel {
         return new SmtpSender();
     }
 
-    /**
-     * The message for one outbox row. Kept apart from the connection handling, so what a message holds can change
-     * without touching how it travels.
-     */
-    MimeMessage compose(OutboundMessage message) throws DeliveryException, MessagingException, UnsupportedEncodingException {
-        if (smtp.from() == null) {
-            throw new DeliveryException("smtp.from is not set. Set SCHEDCTL_SMTP_FROM or smtp.from in the config file");
-        }
-        MimeMessage mime = new KeyedMimeMessage(session, MessageKeys.messageId(message.idempotencyKey()));
-        mime.setFrom(strictAddress(smtp.from(), "smtp.from"));
-        InternetAddress to = strictAddress(message.recipient(), "recipient");
-        if (message.recipientName() != null) {
-            to.setPersonal(MessageKeys.oneLine(message.recipientName()), StandardCharsets.UTF_8.name());
-        }
-        mime.setRecipient(Message.RecipientType.TO, to);
-        mime.setSubject(MessageKeys.oneLine(message.subjectOrDefault()), StandardCharsets.UTF_8.name());
-        mime.setHeader("X-Idempotency-Key", MessageKeys.headerValue(message.idempotencyKey()));
-        mime.setHeader("X-Schedctl-Kind", message.kind());
-        if (IcsInvitation.applies(message)) {
-            MimeBodyPart text = new MimeBodyPart();
-            text.setText(message.bodyOrEmpty(), StandardCharsets.UTF_8.name());
-            MimeBodyPart invitation = new MimeBodyPart();
-            invitation.setContent(IcsInvitation.render(message), "text/calendar; charset=UTF-8; method=REQUEST");
-            invitation.setFileName("invite.ics");
-            mime.setContent(new MimeMultipart("mixed", text, invitation));
-        } else {
-            mime.setText(message.bodyOrEmpty(), StandardCharsets.UTF_8.name());
-        }
-        mime.saveChanges();
-        return mime;
+    /** The message for one outbox row: {@link EmailContent}'s, kept apart from how it travels. */
+    MimeMessage compose(OutboundMessage message) throws DeliveryException {
+        return EmailContent.build(session, smtp.from(), message);
     }
 
     private DeliveryException failed(Exception e) {
@@ -109,11 +74,7 @@ final class EmailChannel implements Channel {
         @Override
         public void send(OutboundMessage message) throws DeliveryException {
             MimeMessage mime;
-            try {
-                mime = compose(message);
-            } catch (MessagingException | UnsupportedEncodingException e) {
-                throw failed(e);
-            }
+            mime = compose(message);
             boolean reused = transport != null;
             try {
                 deliver(mime);
@@ -167,34 +128,6 @@ final class EmailChannel implements Channel {
         @Override
         public void close() {
             disconnect();
-        }
-    }
-
-    private static InternetAddress strictAddress(String text, String what) throws DeliveryException {
-        if (text == null || !text.equals(MessageKeys.oneLine(text))) {
-            throw new DeliveryException(what + " is not a usable email address (it is empty or holds control characters)");
-        }
-        try {
-            InternetAddress address = new InternetAddress(text, true);
-            address.validate();
-            return address;
-        } catch (AddressException e) {
-            throw new DeliveryException(what + " '" + text + "' is not a valid email address");
-        }
-    }
-
-    /** Keeps the Message-ID derived from the idempotency key instead of the random one Jakarta Mail would make. */
-    private static final class KeyedMimeMessage extends MimeMessage {
-        private final String messageId;
-
-        KeyedMimeMessage(Session session, String messageId) {
-            super(session);
-            this.messageId = messageId;
-        }
-
-        @Override
-        protected void updateMessageID() throws MessagingException {
-            setHeader("Message-ID", messageId);
         }
     }
 }

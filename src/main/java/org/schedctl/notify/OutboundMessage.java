@@ -3,18 +3,20 @@ package org.schedctl.notify;
 import java.time.Instant;
 
 /**
- * One claimed outbox row, with what a channel needs to deliver it. The appointment fields are null for
- * messages not tied to an appointment (a waitlist offer may have none yet).
+ * One claimed outbox row as rendered for sending ({@link MessageRenderer}), with what a channel needs to deliver
+ * it. The appointment fields are null for messages not tied to an appointment (a waitlist offer may have none
+ * yet); {@code html} is set for email only, {@code invitation} for emails that carry a calendar part.
  */
 public record OutboundMessage(long id, String idempotencyKey, String kind, String channel, String recipient,
                               String recipientName, String subject, String body, int attempts,
                               String appointmentReference, Instant startsAt, Instant endsAt, String appointmentTitle,
-                              String instructorName, String instructorEmail) {
+                              String instructorName, String instructorEmail, String html,
+                              IcsInvitation.Invitation invitation) {
 
     /** The same message to another address (an SMS whose sealed phone number was opened when it is sent). */
     public OutboundMessage withRecipient(String address) {
         return new OutboundMessage(id, idempotencyKey, kind, channel, address, recipientName, subject, body, attempts,
-                appointmentReference, startsAt, endsAt, appointmentTitle, instructorName, instructorEmail);
+                appointmentReference, startsAt, endsAt, appointmentTitle, instructorName, instructorEmail, html, invitation);
     }
 
     /** A subject for rows written without one. */

@@ -56,7 +56,7 @@ public final class AppointmentLifecycleService {
         return transition(reference, Action.CONFIRM, (handle, row, next, now) -> {
             handle.createUpdate("UPDATE appointments SET status = :s, confirmed_at = :now WHERE id = :id")
                     .bind("s", next.dbValue()).bind("now", now).bind("id", row.id()).execute();
-            return new Effects(BookingRows.details(), new String[] {"confirmed"}, null, false);
+            return new Effects(BookingRows.details(), new String[] {"confirmed"}, false);
         });
     }
 
@@ -68,8 +68,8 @@ public final class AppointmentLifecycleService {
                                    cancelled_at = :now WHERE id = :id
                             """)
                     .bind("s", next.dbValue()).bind("reason", why).bind("now", now).bind("id", row.id()).execute();
-            handle.attach(AppointmentDao.class).cancelPendingNotifications(row.id(), null);
-            return new Effects(BookingRows.details("reason", why), new String[] {"declined"}, why == null ? null : "Reason: " + why, true);
+            handle.attach(AppointmentDao.class).cancelOwedNotifications(row.id(), null);
+            return new Effects(BookingRows.details("reason", why), new String[] {"declined"}, true);
         });
     }
 
@@ -91,12 +91,9 @@ public final class AppointmentLifecycleService {
                             """)
                     .bind("s", next.dbValue()).bind("fee", fee).bind("waived", waiveFee).bind("reason", why)
                     .bind("now", now).bind("id", row.id()).execute();
-            handle.attach(AppointmentDao.class).cancelPendingNotifications(row.id(), null);
-            String note = (why == null ? "" : "Reason: " + why + ". ")
-                    + (fee == null ? "" : "Cancellation fee: " + fee.toPlainString() + " " + row.currency() + (waiveFee ? " (waived)" : ""));
+            handle.attach(AppointmentDao.class).cancelOwedNotifications(row.id(), null);
             return new Effects(BookingRows.details("reason", why, "fee", fee == null ? null : fee.toPlainString(),
-                    "policy", policy.toString(), "tier", tier, "waived", waiveFee), new String[] {"cancelled"},
-                    note.isBlank() ? null : note.strip(), true);
+                    "policy", policy.toString(), "tier", tier, "waived", waiveFee), new String[] {"cancelled"}, true);
         });
     }
 
@@ -110,8 +107,8 @@ public final class AppointmentLifecycleService {
                             """)
                     .bind("s", next.dbValue()).bind("notes", text).bind("rating", stars).bind("now", now)
                     .bind("id", row.id()).execute();
-            handle.attach(AppointmentDao.class).cancelPendingNotifications(row.id(), "reminder");
-            return new Effects(BookingRows.details("rating", stars), new String[] {"completed"}, null, false);
+            handle.attach(AppointmentDao.class).cancelOwedNotifications(row.id(), null);
+            return new Effects(BookingRows.details("rating", stars), new String[] {"completed"}, false);
         });
     }
 
@@ -119,8 +116,8 @@ public final class AppointmentLifecycleService {
         return transition(reference, Action.NO_SHOW, (handle, row, next, now) -> {
             handle.createUpdate("UPDATE appointments SET status = :s WHERE id = :id")
                     .bind("s", next.dbValue()).bind("id", row.id()).execute();
-            handle.attach(AppointmentDao.class).cancelPendingNotifications(row.id(), "reminder");
-            return new Effects(BookingRows.details(), new String[] {"no_show"}, null, false);
+            handle.attach(AppointmentDao.class).cancelOwedNotifications(row.id(), null);
+            return new Effects(BookingRows.details(), new String[] {"no_show"}, false);
         });
     }
 
@@ -155,14 +152,16 @@ public final class AppointmentLifecycleService {
                 handle.createUpdate("""
                                 UPDATE appointments SET status = :s, starts_at = :start, ends_at = :end,
                                        session_key = coalesce(appointment_session_key(type_id, :capacity, :start), 'a:' || id),
-                                       reschedule_count = reschedule_count + 1 WHERE id = :id
+                                       reschedule_count = reschedule_count + 1, reminders_from = :now WHERE id = :id
                                 """)
-                        .bind("s", next.dbValue()).bind("start", newStart).bind("end", newEnd)
+                        .bind("s", next.dbValue()).bind("start", newStart).bind("end", newEnd).bind("now", when)
                         .bind("capacity", row.capacity()).bind("id", row.id()).execute();
-                dao.moveReminders(row.id(), row.startsAt(), newStart, when);
+                // The old time's unsent reminders are owed no more; the new revision owes its own from now on,
+                // written when due (enqueue_due_reminders), offsets sent for the old time included (issue 11).
+                dao.cancelOwedNotifications(row.id(), "reminder");
                 return new Effects(BookingRows.details("from_start", row.startsAt().toString(), "from_end", row.endsAt().toString(),
                         "to_start", newStart.toString(), "to_end", newEnd.toString()),
-                        new String[] {"rescheduled", "reminder"}, "Previously: " + BookingRows.format(row.startsAt(), zone), true);
+                        new String[] {"rescheduled"}, true);
             });
         } catch (SlotConflict conflict) {
             throw suggestions.withSuggestions(conflict, now);
@@ -173,8 +172,11 @@ public final class AppointmentLifecycleService {
         Effects apply(Handle handle, AppointmentRow row, AppointmentStatus next, Instant now);
     }
 
-    /** The history details, outbox kinds and note of a change, and whether it frees the old slot. */
-    private record Effects(String details, String[] notifications, String note, boolean freesSlot) {
+    /**
+     * The history details and outbox kinds of a change, and whether it frees the old slot. The messages say the
+     * rest (a cancel's reason and fee, the time before a move) from the appointment's state when they are sent.
+     */
+    private record Effects(String details, String[] notifications, boolean freesSlot) {
     }
 
     private AppointmentView transition(String reference, Action action, Change change) {
@@ -193,7 +195,7 @@ public final class AppointmentLifecycleService {
             AppointmentStatus next = BookingLifecycle.next(row.reference(), current, action,
                     new BookingLifecycle.Context(row.confirmationRequired(), row.startsAt(), now));
             Effects effects = change.apply(handle, row, next, now);
-            dao.record(row.id(), now, action.dbValue(), current.dbValue(), effects.details(), effects.notifications(), effects.note());
+            dao.record(row.id(), now, action.dbValue(), current.dbValue(), effects.details(), effects.notifications(), null);
             if (effects.freesSlot()) {
                 lapsed.add(new ExpiredHold(row.id(), row.typeId(), row.startsAt(), row.endsAt(), row.studentId(), null));
             }

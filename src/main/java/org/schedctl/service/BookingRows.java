@@ -40,8 +40,7 @@ final class BookingRows {
                 instructorZone.getId(), rules.bufferBefore(), rules.bufferAfter(), type.price(), type.currency(), null, null,
                 holdId, type.capacity(), null, null));
         dao.record(id, now, Action.HOLD.dbValue(), null, details("hold_id", holdId, "expires_at", expiresAt.toString(),
-                "waitlist_id", waitlistId), waitlistId == null ? new String[0] : new String[] {"waitlist_offer"},
-                waitlistId == null ? null : "Book it with `schedctl book --hold " + holdId + "` before " + expiresAt);
+                "waitlist_id", waitlistId), waitlistId == null ? new String[0] : new String[] {"waitlist_offer"}, null);
         return id;
     }
 

@@ -259,7 +259,8 @@ public final class HoldService {
             handle.createUpdate("""
                             UPDATE appointments SET status = :status, notes = coalesce(:notes, notes),
                                    idempotency_key = coalesce(:key, idempotency_key),
-                                   confirmed_at = CASE WHEN :status = 'confirmed' THEN :now::timestamptz END
+                                   confirmed_at = CASE WHEN :status = 'confirmed' THEN :now::timestamptz END,
+                                   reminders_from = :now
                              WHERE id = :id
                             """)
                     .bind("status", next.dbValue()).bind("notes", notes).bind("key", key == null ? null : key.value())
@@ -270,7 +271,7 @@ public final class HoldService {
                         .bind("id", hold.waitlistId()).execute();
             }
             dao.record(hold.id(), now, Action.BOOK.dbValue(), current.dbValue(), BookingRows.details("hold_id", holdId),
-                    new String[] {"booked", "reminder"}, null);
+                    new String[] {"booked"}, null);
             return BookingRows.view(dao.byId(hold.id()));
         });
         freedSlots.offerAfterCommit(freed, now);

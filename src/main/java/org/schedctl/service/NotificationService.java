@@ -16,22 +16,29 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.ConflictException;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
 import org.schedctl.domain.SchedException;
 import org.schedctl.domain.Text;
+import org.schedctl.domain.User;
+import org.schedctl.domain.booking.BookingReference;
 import org.schedctl.domain.notify.Notification;
 import org.schedctl.domain.notify.NotificationStatus;
 import org.schedctl.domain.notify.RetryPolicy;
 import org.schedctl.notify.Channel;
 import org.schedctl.notify.Channels;
 import org.schedctl.notify.DeliveryException;
+import org.schedctl.notify.MessageFacts;
+import org.schedctl.notify.MessageRenderer;
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.notify.OutboundMessage;
 import org.schedctl.store.ContentCipher;
 import org.schedctl.store.Database;
+import org.schedctl.store.dao.AppointmentDao;
 import org.schedctl.store.dao.NotificationDao;
+import org.schedctl.store.dao.UserDao;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,26 +52,29 @@ public final class NotificationService {
     private static final Logger LOG = LoggerFactory.getLogger(NotificationService.class);
     /** A bound on one pass, so a pass over a huge backlog still ends and reports. */
     private static final Duration PASS_LIMIT = Duration.ofMinutes(2);
+    /** The message kinds, as appointment_notifications.kind spells them. */
+    public static final List<String> KINDS = List.of("booked", "confirmed", "declined", "rescheduled", "cancelled",
+            "completed", "no_show", "reminder", "waitlist_offer");
 
     private final Database db;
     private final Database dispatcher;
     private final NotifyConfig config;
     private final Channels channels;
     private final Clock clock;
+    private final DispatchObserver observer;
     /** Opens the sealed phone number an SMS goes to (V68), only when it is sent. */
     private final ContentCipher cipher;
-    private final DispatchObserver observer;
+    private final MessageRenderer renderer;
 
+    /** With the shipped templates only (no school overrides): for tests and tools without a config file. */
     public NotificationService(Database db, NotifyConfig config, Clock clock) {
-        this(db, config, clock, ContentCipher.none(), DispatchObserver.NONE);
+        this(db, config, clock, ContentCipher.none(), DispatchObserver.NONE, new MessageRenderer(null, clock));
     }
 
-    public NotificationService(Database db, NotifyConfig config, Clock clock, ContentCipher cipher) {
-        this(db, config, clock, cipher, DispatchObserver.NONE);
-    }
-
-    public NotificationService(Database db, NotifyConfig config, Clock clock, ContentCipher cipher, DispatchObserver observer) {
+    public NotificationService(Database db, NotifyConfig config, Clock clock, ContentCipher cipher, DispatchObserver observer,
+                               MessageRenderer renderer) {
         this.db = db;
+        this.renderer = renderer;
         this.cipher = cipher;
         this.dispatcher = db.as(null, "notifications send-due");
         this.config = config;
@@ -101,10 +111,6 @@ public final class NotificationService {
         }
     }
 
-    /** A claimed batch: its messages, and the sealed phone numbers (V68) of its SMS, by notification id. */
-    private record Batch(List<OutboundMessage> messages, Map<Long, NotificationDao.SealedRecipient> sealed) {
-    }
-
     /** The outcome of one message: null error when delivered. */
     private record Outcome(OutboundMessage message, String error, Instant at) {
     }
@@ -121,6 +127,8 @@ public final class NotificationService {
         // Operator work: the pass itself acts as the administrator, so only an administrator may start it (the
         // daemon does, as the built-in administrator).
         db.useTransaction(handle -> Access.requireAdmin(handle, "run a dispatch pass (notifications send-due)"));
+        // reminders are owed by appointments and written when due (issue 11): once per pass, before claiming
+        dispatcher.useTransaction(handle -> handle.attach(NotificationDao.class).enqueueDueReminders(clock.instant()));
         DispatchResult total = new DispatchResult(0, 0, 0, 0);
         long started = System.nanoTime();
         ExecutorService senders = Executors.newFixedThreadPool(config.senders() * Channels.Name.values().length, runnable -> {
@@ -130,12 +138,12 @@ public final class NotificationService {
         });
         try {
             while (!Thread.currentThread().isInterrupted() && System.nanoTime() - started < PASS_LIMIT.toNanos()) {
-                Batch batch = claim();
+                Claimed batch = claim();
                 List<OutboundMessage> messages = batch.messages();
                 if (messages.isEmpty()) {
                     break;
                 }
-                List<Outcome> outcomes = send(batch, senders);
+                List<Outcome> outcomes = send(stillOwed(batch), senders);
                 // Record even when interrupted (the daemon stopping): the interrupt is held back over the transaction.
                 boolean stopping = Thread.interrupted();
                 total = total.plus(record(outcomes));
@@ -154,19 +162,67 @@ public final class NotificationService {
     }
 
     /** Claims a batch of due rows under a lease and reads what they need for sending. */
-    private Batch claim() {
+    private Claimed claim() {
         Instant now = clock.instant();
         return dispatcher.inTransaction(handle -> {
             NotificationDao dao = handle.attach(NotificationDao.class);
             List<Long> ids = dao.claim(now, now.plus(config.lease()), config.batchSize());
             if (ids.isEmpty()) {
-                return new Batch(List.of(), Map.of());
+                return new Claimed(List.of(), Map.of());
             }
-            long[] claimedIds = ids.stream().mapToLong(Long::longValue).toArray();
+            long[] claimed = ids.stream().mapToLong(Long::longValue).toArray();
             Map<Long, NotificationDao.SealedRecipient> sealed = new HashMap<>();
-            dao.sealedRecipients(claimedIds).forEach(r -> sealed.put(r.id(), r));
-            return new Batch(dao.messages(claimedIds), sealed);
+            dao.sealedRecipients(claimed).forEach(r -> sealed.put(r.id(), r));
+            // where claimed rows become messages: rendered now, from the appointment as it is, in each recipient's
+            // locale and zone (issue 11)
+            return new Claimed(renderer.renderAll(dao.messages(claimed)), sealed);
         });
+    }
+
+    /**
+     * The re-check right before sending (issue 11): a cancel, decline or completion that landed after the claim
+     * drops the appointment's rows (NotificationDao.stillOwed marks them cancelled), so they are never sent.
+     */
+    private Claimed stillOwed(Claimed batch) {
+        long[] ids = batch.messages().stream().mapToLong(OutboundMessage::id).toArray();
+        java.util.Set<Long> owed = new java.util.HashSet<>(dispatcher.inTransaction(handle ->
+                handle.attach(NotificationDao.class).stillOwed(ids)));
+        return owed.size() == ids.length ? batch
+                : new Claimed(batch.messages().stream().filter(m -> owed.contains(m.id())).toList(), batch.sealed());
+    }
+
+    /**
+     * What {@code kind} about appointment {@code reference} would say to {@code recipient} on {@code channel} if it
+     * were sent now; writes nothing. Only someone who can see the appointment may preview it, and only to its
+     * student or instructor.
+     */
+    public OutboundMessage preview(String reference, String kind, String recipient, Channels.Name channel,
+                                   Checked<Duration> before) {
+        String ref = BookingReference.parse(reference).value();
+        if (!KINDS.contains(kind)) {
+            throw new InvalidInputException("--kind '" + Text.neutralize(kind, false) + "' is not a message kind. Use one of "
+                    + String.join(", ", KINDS));
+        }
+        Duration remind = before == null ? Duration.ofHours(24) : before.get();
+        return db.inTransaction(handle -> {
+            AppointmentDao.AppointmentRow row = handle.attach(AppointmentDao.class).byReference(ref)
+                    .orElseThrow(() -> BookingRows.notFound(ref));
+            long to = recipient == null ? row.studentId() : handle.attach(UserDao.class).find(recipient)
+                    .map(User::id).orElseThrow(() -> new NotFoundException("user '" + Text.neutralize(recipient, false)
+                            + "' not found. See `schedctl user list`"));
+            if (to != row.studentId() && to != row.instructorId()) {
+                throw new InvalidInputException("--to must be the student or the instructor of appointment " + ref
+                        + " (" + row.studentEmail() + " or " + row.instructorEmail() + ")");
+            }
+            MessageFacts facts = handle.attach(NotificationDao.class)
+                    .preview(ref, to, kind, channel.name(), remind.toSeconds())
+                    .orElseThrow(() -> BookingRows.notFound(ref));
+            return renderer.render(facts);
+        });
+    }
+
+    /** A claimed batch, with the sealed phone numbers (V68) of its SMS, opened only when each is sent. */
+    private record Claimed(List<OutboundMessage> messages, Map<Long, NotificationDao.SealedRecipient> sealed) {
     }
 
     /**
@@ -174,7 +230,7 @@ public final class NotificationService {
      * sender per run, in parallel. Returns the outcome of every message that finished; when interrupted, those of the
      * runs that had finished.
      */
-    private List<Outcome> send(Batch batch, ExecutorService pool) {
+    private List<Outcome> send(Claimed batch, ExecutorService pool) {
         List<OutboundMessage> messages = batch.messages();
         Map<String, List<OutboundMessage>> byChannel = new LinkedHashMap<>();
         for (OutboundMessage message : messages) {

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 import org.schedctl.config.Config;
+import org.schedctl.notify.MessageRenderer;
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.store.Database;
 
@@ -141,7 +142,7 @@ public final class Services {
 
     /** The dispatcher telling {@code observer} what it records (the daemon's metrics). */
     public NotificationService notifications(NotificationService.DispatchObserver observer) {
-        return new NotificationService(db, notifyConfig.get(), clock, cipher.get(), observer);
+        return new NotificationService(db, notifyConfig.get(), clock, cipher.get(), observer, MessageRenderer.forConfig(config, clock));
     }
 
     public FsckService fsck() {

@@ -143,7 +143,7 @@ public final class WaitlistService implements FreedSlots {
                                            cancel_reason = 'waitlist entry removed' WHERE id = :id
                                     """).bind("now", now).bind("id", hold.id()).execute();
                     dao.setHoldStep(hold.bookingSessionId(), "abandoned");
-                    dao.cancelPendingNotifications(hold.id(), null);
+                    dao.cancelOwedNotifications(hold.id(), null);
                     dao.record(hold.id(), now, "cancel", "held", BookingRows.details("waitlist_id", id), new String[0], null);
                     freed.add(new AppointmentDao.ExpiredHold(hold.id(), hold.typeId(), hold.startsAt(), hold.endsAt(),
                             hold.studentId(), null));

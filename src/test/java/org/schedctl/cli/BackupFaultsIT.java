@@ -202,7 +202,12 @@ class BackupFaultsIT {
         CliDriver cli = db.cli().withEnv("SCHEDCTL_BACKUP_DIR", nightly.toString()).withEnv("SCHEDCTL_BACKUP_KEEP", "2");
         for (int day = 0; day < 3; day++) {
             Instant at = Instant.parse("2027-06-0" + (1 + day) + "T02:00:00Z");
-            var runs = cli.withClock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)).run("-o", "json", "daemon", "--once").ok().json();
+            // The outbox's email rows fail here (no SMTP server), so --once exits 1 for dispatch; backups are this test's.
+            CliDriver.Result once = cli.withClock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)).run("-o", "json", "daemon", "--once");
+            var runs = once.json();
+            java.util.stream.StreamSupport.stream(runs.spliterator(), false)
+                    .filter(r -> !r.get("task").asText().equals("dispatch"))
+                    .forEach(r -> assertTrue(r.get("ok").asBoolean(), r.toString()));
             var backup = java.util.stream.StreamSupport.stream(runs.spliterator(), false)
                     .filter(r -> r.get("task").asText().equals("backup")).findFirst().orElseThrow();
             assertTrue(backup.get("ok").asBoolean(), backup.toString());

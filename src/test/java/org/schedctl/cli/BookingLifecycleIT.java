@@ -49,14 +49,13 @@ class BookingLifecycleIT {
         assertEquals(0, booked.get("price").decimalValue().compareTo(new java.math.BigDecimal("40")));
         assertEquals(ann, booked.get("student").asText());
 
-        // outbox: 'booked' to both people on email + in_app, reminders 24h and 1h before for both
+        // outbox: 'booked' to both people on email + in_app, and nothing else: the reminders (24h and 1h before,
+        // for both) are owed by the appointment and written when due
         assertEquals(4, f.count("SELECT count(*) FROM appointment_notifications n JOIN appointments a ON a.id = n.appointment_id"
-                + " WHERE a.reference = '" + ref + "' AND kind = 'booked'"));
-        assertEquals(8, f.count("SELECT count(*) FROM appointment_notifications n JOIN appointments a ON a.id = n.appointment_id"
-                + " WHERE a.reference = '" + ref + "' AND kind = 'reminder' AND n.status = 'pending'"));
-        assertEquals(1, f.count("SELECT count(*) FROM appointment_notifications n JOIN appointments a ON a.id = n.appointment_id"
-                + " WHERE a.reference = '" + ref + "' AND kind = 'reminder' AND channel = 'email' AND recipient = '" + ann
-                + "' AND due_at = '2027-06-03T13:00:00Z'"));
+                + " WHERE a.reference = '" + ref + "'"));
+        assertEquals(8, f.count("SELECT count(*) FROM appointment_reminder_schedule('-infinity', 'infinity') r JOIN appointments a ON a.id = r.appointment_id WHERE a.reference = '" + ref + "'"));
+        assertEquals(1, f.count("SELECT count(*) FROM appointment_reminder_schedule('-infinity', 'infinity') r JOIN appointments a ON a.id = r.appointment_id WHERE a.reference = '" + ref + "' AND r.channel = 'email'"
+                + " AND r.recipient = '" + ann + "' AND r.due_at = '2027-06-03T13:00:00Z'"));
         assertTrue(f.count("SELECT count(*) FROM audit_log WHERE entity = 'appointments'") >= 1, "audited");
 
         // the same slot again: refused, with next free slots as suggestions on the same line
@@ -68,9 +67,8 @@ class BookingLifecycleIT {
         JsonNode moved = ok(cli, "reschedule", ref, "--to", "2027-06-04T11:00");
         assertEquals("2027-06-04T11:00:00-04:00", moved.get("start").asText());
         assertEquals(1, moved.get("reschedule_count").asInt());
-        assertEquals(1, f.count("SELECT count(*) FROM appointment_notifications n JOIN appointments a ON a.id = n.appointment_id"
-                + " WHERE a.reference = '" + ref + "' AND kind = 'reminder' AND channel = 'email' AND recipient = '" + ann
-                + "' AND n.status = 'pending' AND due_at = '2027-06-04T14:00:00Z'"), "reminder moved with the appointment");
+        assertEquals(1, f.count("SELECT count(*) FROM appointment_reminder_schedule('-infinity', 'infinity') r JOIN appointments a ON a.id = r.appointment_id WHERE a.reference = '" + ref + "' AND r.channel = 'email'"
+                + " AND r.recipient = '" + ann + "' AND r.due_at = '2027-06-04T14:00:00Z'"), "reminder moved with the appointment");
         // the old slot is free again
         ok(cli, "book", "--instructor", f.instructor, "--type", lesson, "--student", ann, "--at", "2027-06-03T10:00");
 
@@ -80,6 +78,7 @@ class BookingLifecycleIT {
         assertEquals("20.00", cancelled.get("fee").decimalValue().toPlainString());
         assertEquals(0, f.count("SELECT count(*) FROM appointment_notifications n JOIN appointments a ON a.id = n.appointment_id"
                 + " WHERE a.reference = '" + ref + "' AND kind = 'reminder' AND n.status = 'pending'"), "reminders cancelled");
+        assertEquals(0, f.count("SELECT count(*) FROM appointment_reminder_schedule('-infinity', 'infinity') r JOIN appointments a ON a.id = r.appointment_id WHERE a.reference = '" + ref + "'"), "a cancelled appointment owes none");
         assertEquals(4, f.count("SELECT count(*) FROM appointment_notifications n JOIN appointments a ON a.id = n.appointment_id"
                 + " WHERE a.reference = '" + ref + "' AND kind = 'cancelled'"));
 
@@ -129,7 +128,7 @@ class BookingLifecycleIT {
         assertEquals("declined", ok(cli, "decline", b, "--reason", "fully booked").get("status").asText());
         // to the student and the instructor, on email and in_app
         assertEquals(4, f.count("SELECT count(*) FROM appointment_notifications n JOIN appointments a ON a.id = n.appointment_id"
-                + " WHERE a.reference = '" + b + "' AND kind = 'declined' AND body LIKE '%fully booked%'"));
+                + " WHERE a.reference = '" + b + "' AND kind = 'declined' AND a.cancel_reason LIKE '%fully booked%'"));
         // the declined time is free again
         ok(cli, "book", "--instructor", f.instructor, "--type", chat, "--student", cy, "--at", "2027-06-02T11:00");
 

@@ -177,8 +177,11 @@ class FsckIT {
     void remindersStillOwedForACancelledAppointment() throws Exception {
         String ref = book(ann, "2027-06-10T10:00");
         admin.run("cancel", ref).ok();
-        sql(true, "UPDATE appointment_notifications n SET status = 'pending' FROM appointments a "
-                + "WHERE a.id = n.appointment_id AND a.reference = '" + ref + "' AND n.kind = 'reminder'");
+        // a reminder row left pending (reminders are written when due; this one is left over)
+        sql(true, "INSERT INTO appointment_notifications (appointment_id, recipient_id, kind, channel, recipient, due_at, "
+                + "idempotency_key) SELECT a.id, a.student_id, 'reminder', 'in_app', a.student_id::text, "
+                + "a.starts_at - interval '1 hour', a.reference || ':reminder:left-over' FROM appointments a "
+                + "WHERE a.reference = '" + ref + "'");
         long owed = count("SELECT count(*) FROM appointment_notifications n JOIN appointments a ON a.id = n.appointment_id "
                 + "WHERE a.reference = '" + ref + "' AND n.kind = 'reminder' AND n.status = 'pending'");
         assertTrue(owed > 0);

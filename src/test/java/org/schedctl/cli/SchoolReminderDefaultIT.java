@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.schedctl.domain.notify.ReminderPolicy;
 import org.schedctl.test.CliDriver;
 import org.schedctl.test.CliDriver.Result;
 import org.schedctl.test.TestDatabase;
@@ -63,15 +64,25 @@ class SchoolReminderDefaultIT {
                 "--student", prefix + "-student@example.org", "--at", at).ok().json().get("reference").asText();
     }
 
-    /** Pending reminder rows of an appointment: due instant → the recipients' emails, one entry per channel. */
+    /** The reminders an appointment owes under the school's default "2h,10m": due instant → the recipients' emails, one entry per channel. */
     private static Map<String, List<String>> reminders(String reference) {
+        return reminders(reference, "2h,10m");
+    }
+
+    /**
+     * The reminders an appointment owes (appointment_reminder_schedule, from which the dispatcher writes them when
+     * due) under the school default {@code schoolOffsets} (null: unset) of the dispatcher's config.
+     */
+    private static Map<String, List<String>> reminders(String reference, String schoolOffsets) {
+        String offsets = schoolOffsets == null ? "" : ReminderPolicy.parse(schoolOffsets).toSqlArray();
         return db.database().inTransaction(h -> {
             Map<String, List<String>> due = new TreeMap<>();
+            h.createQuery("SELECT set_config('app.reminder_offsets', :offsets, true)").bind("offsets", offsets).mapTo(String.class).one();
             h.createQuery("""
-                            SELECT n.due_at, u.email FROM appointment_notifications n
-                            JOIN appointments a ON a.id = n.appointment_id JOIN users u ON u.id = n.recipient_id
-                            WHERE a.reference = :ref AND n.kind = 'reminder' AND n.status = 'pending'
-                            ORDER BY n.due_at, u.email, n.channel""")
+                            SELECT r.due_at, u.email FROM appointment_reminder_schedule('-infinity', 'infinity') r
+                            JOIN appointments a ON a.id = r.appointment_id JOIN users u ON u.id = r.recipient_id
+                            WHERE a.reference = :ref
+                            ORDER BY r.due_at, u.email, r.channel""")
                     .bind("ref", reference)
                     .map((rs, ctx) -> Map.entry(rs.getObject(1, java.time.OffsetDateTime.class).toInstant().toString(),
                             rs.getString(2)))
@@ -114,7 +125,7 @@ class SchoolReminderDefaultIT {
         String ref = book(cli, "def", "2027-06-02T10:00:00-04:00");
         assertEquals(expected("def", "2027-06-02T12:00:00Z", "2027-06-02T13:50:00Z"), reminders(ref));
 
-        // a reschedule moves them with the appointment and adds none of another default
+        // a reschedule moves them with the appointment
         cli.run("reschedule", ref, "--to", "2027-06-03T11:00").ok();
         assertEquals(expected("def", "2027-06-03T13:00:00Z", "2027-06-03T14:50:00Z"), reminders(ref));
     }
@@ -165,11 +176,11 @@ class SchoolReminderDefaultIT {
         student(cli, "unset");
         assertShows(cli.run("-o", "json", "instructor", "show", teacher).ok().json(), "[\"1d\",\"1h\",\"15m\"]", true);
         String ref = book(cli, "unset", "2027-06-03T10:00:00-04:00");
-        assertEquals(expected("unset", "2027-06-02T14:00:00Z", "2027-06-03T13:00:00Z", "2027-06-03T13:45:00Z"), reminders(ref));
+        assertEquals(expected("unset", "2027-06-02T14:00:00Z", "2027-06-03T13:00:00Z", "2027-06-03T13:45:00Z"), reminders(ref, null));
 
-        // the school's default applies at booking time: the same instructor under another config
+        // reminders are owed, not pre-written: the school's default is the dispatcher's config when they fall due
         String other = book(school("30m"), "unset", "2027-06-04T10:00:00-04:00");
-        assertEquals(expected("unset", "2027-06-04T13:30:00Z"), reminders(other));
+        assertEquals(expected("unset", "2027-06-04T13:30:00Z"), reminders(other, "30m"));
     }
 
     @Test

@@ -62,7 +62,10 @@ class BookingNotificationsIT {
         for (MimeMessage mail : mails) {
             assertEquals("booked", mail.getHeader("X-Schedctl-Kind")[0]);
             assertTrue(mail.getHeader("X-Idempotency-Key")[0].startsWith(reference + ":booked:email:"));
-            String ics = GreenMailUtil.getBody(((Multipart) mail.getContent()).getBodyPart(1));
+            Multipart alternative = (Multipart) mail.getContent();
+            assertTrue(alternative.getContentType().startsWith("multipart/alternative"), alternative.getContentType());
+            assertTrue(alternative.getBodyPart(2).getContentType().contains("method=REQUEST"), alternative.getBodyPart(2).getContentType());
+            String ics = GreenMailUtil.getBody(alternative.getBodyPart(2));
             assertTrue(ics.contains("UID:" + reference + "@schedctl"), ics);
             assertTrue(ics.contains("DTSTART:20270602T140000Z"), ics);
         }

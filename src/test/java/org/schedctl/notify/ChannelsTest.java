@@ -15,7 +15,7 @@ import org.schedctl.domain.InvalidInputException;
 /** Channel set-up from configuration: missing keys become clear per-row errors, never a crash or a leaked secret. */
 class ChannelsTest {
     private static final OutboundMessage MESSAGE = new OutboundMessage(1, "k", "reminder", "webhook", "ops", "Sam", "s", "b", 1,
-            null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null);
 
     private static String failure(Channels channels, String channel) {
         return assertThrows(DeliveryException.class, () -> channels.forName(channel).send(MESSAGE)).getMessage();

@@ -57,8 +57,7 @@ class NotificationDispatchIT {
         OutboxFixture outbox = new OutboxFixture(db, T0.plus(Duration.ofDays(2)));
         String student = (String) db.database().inTransaction(h -> h.createQuery("SELECT email FROM users WHERE id = :id")
                 .bind("id", outbox.studentId).mapTo(String.class).one());
-        long booked = outbox.notification("booked", "email", student,
-                "Booked\r\nBcc: mallory@evil.example\r\nX-Injected: yes", T0, "appt-" + outbox.appointmentId + "-booked");
+        long booked = outbox.notification("booked", "email", student, null, T0, "appt-" + outbox.appointmentId + "-booked");
         NotifyConfig config = OutboxFixture.config("smtp.host", "127.0.0.1", "smtp.port", String.valueOf(smtp.getSmtp().getPort()),
                 "smtp.from", "School <school@example.org>");
 
@@ -78,17 +77,19 @@ class NotificationDispatchIT {
         assertEquals(MessageKeys.messageId("appt-" + outbox.appointmentId + "-booked"), mail.getMessageID());
 
         Multipart parts = (Multipart) mail.getContent();
-        assertEquals(2, parts.getCount());
+        assertEquals(3, parts.getCount(), "text, HTML and the iMIP part");
+        assertTrue(parts.getContentType().startsWith("multipart/alternative"), parts.getContentType());
         assertTrue(GreenMailUtil.getBody(parts.getBodyPart(0)).contains(outbox.reference));
-        BodyPart invitation = parts.getBodyPart(1);
+        assertTrue(parts.getBodyPart(1).getContentType().startsWith("text/html"), parts.getBodyPart(1).getContentType());
+        BodyPart invitation = parts.getBodyPart(2);
         assertTrue(invitation.getContentType().startsWith("text/calendar"), invitation.getContentType());
-        String ics = GreenMailUtil.getBody(invitation);
+        String ics = new String(invitation.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("\r\n ", "");
         assertTrue(ics.contains("METHOD:REQUEST"), ics);
         assertTrue(ics.contains("UID:" + outbox.reference + "@schedctl"), ics);
         assertTrue(ics.contains("DTSTART:20270315T090000Z"), ics);
         assertTrue(ics.contains("DTEND:20270315T100000Z"), ics);
-        assertTrue(ics.contains("ATTENDEE:mailto:" + student), ics);
-        assertTrue(ics.contains("ORGANIZER:mailto:iris"), ics);
+        assertTrue(ics.contains("RSVP=TRUE:mailto:" + student), ics);
+        assertTrue(ics.contains("ORGANIZER;CN="), ics);
 
         Map<String, Object> row = outbox.row(booked);
         assertEquals("sent", row.get("status"));

@@ -62,6 +62,7 @@ class DefinerCatalogIT {
             Map.entry("booking_prepare(bigint,timestamp with time zone)", Kind.CALLER_SCOPED),
             Map.entry("booking_type_rules(bigint)", Kind.CALLER_SCOPED),
             Map.entry("enqueue_appointment_notification_kinds(bigint,text[],timestamp with time zone,text)", Kind.CALLER_SCOPED),
+            Map.entry("cancel_appointment_notifications(bigint,text[])", Kind.CALLER_SCOPED),
             Map.entry("analytics_recompute(date,date,boolean)", Kind.CALLER_SCOPED));
 
     record Definer(String signature, boolean trigger, boolean pinnedPath, boolean publicExecute, boolean appExecute) {

@@ -65,6 +65,8 @@ class DefinerProbesIT {
             Map.entry("enqueue_appointment_notification_kinds(bigint,text[],timestamp with time zone,text)",
                     new Probe("enqueue_appointment_notification_kinds({apptB}, ARRAY['cancelled'], now(), 'Pay the fee at http://evil.example')",
                             Set.of("admin", "B", "T"))),
+            Map.entry("cancel_appointment_notifications(bigint,text[])",
+                    new Probe("cancel_appointment_notifications({apptB}, NULL)", Set.of("admin", "B", "T"))),
             Map.entry("analytics_recompute(date,date,boolean)",
                     new Probe("analytics_recompute('2030-01-07', '2030-01-07', false)", Set.of("admin"))));
 

@@ -236,23 +236,12 @@ public interface AppointmentDao {
                 @Bind("fromStatus") String fromStatus, @Bind("details") String detailsJson,
                 @Bind("kinds") String[] notificationKinds, @Bind("note") String note);
 
-    /** Cancels the appointment's pending outbox rows (of one kind, or all when kind is null). */
-    @SqlUpdate("""
-            UPDATE appointment_notifications SET status = 'cancelled'
-             WHERE appointment_id = :id AND status = 'pending' AND (:kind::text IS NULL OR kind = :kind)
-            """)
-    int cancelPendingNotifications(@Bind("id") long appointmentId, @Bind("kind") String kind);
-
-    /** Moves pending reminders with their appointment; those that would now be due already are cancelled. */
-    @SqlUpdate("""
-            UPDATE appointment_notifications
-               SET due_at = due_at + (:newStart::timestamptz - :oldStart::timestamptz),
-                   status = CASE WHEN due_at + (:newStart::timestamptz - :oldStart::timestamptz) <= :now
-                                 THEN 'cancelled' ELSE status END
-             WHERE appointment_id = :id AND kind = 'reminder' AND status = 'pending'
-            """)
-    int moveReminders(@Bind("id") long appointmentId, @Bind("oldStart") Instant oldStart, @Bind("newStart") Instant newStart,
-                      @Bind("now") Instant now);
+    /**
+     * Cancels what the appointment no longer owes: its pending, failed and leased outbox rows (of one kind, or all
+     * when kind is null), the instructor's included when a student acts (cancel_appointment_notifications).
+     */
+    @SqlQuery("SELECT cancel_appointment_notifications(:id, CASE WHEN :kind::text IS NULL THEN NULL ELSE ARRAY[:kind::text] END)")
+    int cancelOwedNotifications(@Bind("id") long appointmentId, @Bind("kind") String kind);
 
     record EventRow(Instant at, String action, String actor, String fromStatus, String toStatus, Instant startsAt,
                     Instant endsAt, String details) {
