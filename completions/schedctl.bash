@@ -183,7 +183,9 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} batch" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db migrate" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db status" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db start" ];    then _picocli_schedctl_db; return $?; fi
@@ -279,137 +281,141 @@ function _complete_schedctl() {
   local cmds26=(audit)
   local cmds27=(completion)
   local cmds28=(shell)
-  local cmds29=(demo)
-  local cmds30=(db migrate)
-  local cmds31=(db status)
-  local cmds32=(db start)
-  local cmds33=(db stop)
-  local cmds34=(db url)
-  local cmds35=(db backup)
-  local cmds36=(db restore)
-  local cmds37=(db rotate-key)
-  local cmds38=(user add)
-  local cmds39=(user list)
-  local cmds40=(user show)
-  local cmds41=(instructor settings)
-  local cmds42=(instructor list)
-  local cmds43=(instructor show)
-  local cmds44=(instructor vacation)
-  local cmds45=(type add)
-  local cmds46=(type list)
-  local cmds47=(type show)
-  local cmds48=(type archive)
-  local cmds49=(availability set)
-  local cmds50=(availability list)
-  local cmds51=(availability block)
-  local cmds52=(availability unblock)
-  local cmds53=(availability import)
-  local cmds54=(availability export)
-  local cmds55=(availability slots)
-  local cmds56=(notifications list)
-  local cmds57=(notifications retry)
-  local cmds58=(notifications send-due)
-  local cmds59=(notifications preview)
-  local cmds60=(series list)
-  local cmds61=(series show)
-  local cmds62=(series cancel)
-  local cmds63=(series reschedule)
-  local cmds64=(series export)
-  local cmds65=(term add)
-  local cmds66=(term list)
-  local cmds67=(closure add)
-  local cmds68=(closure list)
-  local cmds69=(closure remove)
-  local cmds70=(closure import)
-  local cmds71=(appointments list)
-  local cmds72=(appointments show)
-  local cmds73=(waitlist add)
-  local cmds74=(waitlist list)
-  local cmds75=(waitlist remove)
-  local cmds76=(attachments add)
-  local cmds77=(attachments list)
-  local cmds78=(attachments get)
-  local cmds79=(attachments remove)
-  local cmds80=(export ics)
-  local cmds81=(export csv)
-  local cmds82=(export json)
-  local cmds83=(export links)
-  local cmds84=(import ics)
-  local cmds85=(calendar subscribe)
-  local cmds86=(calendar list)
-  local cmds87=(calendar unsubscribe)
-  local cmds88=(calendar sync)
-  local cmds89=(analytics aggregate)
-  local cmds90=(analytics report)
-  local cmds91=(analytics instructors)
-  local cmds92=(analytics dashboard)
-  local cmds93=(audit list)
+  local cmds29=(batch)
+  local cmds30=(demo)
+  local cmds31=(help)
+  local cmds32=(db migrate)
+  local cmds33=(db status)
+  local cmds34=(db start)
+  local cmds35=(db stop)
+  local cmds36=(db url)
+  local cmds37=(db backup)
+  local cmds38=(db restore)
+  local cmds39=(db rotate-key)
+  local cmds40=(user add)
+  local cmds41=(user list)
+  local cmds42=(user show)
+  local cmds43=(instructor settings)
+  local cmds44=(instructor list)
+  local cmds45=(instructor show)
+  local cmds46=(instructor vacation)
+  local cmds47=(type add)
+  local cmds48=(type list)
+  local cmds49=(type show)
+  local cmds50=(type archive)
+  local cmds51=(availability set)
+  local cmds52=(availability list)
+  local cmds53=(availability block)
+  local cmds54=(availability unblock)
+  local cmds55=(availability import)
+  local cmds56=(availability export)
+  local cmds57=(availability slots)
+  local cmds58=(notifications list)
+  local cmds59=(notifications retry)
+  local cmds60=(notifications send-due)
+  local cmds61=(notifications preview)
+  local cmds62=(series list)
+  local cmds63=(series show)
+  local cmds64=(series cancel)
+  local cmds65=(series reschedule)
+  local cmds66=(series export)
+  local cmds67=(term add)
+  local cmds68=(term list)
+  local cmds69=(closure add)
+  local cmds70=(closure list)
+  local cmds71=(closure remove)
+  local cmds72=(closure import)
+  local cmds73=(appointments list)
+  local cmds74=(appointments show)
+  local cmds75=(waitlist add)
+  local cmds76=(waitlist list)
+  local cmds77=(waitlist remove)
+  local cmds78=(attachments add)
+  local cmds79=(attachments list)
+  local cmds80=(attachments get)
+  local cmds81=(attachments remove)
+  local cmds82=(export ics)
+  local cmds83=(export csv)
+  local cmds84=(export json)
+  local cmds85=(export links)
+  local cmds86=(import ics)
+  local cmds87=(calendar subscribe)
+  local cmds88=(calendar list)
+  local cmds89=(calendar unsubscribe)
+  local cmds90=(calendar sync)
+  local cmds91=(analytics aggregate)
+  local cmds92=(analytics report)
+  local cmds93=(analytics instructors)
+  local cmds94=(analytics dashboard)
+  local cmds95=(audit list)
 
-  if CompWordsContainsArray "${cmds93[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_closure_import; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_closure_list; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_closure_add; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_term_list; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_term_add; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_series_export; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_series_reschedule; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_series_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_series_show; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_series_list; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_notifications_preview; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_db_restore; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_backup; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds95[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds94[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds93[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_closure_import; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_closure_list; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_closure_add; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_term_list; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_term_add; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_series_export; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_series_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_series_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_series_show; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_series_list; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_notifications_preview; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_batch; return $?; fi
   if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_shell; return $?; fi
   if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_completion; return $?; fi
   if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_audit; return $?; fi
@@ -450,10 +456,10 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell batch demo help"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output --tz"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns --tz"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -468,6 +474,9 @@ function _picocli_schedctl() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
     --tz)
       return
@@ -491,8 +500,8 @@ function _picocli_schedctl_db() {
 
   local commands="migrate status start stop url backup restore rotate-key"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -507,6 +516,9 @@ function _picocli_schedctl_db() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -527,8 +539,8 @@ function _picocli_schedctl_user() {
 
   local commands="add list show"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -543,6 +555,9 @@ function _picocli_schedctl_user() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -563,8 +578,8 @@ function _picocli_schedctl_instructor() {
 
   local commands="settings list show vacation"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -579,6 +594,9 @@ function _picocli_schedctl_instructor() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -599,8 +617,8 @@ function _picocli_schedctl_type() {
 
   local commands="add list show archive"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -615,6 +633,9 @@ function _picocli_schedctl_type() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -635,8 +656,8 @@ function _picocli_schedctl_availability() {
 
   local commands="set list block unblock import export slots"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -651,6 +672,9 @@ function _picocli_schedctl_availability() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -671,8 +695,8 @@ function _picocli_schedctl_notifications() {
 
   local commands="list retry send-due preview"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -687,6 +711,9 @@ function _picocli_schedctl_notifications() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -707,8 +734,8 @@ function _picocli_schedctl_daemon() {
 
   local commands=""
   local flag_opts="--once -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --metrics --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --metrics --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -730,6 +757,9 @@ function _picocli_schedctl_daemon() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -749,8 +779,8 @@ function _picocli_schedctl_fsck() {
 
   local commands=""
   local flag_opts="--fix -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -768,6 +798,9 @@ function _picocli_schedctl_fsck() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -788,8 +821,8 @@ function _picocli_schedctl_book() {
 
   local commands=""
   local flag_opts="--dry-run -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --at --notes --idempotency-key --hold --repeat --until --for-term --on-conflict --window --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --at --notes --idempotency-key --hold --repeat --until --for-term --on-conflict --window --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -844,6 +877,9 @@ function _picocli_schedctl_book() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -863,8 +899,8 @@ function _picocli_schedctl_hold() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --at --for --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --at --for --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -898,6 +934,9 @@ function _picocli_schedctl_hold() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -917,8 +956,8 @@ function _picocli_schedctl_confirm() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -936,6 +975,9 @@ function _picocli_schedctl_confirm() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -956,8 +998,8 @@ function _picocli_schedctl_decline() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -978,6 +1020,9 @@ function _picocli_schedctl_decline() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -998,8 +1043,8 @@ function _picocli_schedctl_cancel() {
 
   local commands=""
   local flag_opts="--waive-fee -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1021,6 +1066,9 @@ function _picocli_schedctl_cancel() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1040,8 +1088,8 @@ function _picocli_schedctl_reschedule() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1063,6 +1111,9 @@ function _picocli_schedctl_reschedule() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1082,8 +1133,8 @@ function _picocli_schedctl_complete() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --notes --rating --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --notes --rating --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1108,6 +1159,9 @@ function _picocli_schedctl_complete() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1127,8 +1181,8 @@ function _picocli_schedctl_noshow() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1146,6 +1200,9 @@ function _picocli_schedctl_noshow() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1166,8 +1223,8 @@ function _picocli_schedctl_series() {
 
   local commands="list show cancel reschedule export"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1182,6 +1239,9 @@ function _picocli_schedctl_series() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1202,8 +1262,8 @@ function _picocli_schedctl_term() {
 
   local commands="add list"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1218,6 +1278,9 @@ function _picocli_schedctl_term() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1238,8 +1301,8 @@ function _picocli_schedctl_closure() {
 
   local commands="add list remove import"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1254,6 +1317,9 @@ function _picocli_schedctl_closure() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1274,8 +1340,8 @@ function _picocli_schedctl_appointments() {
 
   local commands="list show"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1290,6 +1356,9 @@ function _picocli_schedctl_appointments() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1310,8 +1379,8 @@ function _picocli_schedctl_waitlist() {
 
   local commands="add list remove"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1326,6 +1395,9 @@ function _picocli_schedctl_waitlist() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1346,8 +1418,8 @@ function _picocli_schedctl_attachments() {
 
   local commands="add list get remove"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1362,6 +1434,9 @@ function _picocli_schedctl_attachments() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1382,8 +1457,8 @@ function _picocli_schedctl_export() {
 
   local commands="ics csv json links"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1398,6 +1473,9 @@ function _picocli_schedctl_export() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1418,8 +1496,8 @@ function _picocli_schedctl_import() {
 
   local commands="ics"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1434,6 +1512,9 @@ function _picocli_schedctl_import() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1454,8 +1535,8 @@ function _picocli_schedctl_calendar() {
 
   local commands="subscribe list unsubscribe sync"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1470,6 +1551,9 @@ function _picocli_schedctl_calendar() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1490,8 +1574,8 @@ function _picocli_schedctl_analytics() {
 
   local commands="aggregate report instructors dashboard"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1506,6 +1590,9 @@ function _picocli_schedctl_analytics() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1526,8 +1613,8 @@ function _picocli_schedctl_audit() {
 
   local commands="list"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1542,6 +1629,9 @@ function _picocli_schedctl_audit() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1562,8 +1652,8 @@ function _picocli_schedctl_completion() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1581,6 +1671,9 @@ function _picocli_schedctl_completion() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1601,8 +1694,8 @@ function _picocli_schedctl_shell() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1621,44 +1714,8 @@ function _picocli_schedctl_shell() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `demo` subcommand.
-function _picocli_schedctl_demo() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
+    --columns)
       return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
       ;;
   esac
 
@@ -1671,211 +1728,16 @@ function _picocli_schedctl_demo() {
   fi
 }
 
-# Generates completions for the options and subcommands of the `migrate` subcommand.
-function _picocli_schedctl_db_migrate() {
+# Generates completions for the options and subcommands of the `batch` subcommand.
+function _picocli_schedctl_batch() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
-      return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `status` subcommand.
-function _picocli_schedctl_db_status() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
-      return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `start` subcommand.
-function _picocli_schedctl_db_start() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
-      return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `stop` subcommand.
-function _picocli_schedctl_db_stop() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
-      return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `url` subcommand.
-function _picocli_schedctl_db_url() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
-      return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `backup` subcommand.
-function _picocli_schedctl_db_backup() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local flag_opts="--stop-on-error -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1897,6 +1759,345 @@ function _picocli_schedctl_db_backup() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `demo` subcommand.
+function _picocli_schedctl_demo() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `help` subcommand.
+function _picocli_schedctl_help() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell batch demo"
+  local flag_opts="-h --help -q -v --no-color --yes"
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `migrate` subcommand.
+function _picocli_schedctl_db_migrate() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `status` subcommand.
+function _picocli_schedctl_db_status() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `start` subcommand.
+function _picocli_schedctl_db_start() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `stop` subcommand.
+function _picocli_schedctl_db_stop() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `url` subcommand.
+function _picocli_schedctl_db_url() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `backup` subcommand.
+function _picocli_schedctl_db_backup() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    -f|--file)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1916,8 +2117,8 @@ function _picocli_schedctl_db_restore() {
 
   local commands=""
   local flag_opts="--replace -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1935,6 +2136,9 @@ function _picocli_schedctl_db_restore() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1955,8 +2159,8 @@ function _picocli_schedctl_db_rotatekey() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --batch --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --batch --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1978,6 +2182,9 @@ function _picocli_schedctl_db_rotatekey() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1997,8 +2204,8 @@ function _picocli_schedctl_user_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --name --email --role --phone --locale --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --name --email --role --phone --locale --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2032,6 +2239,9 @@ function _picocli_schedctl_user_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2051,8 +2261,8 @@ function _picocli_schedctl_user_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --role --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --role --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2074,6 +2284,9 @@ function _picocli_schedctl_user_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2093,8 +2306,8 @@ function _picocli_schedctl_user_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2112,6 +2325,9 @@ function _picocli_schedctl_user_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2132,8 +2348,8 @@ function _picocli_schedctl_instructor_settings() {
 
   local commands=""
   local flag_opts="--auto-confirm -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --buffer --buffer-before --buffer-after --min-notice --max-advance --max-daily --max-consecutive --reminders --channels --meeting-platform --cancel-policy --reschedule-policy --bio --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --buffer --buffer-before --buffer-after --min-notice --max-advance --max-daily --max-consecutive --reminders --channels --meeting-platform --cancel-policy --reschedule-policy --bio --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2191,6 +2407,9 @@ function _picocli_schedctl_instructor_settings() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2210,8 +2429,8 @@ function _picocli_schedctl_instructor_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2229,6 +2448,9 @@ function _picocli_schedctl_instructor_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2249,8 +2471,8 @@ function _picocli_schedctl_instructor_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2268,6 +2490,9 @@ function _picocli_schedctl_instructor_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2288,8 +2513,8 @@ function _picocli_schedctl_instructor_vacation() {
 
   local commands=""
   local flag_opts="--cancel-bookings -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --until --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --until --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2314,6 +2539,9 @@ function _picocli_schedctl_instructor_vacation() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2333,8 +2561,8 @@ function _picocli_schedctl_type_add() {
 
   local commands=""
   local flag_opts="--requires-confirmation -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --name --duration --slug --description --price --currency --buffer-before --buffer-after --min-notice --max-advance --slot-interval --capacity --cancel-policy --reschedule-policy --location --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --name --duration --slug --description --price --currency --buffer-before --buffer-after --min-notice --max-advance --slot-interval --capacity --cancel-policy --reschedule-policy --location --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2401,6 +2629,9 @@ function _picocli_schedctl_type_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2420,8 +2651,8 @@ function _picocli_schedctl_type_list() {
 
   local commands=""
   local flag_opts="--all -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2443,6 +2674,9 @@ function _picocli_schedctl_type_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2462,8 +2696,8 @@ function _picocli_schedctl_type_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2481,6 +2715,9 @@ function _picocli_schedctl_type_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2501,8 +2738,8 @@ function _picocli_schedctl_type_archive() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2520,6 +2757,9 @@ function _picocli_schedctl_type_archive() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2540,8 +2780,8 @@ function _picocli_schedctl_availability_set() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --day --from --to --type --effective-from --effective-until --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --day --from --to --type --effective-from --effective-until --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2578,6 +2818,9 @@ function _picocli_schedctl_availability_set() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2597,8 +2840,8 @@ function _picocli_schedctl_availability_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2616,6 +2859,9 @@ function _picocli_schedctl_availability_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2636,8 +2882,8 @@ function _picocli_schedctl_availability_block() {
 
   local commands=""
   local flag_opts="--available -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --rrule --reason --exdate --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --rrule --reason --exdate --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2671,6 +2917,9 @@ function _picocli_schedctl_availability_block() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2690,8 +2939,8 @@ function _picocli_schedctl_availability_unblock() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2709,6 +2958,9 @@ function _picocli_schedctl_availability_unblock() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2729,8 +2981,8 @@ function _picocli_schedctl_availability_import() {
 
   local commands=""
   local flag_opts="--dry-run --replace -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2748,6 +3000,9 @@ function _picocli_schedctl_availability_import() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2768,8 +3023,8 @@ function _picocli_schedctl_availability_export() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2794,6 +3049,9 @@ function _picocli_schedctl_availability_export() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2813,8 +3071,8 @@ function _picocli_schedctl_availability_slots() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2845,6 +3103,9 @@ function _picocli_schedctl_availability_slots() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2864,8 +3125,8 @@ function _picocli_schedctl_notifications_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --status --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --status --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2887,6 +3148,9 @@ function _picocli_schedctl_notifications_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2906,8 +3170,8 @@ function _picocli_schedctl_notifications_retry() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2925,6 +3189,9 @@ function _picocli_schedctl_notifications_retry() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2945,8 +3212,8 @@ function _picocli_schedctl_notifications_senddue() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2964,6 +3231,9 @@ function _picocli_schedctl_notifications_senddue() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2984,9 +3254,9 @@ function _picocli_schedctl_notifications_preview() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --kind --to --channel --before --db --as -o --output"
+  local arg_opts="--tz --kind --to --channel --before --db --as -o --output --columns"
   local CHANNEL_option_args=("email" "sms" "push" "in_app" "webhook") # --channel values
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3019,6 +3289,9 @@ function _picocli_schedctl_notifications_preview() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3038,8 +3311,8 @@ function _picocli_schedctl_series_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3064,6 +3337,9 @@ function _picocli_schedctl_series_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3083,8 +3359,8 @@ function _picocli_schedctl_series_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3102,6 +3378,9 @@ function _picocli_schedctl_series_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3122,8 +3401,8 @@ function _picocli_schedctl_series_cancel() {
 
   local commands=""
   local flag_opts="--waive-fee -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3148,6 +3427,9 @@ function _picocli_schedctl_series_cancel() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3167,8 +3449,8 @@ function _picocli_schedctl_series_reschedule() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --on-conflict --window --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --on-conflict --window --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3199,6 +3481,9 @@ function _picocli_schedctl_series_reschedule() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3218,8 +3503,8 @@ function _picocli_schedctl_series_export() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3244,6 +3529,9 @@ function _picocli_schedctl_series_export() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3263,8 +3551,8 @@ function _picocli_schedctl_term_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3289,6 +3577,9 @@ function _picocli_schedctl_term_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3308,8 +3599,8 @@ function _picocli_schedctl_term_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3327,6 +3618,9 @@ function _picocli_schedctl_term_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3347,8 +3641,8 @@ function _picocli_schedctl_closure_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --reason --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --reason --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3379,6 +3673,9 @@ function _picocli_schedctl_closure_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3398,8 +3695,8 @@ function _picocli_schedctl_closure_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3420,6 +3717,9 @@ function _picocli_schedctl_closure_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3440,8 +3740,8 @@ function _picocli_schedctl_closure_remove() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3459,6 +3759,9 @@ function _picocli_schedctl_closure_remove() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3479,8 +3782,8 @@ function _picocli_schedctl_closure_import() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3502,6 +3805,9 @@ function _picocli_schedctl_closure_import() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3521,8 +3827,8 @@ function _picocli_schedctl_appointments_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --status --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --status --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3556,6 +3862,9 @@ function _picocli_schedctl_appointments_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3575,8 +3884,8 @@ function _picocli_schedctl_appointments_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3594,6 +3903,9 @@ function _picocli_schedctl_appointments_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3614,8 +3926,8 @@ function _picocli_schedctl_waitlist_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3649,6 +3961,9 @@ function _picocli_schedctl_waitlist_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3668,8 +3983,8 @@ function _picocli_schedctl_waitlist_list() {
 
   local commands=""
   local flag_opts="--all -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --status --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --status --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3697,6 +4012,9 @@ function _picocli_schedctl_waitlist_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3716,8 +4034,8 @@ function _picocli_schedctl_waitlist_remove() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3735,6 +4053,9 @@ function _picocli_schedctl_waitlist_remove() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3755,8 +4076,8 @@ function _picocli_schedctl_attachments_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --name --content-type --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --name --content-type --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3781,6 +4102,9 @@ function _picocli_schedctl_attachments_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3800,8 +4124,8 @@ function _picocli_schedctl_attachments_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3819,6 +4143,9 @@ function _picocli_schedctl_attachments_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3839,8 +4166,8 @@ function _picocli_schedctl_attachments_get() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3865,6 +4192,9 @@ function _picocli_schedctl_attachments_get() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3884,8 +4214,8 @@ function _picocli_schedctl_attachments_remove() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3903,6 +4233,9 @@ function _picocli_schedctl_attachments_remove() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3923,8 +4256,8 @@ function _picocli_schedctl_export_ics() {
 
   local commands=""
   local flag_opts="--feed -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --name --refresh --source --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --name --refresh --source --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3973,6 +4306,9 @@ function _picocli_schedctl_export_ics() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3992,8 +4328,8 @@ function _picocli_schedctl_export_csv() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4032,6 +4368,9 @@ function _picocli_schedctl_export_csv() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -4052,8 +4391,8 @@ function _picocli_schedctl_export_json() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4093,6 +4432,9 @@ function _picocli_schedctl_export_json() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4112,8 +4454,8 @@ function _picocli_schedctl_export_links() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4131,6 +4473,9 @@ function _picocli_schedctl_export_links() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -4151,8 +4496,8 @@ function _picocli_schedctl_import_ics() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --calendar --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --calendar --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4177,6 +4522,9 @@ function _picocli_schedctl_import_ics() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4196,8 +4544,8 @@ function _picocli_schedctl_calendar_subscribe() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --url --every --name --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --url --every --name --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4225,6 +4573,9 @@ function _picocli_schedctl_calendar_subscribe() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4244,8 +4595,8 @@ function _picocli_schedctl_calendar_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4267,6 +4618,9 @@ function _picocli_schedctl_calendar_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4286,8 +4640,8 @@ function _picocli_schedctl_calendar_unsubscribe() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4305,6 +4659,9 @@ function _picocli_schedctl_calendar_unsubscribe() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -4325,8 +4682,8 @@ function _picocli_schedctl_calendar_sync() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4344,6 +4701,9 @@ function _picocli_schedctl_calendar_sync() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -4364,8 +4724,8 @@ function _picocli_schedctl_analytics_aggregate() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4390,6 +4750,9 @@ function _picocli_schedctl_analytics_aggregate() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4409,8 +4772,8 @@ function _picocli_schedctl_analytics_report() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --from --to --by --format -f --file --compare --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --from --to --by --format -f --file --compare --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4453,6 +4816,9 @@ function _picocli_schedctl_analytics_report() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4472,8 +4838,8 @@ function _picocli_schedctl_analytics_instructors() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --sort --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --sort --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4501,6 +4867,9 @@ function _picocli_schedctl_analytics_instructors() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4520,8 +4889,8 @@ function _picocli_schedctl_analytics_dashboard() {
 
   local commands=""
   local flag_opts="--watch -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --interval --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --interval --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4543,6 +4912,9 @@ function _picocli_schedctl_analytics_dashboard() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4562,8 +4934,8 @@ function _picocli_schedctl_audit_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --entity --actor --since --limit --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --entity --actor --since --limit --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4594,6 +4966,9 @@ function _picocli_schedctl_audit_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4613,3 +4988,18 @@ function _picocli_schedctl_audit_list() {
 # The `-o default` option means that if the function generated no matches, the
 # default Bash completions and the Readline default filename completions are performed.
 complete -F _complete_schedctl -o default schedctl schedctl.sh schedctl.bash
+
+# Values from the school: `schedctl __complete -- WORDS... CURRENT` prints the candidates, one per line.
+function _schedctl_dynamic() {
+  local cur="${COMP_WORDS[COMP_CWORD]}"
+  if [[ "$cur" != -* ]]; then
+    local IFS=$'\n'
+    local values=( $(command "${COMP_WORDS[0]}" __complete -- "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null) )
+    if (( ${#values[@]} )); then
+      COMPREPLY=( "${values[@]}" )
+      return 0
+    fi
+  fi
+  _complete_schedctl "$@"
+}
+complete -F _schedctl_dynamic -o default schedctl schedctl.sh schedctl.bash

@@ -29,11 +29,15 @@ complete -c schedctl -n '__fish_use_subcommand' -a analytics -d 'Batch analytics
 complete -c schedctl -n '__fish_use_subcommand' -a audit -d 'The audit log: every change, with who, when, what and from which command.'
 complete -c schedctl -n '__fish_use_subcommand' -a completion -d 'Print a shell completion script: bash, zsh or fish.'
 complete -c schedctl -n '__fish_use_subcommand' -a shell -d 'Interactive shell with completion and history (exit with \'exit\' or Ctrl-D).'
+complete -c schedctl -n '__fish_use_subcommand' -a batch -d 'Run schedctl commands from a file or stdin, one per line (shell quoting, # comments), in one process over one connection pool. A failing line is reported on stderr as FILE:LINE: exit N; the batch goes on (or stops with --stop-on-error) and exits with the last failing line\'s code, 0 when all succeeded.'
+complete -c schedctl -n '__fish_use_subcommand' -a __complete -d 'Completion candidates for the completion scripts (internal).'
 complete -c schedctl -n '__fish_use_subcommand' -a demo -d 'Load a small sample school into the current database and show what schedctl can do.'
+complete -c schedctl -n '__fish_use_subcommand' -a help -d '%nWhen no COMMAND is given, the usage help for the main command is displayed. If a COMMAND is specified, the help for that command is shown.%n'
 complete -c schedctl -n '__fish_use_subcommand' -l db -r
 complete -c schedctl -n '__fish_use_subcommand' -l as -r
 complete -c schedctl -n '__fish_use_subcommand' -s o -r
 complete -c schedctl -n '__fish_use_subcommand' -l output -r
+complete -c schedctl -n '__fish_use_subcommand' -l columns -r
 complete -c schedctl -n '__fish_use_subcommand' -l tz -r
 complete -c schedctl -n '__fish_use_subcommand' -s q
 complete -c schedctl -n '__fish_use_subcommand' -s v
@@ -55,6 +59,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from db' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from db' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from db' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l no-color
@@ -68,6 +73,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from migrate' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from migrate' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from migrate' -l no-color
@@ -81,6 +87,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from status' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from status' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from status' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from status' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from status' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from status' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from status' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from status' -l no-color
@@ -94,6 +101,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from start' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from start' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from start' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from start' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from start' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from start' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from start' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from start' -l no-color
@@ -107,6 +115,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from stop' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from stop' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from stop' -l no-color
@@ -120,6 +129,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from url' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from url' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from url' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from url' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from url' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from url' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from url' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from url' -l no-color
@@ -135,6 +145,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from backup' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from backup' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from backup' -l no-color
@@ -149,6 +160,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from restore' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from restore' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from restore' -l no-color
@@ -163,6 +175,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from rotate-key' -l no-color
@@ -178,6 +191,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from user' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from user' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from user' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from user' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from user' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from user' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from user' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from user' -l no-color
@@ -196,6 +210,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
@@ -210,6 +225,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -223,6 +239,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
@@ -239,6 +256,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -l no-color
@@ -266,6 +284,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from settings' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from settings' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from settings' -l no-color
@@ -279,6 +298,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -292,6 +312,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
@@ -308,6 +329,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from vacation' -l no-color
@@ -324,6 +346,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from type' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from type' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from type' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from type' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from type' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from type' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from type' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from type' -l no-color
@@ -354,6 +377,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
@@ -369,6 +393,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -382,6 +407,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
@@ -395,6 +421,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from archive' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from archive' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from archive' -l no-color
@@ -414,6 +441,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from availability' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from availability' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from availability' -l no-color
@@ -433,6 +461,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from set' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from set' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from set' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from set' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from set' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from set' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from set' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from set' -l no-color
@@ -446,6 +475,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -465,6 +495,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from block' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from block' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l no-color
@@ -478,6 +509,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from unblock' -l no-color
@@ -493,6 +525,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from import' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l no-color
@@ -508,6 +541,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from export' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l no-color
@@ -525,6 +559,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from slots' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from slots' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from slots' -l no-color
@@ -541,6 +576,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from notifications' -l no-color
@@ -555,6 +591,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -568,6 +605,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from retry' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from retry' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from retry' -l no-color
@@ -581,6 +619,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l no-color
@@ -598,6 +637,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from preview' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from preview' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from preview' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from preview' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from preview' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from preview' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from preview' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from preview' -l no-color
@@ -613,6 +653,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l no-color
@@ -627,6 +668,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from fsck' -l no-color
@@ -653,6 +695,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from book' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from book' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from book' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from book' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from book' -l no-color
@@ -671,6 +714,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from hold' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from hold' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from hold' -l no-color
@@ -684,6 +728,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from confirm' -l no-color
@@ -698,6 +743,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from decline' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from decline' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from decline' -l no-color
@@ -713,6 +759,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l no-color
@@ -727,6 +774,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l no-color
@@ -742,6 +790,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from complete' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from complete' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from complete' -l no-color
@@ -755,6 +804,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from no-show' -l no-color
@@ -772,6 +822,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from series' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from series' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from series' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from series' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from series' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from series' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from series' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from series' -l no-color
@@ -787,6 +838,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -800,6 +852,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
@@ -816,6 +869,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from cancel' -l no-color
@@ -833,6 +887,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from reschedule' -l no-color
@@ -848,6 +903,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from export' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l no-color
@@ -862,6 +918,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from term' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from term' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from term' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from term' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from term' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from term' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from term' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from term' -l no-color
@@ -877,6 +934,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
@@ -890,6 +948,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -906,6 +965,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from closure' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from closure' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from closure' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from closure' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from closure' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from closure' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from closure' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from closure' -l no-color
@@ -923,6 +983,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
@@ -937,6 +998,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -950,6 +1012,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from remove' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l no-color
@@ -964,6 +1027,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from import' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l no-color
@@ -978,6 +1042,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from appointments' -l no-color
@@ -996,6 +1061,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -1009,6 +1075,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
@@ -1024,6 +1091,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from waitlist' -l no-color
@@ -1042,6 +1110,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
@@ -1059,6 +1128,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -1072,6 +1142,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from remove' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l no-color
@@ -1088,6 +1159,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from attachments' -l no-color
@@ -1103,6 +1175,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from add' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from add' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from add' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from add' -l no-color
@@ -1116,6 +1189,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -1131,6 +1205,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from get' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from get' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from get' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from get' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from get' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from get' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from get' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from get' -l no-color
@@ -1144,6 +1219,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from remove' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from remove' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from remove' -l no-color
@@ -1160,6 +1236,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from export' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from export' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from export' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from export' -l no-color
@@ -1184,6 +1261,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from ics' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l no-color
@@ -1204,6 +1282,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from csv' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from csv' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from csv' -l no-color
@@ -1224,6 +1303,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from json' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from json' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from json' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from json' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from json' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from json' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from json' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from json' -l no-color
@@ -1237,6 +1317,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from links' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from links' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from links' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from links' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from links' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from links' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from links' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from links' -l no-color
@@ -1250,6 +1331,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from import' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from import' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from import' -l no-color
@@ -1265,6 +1347,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from ics' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from ics' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from ics' -l no-color
@@ -1281,6 +1364,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from calendar' -l no-color
@@ -1297,6 +1381,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from subscribe' -l no-color
@@ -1311,6 +1396,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -1324,6 +1410,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from unsubscribe' -l no-color
@@ -1337,6 +1424,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from sync' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from sync' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from sync' -l no-color
@@ -1353,6 +1441,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from analytics' -l no-color
@@ -1368,6 +1457,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from aggregate' -l no-color
@@ -1389,6 +1479,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from report' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from report' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from report' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from report' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from report' -l no-color
@@ -1405,6 +1496,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from instructors' -l no-color
@@ -1420,6 +1512,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from dashboard' -l no-color
@@ -1433,6 +1526,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from audit' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from audit' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from audit' -l no-color
@@ -1450,6 +1544,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
@@ -1463,6 +1558,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from completion' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from completion' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from completion' -l no-color
@@ -1476,6 +1572,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from shell' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from shell' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l no-color
@@ -1484,11 +1581,43 @@ complete -c schedctl -n '__fish_seen_subcommand_from shell' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from shell' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l stop-on-error
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l columns -r
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from batch' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l columns -r
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from __complete' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -s o -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from demo' -l columns -r
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -s q
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -s v
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l no-color
@@ -1497,3 +1626,16 @@ complete -c schedctl -n '__fish_seen_subcommand_from demo' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from demo' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from help' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from help' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l columns -r
+complete -c schedctl -n '__fish_seen_subcommand_from help' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from help' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from help' -l yes
+# Values from the school (emails, type slugs, booking references, zones, dates): schedctl __complete
+complete -c schedctl -n 'not string match -q -- "-*" (commandline -ct)' -f -a '(schedctl __complete -- (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)'

@@ -185,7 +185,9 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} audit" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} batch" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} demo" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db migrate" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db status" ];    then _picocli_schedctl_db; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db start" ];    then _picocli_schedctl_db; return $?; fi
@@ -281,137 +283,141 @@ function _complete_schedctl() {
   local cmds26=(audit)
   local cmds27=(completion)
   local cmds28=(shell)
-  local cmds29=(demo)
-  local cmds30=(db migrate)
-  local cmds31=(db status)
-  local cmds32=(db start)
-  local cmds33=(db stop)
-  local cmds34=(db url)
-  local cmds35=(db backup)
-  local cmds36=(db restore)
-  local cmds37=(db rotate-key)
-  local cmds38=(user add)
-  local cmds39=(user list)
-  local cmds40=(user show)
-  local cmds41=(instructor settings)
-  local cmds42=(instructor list)
-  local cmds43=(instructor show)
-  local cmds44=(instructor vacation)
-  local cmds45=(type add)
-  local cmds46=(type list)
-  local cmds47=(type show)
-  local cmds48=(type archive)
-  local cmds49=(availability set)
-  local cmds50=(availability list)
-  local cmds51=(availability block)
-  local cmds52=(availability unblock)
-  local cmds53=(availability import)
-  local cmds54=(availability export)
-  local cmds55=(availability slots)
-  local cmds56=(notifications list)
-  local cmds57=(notifications retry)
-  local cmds58=(notifications send-due)
-  local cmds59=(notifications preview)
-  local cmds60=(series list)
-  local cmds61=(series show)
-  local cmds62=(series cancel)
-  local cmds63=(series reschedule)
-  local cmds64=(series export)
-  local cmds65=(term add)
-  local cmds66=(term list)
-  local cmds67=(closure add)
-  local cmds68=(closure list)
-  local cmds69=(closure remove)
-  local cmds70=(closure import)
-  local cmds71=(appointments list)
-  local cmds72=(appointments show)
-  local cmds73=(waitlist add)
-  local cmds74=(waitlist list)
-  local cmds75=(waitlist remove)
-  local cmds76=(attachments add)
-  local cmds77=(attachments list)
-  local cmds78=(attachments get)
-  local cmds79=(attachments remove)
-  local cmds80=(export ics)
-  local cmds81=(export csv)
-  local cmds82=(export json)
-  local cmds83=(export links)
-  local cmds84=(import ics)
-  local cmds85=(calendar subscribe)
-  local cmds86=(calendar list)
-  local cmds87=(calendar unsubscribe)
-  local cmds88=(calendar sync)
-  local cmds89=(analytics aggregate)
-  local cmds90=(analytics report)
-  local cmds91=(analytics instructors)
-  local cmds92=(analytics dashboard)
-  local cmds93=(audit list)
+  local cmds29=(batch)
+  local cmds30=(demo)
+  local cmds31=(help)
+  local cmds32=(db migrate)
+  local cmds33=(db status)
+  local cmds34=(db start)
+  local cmds35=(db stop)
+  local cmds36=(db url)
+  local cmds37=(db backup)
+  local cmds38=(db restore)
+  local cmds39=(db rotate-key)
+  local cmds40=(user add)
+  local cmds41=(user list)
+  local cmds42=(user show)
+  local cmds43=(instructor settings)
+  local cmds44=(instructor list)
+  local cmds45=(instructor show)
+  local cmds46=(instructor vacation)
+  local cmds47=(type add)
+  local cmds48=(type list)
+  local cmds49=(type show)
+  local cmds50=(type archive)
+  local cmds51=(availability set)
+  local cmds52=(availability list)
+  local cmds53=(availability block)
+  local cmds54=(availability unblock)
+  local cmds55=(availability import)
+  local cmds56=(availability export)
+  local cmds57=(availability slots)
+  local cmds58=(notifications list)
+  local cmds59=(notifications retry)
+  local cmds60=(notifications send-due)
+  local cmds61=(notifications preview)
+  local cmds62=(series list)
+  local cmds63=(series show)
+  local cmds64=(series cancel)
+  local cmds65=(series reschedule)
+  local cmds66=(series export)
+  local cmds67=(term add)
+  local cmds68=(term list)
+  local cmds69=(closure add)
+  local cmds70=(closure list)
+  local cmds71=(closure remove)
+  local cmds72=(closure import)
+  local cmds73=(appointments list)
+  local cmds74=(appointments show)
+  local cmds75=(waitlist add)
+  local cmds76=(waitlist list)
+  local cmds77=(waitlist remove)
+  local cmds78=(attachments add)
+  local cmds79=(attachments list)
+  local cmds80=(attachments get)
+  local cmds81=(attachments remove)
+  local cmds82=(export ics)
+  local cmds83=(export csv)
+  local cmds84=(export json)
+  local cmds85=(export links)
+  local cmds86=(import ics)
+  local cmds87=(calendar subscribe)
+  local cmds88=(calendar list)
+  local cmds89=(calendar unsubscribe)
+  local cmds90=(calendar sync)
+  local cmds91=(analytics aggregate)
+  local cmds92=(analytics report)
+  local cmds93=(analytics instructors)
+  local cmds94=(analytics dashboard)
+  local cmds95=(audit list)
 
-  if CompWordsContainsArray "${cmds93[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_closure_import; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_closure_list; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_closure_add; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_term_list; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_term_add; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_series_export; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_series_reschedule; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_series_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_series_show; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_series_list; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_notifications_preview; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_db_restore; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_backup; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds95[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds94[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds93[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_closure_import; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_closure_list; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_closure_add; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_term_list; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_term_add; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_series_export; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_series_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_series_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_series_show; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_series_list; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_notifications_preview; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_batch; return $?; fi
   if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_shell; return $?; fi
   if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_completion; return $?; fi
   if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_audit; return $?; fi
@@ -452,10 +458,10 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell batch demo help"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output --tz"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns --tz"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -470,6 +476,9 @@ function _picocli_schedctl() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
     --tz)
       return
@@ -493,8 +502,8 @@ function _picocli_schedctl_db() {
 
   local commands="migrate status start stop url backup restore rotate-key"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -509,6 +518,9 @@ function _picocli_schedctl_db() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -529,8 +541,8 @@ function _picocli_schedctl_user() {
 
   local commands="add list show"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -545,6 +557,9 @@ function _picocli_schedctl_user() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -565,8 +580,8 @@ function _picocli_schedctl_instructor() {
 
   local commands="settings list show vacation"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -581,6 +596,9 @@ function _picocli_schedctl_instructor() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -601,8 +619,8 @@ function _picocli_schedctl_type() {
 
   local commands="add list show archive"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -617,6 +635,9 @@ function _picocli_schedctl_type() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -637,8 +658,8 @@ function _picocli_schedctl_availability() {
 
   local commands="set list block unblock import export slots"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -653,6 +674,9 @@ function _picocli_schedctl_availability() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -673,8 +697,8 @@ function _picocli_schedctl_notifications() {
 
   local commands="list retry send-due preview"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -689,6 +713,9 @@ function _picocli_schedctl_notifications() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -709,8 +736,8 @@ function _picocli_schedctl_daemon() {
 
   local commands=""
   local flag_opts="--once -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --metrics --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --metrics --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -732,6 +759,9 @@ function _picocli_schedctl_daemon() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -751,8 +781,8 @@ function _picocli_schedctl_fsck() {
 
   local commands=""
   local flag_opts="--fix -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -770,6 +800,9 @@ function _picocli_schedctl_fsck() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -790,8 +823,8 @@ function _picocli_schedctl_book() {
 
   local commands=""
   local flag_opts="--dry-run -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --at --notes --idempotency-key --hold --repeat --until --for-term --on-conflict --window --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --at --notes --idempotency-key --hold --repeat --until --for-term --on-conflict --window --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -846,6 +879,9 @@ function _picocli_schedctl_book() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -865,8 +901,8 @@ function _picocli_schedctl_hold() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --at --for --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --at --for --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -900,6 +936,9 @@ function _picocli_schedctl_hold() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -919,8 +958,8 @@ function _picocli_schedctl_confirm() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -938,6 +977,9 @@ function _picocli_schedctl_confirm() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -958,8 +1000,8 @@ function _picocli_schedctl_decline() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -980,6 +1022,9 @@ function _picocli_schedctl_decline() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1000,8 +1045,8 @@ function _picocli_schedctl_cancel() {
 
   local commands=""
   local flag_opts="--waive-fee -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1023,6 +1068,9 @@ function _picocli_schedctl_cancel() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1042,8 +1090,8 @@ function _picocli_schedctl_reschedule() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1065,6 +1113,9 @@ function _picocli_schedctl_reschedule() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1084,8 +1135,8 @@ function _picocli_schedctl_complete() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --notes --rating --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --notes --rating --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1110,6 +1161,9 @@ function _picocli_schedctl_complete() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1129,8 +1183,8 @@ function _picocli_schedctl_noshow() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1148,6 +1202,9 @@ function _picocli_schedctl_noshow() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1168,8 +1225,8 @@ function _picocli_schedctl_series() {
 
   local commands="list show cancel reschedule export"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1184,6 +1241,9 @@ function _picocli_schedctl_series() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1204,8 +1264,8 @@ function _picocli_schedctl_term() {
 
   local commands="add list"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1220,6 +1280,9 @@ function _picocli_schedctl_term() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1240,8 +1303,8 @@ function _picocli_schedctl_closure() {
 
   local commands="add list remove import"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1256,6 +1319,9 @@ function _picocli_schedctl_closure() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1276,8 +1342,8 @@ function _picocli_schedctl_appointments() {
 
   local commands="list show"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1292,6 +1358,9 @@ function _picocli_schedctl_appointments() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1312,8 +1381,8 @@ function _picocli_schedctl_waitlist() {
 
   local commands="add list remove"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1328,6 +1397,9 @@ function _picocli_schedctl_waitlist() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1348,8 +1420,8 @@ function _picocli_schedctl_attachments() {
 
   local commands="add list get remove"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1364,6 +1436,9 @@ function _picocli_schedctl_attachments() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1384,8 +1459,8 @@ function _picocli_schedctl_export() {
 
   local commands="ics csv json links"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1400,6 +1475,9 @@ function _picocli_schedctl_export() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1420,8 +1498,8 @@ function _picocli_schedctl_import() {
 
   local commands="ics"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1436,6 +1514,9 @@ function _picocli_schedctl_import() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1456,8 +1537,8 @@ function _picocli_schedctl_calendar() {
 
   local commands="subscribe list unsubscribe sync"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1472,6 +1553,9 @@ function _picocli_schedctl_calendar() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1492,8 +1576,8 @@ function _picocli_schedctl_analytics() {
 
   local commands="aggregate report instructors dashboard"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1508,6 +1592,9 @@ function _picocli_schedctl_analytics() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1528,8 +1615,8 @@ function _picocli_schedctl_audit() {
 
   local commands="list"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1544,6 +1631,9 @@ function _picocli_schedctl_audit() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1564,8 +1654,8 @@ function _picocli_schedctl_completion() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1583,6 +1673,9 @@ function _picocli_schedctl_completion() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1603,8 +1696,8 @@ function _picocli_schedctl_shell() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1623,44 +1716,8 @@ function _picocli_schedctl_shell() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `demo` subcommand.
-function _picocli_schedctl_demo() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
+    --columns)
       return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
       ;;
   esac
 
@@ -1673,211 +1730,16 @@ function _picocli_schedctl_demo() {
   fi
 }
 
-# Generates completions for the options and subcommands of the `migrate` subcommand.
-function _picocli_schedctl_db_migrate() {
+# Generates completions for the options and subcommands of the `batch` subcommand.
+function _picocli_schedctl_batch() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
-      return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `status` subcommand.
-function _picocli_schedctl_db_status() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
-      return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `start` subcommand.
-function _picocli_schedctl_db_start() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
-      return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `stop` subcommand.
-function _picocli_schedctl_db_stop() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
-      return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `url` subcommand.
-function _picocli_schedctl_db_url() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
-
-  type compopt &>/dev/null && compopt +o default
-
-  case ${prev_word} in
-    --tz)
-      return
-      ;;
-    --db)
-      return
-      ;;
-    --as)
-      return
-      ;;
-    -o|--output)
-      local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
-      return $?
-      ;;
-  esac
-
-  if [[ "${curr_word}" == -* ]]; then
-    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
-  else
-    local positionals=""
-    local IFS=$'\n'
-    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
-  fi
-}
-
-# Generates completions for the options and subcommands of the `backup` subcommand.
-function _picocli_schedctl_db_backup() {
-  # Get completion data
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
-
-  local commands=""
-  local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local flag_opts="--stop-on-error -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1899,6 +1761,345 @@ function _picocli_schedctl_db_backup() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `demo` subcommand.
+function _picocli_schedctl_demo() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `help` subcommand.
+function _picocli_schedctl_help() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell batch demo"
+  local flag_opts="-h --help -q -v --no-color --yes"
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `migrate` subcommand.
+function _picocli_schedctl_db_migrate() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `status` subcommand.
+function _picocli_schedctl_db_status() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `start` subcommand.
+function _picocli_schedctl_db_start() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `stop` subcommand.
+function _picocli_schedctl_db_stop() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `url` subcommand.
+function _picocli_schedctl_db_url() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `backup` subcommand.
+function _picocli_schedctl_db_backup() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    -f|--file)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1918,8 +2119,8 @@ function _picocli_schedctl_db_restore() {
 
   local commands=""
   local flag_opts="--replace -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1937,6 +2138,9 @@ function _picocli_schedctl_db_restore() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -1957,8 +2161,8 @@ function _picocli_schedctl_db_rotatekey() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --batch --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --batch --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1980,6 +2184,9 @@ function _picocli_schedctl_db_rotatekey() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1999,8 +2206,8 @@ function _picocli_schedctl_user_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --name --email --role --phone --locale --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --name --email --role --phone --locale --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2034,6 +2241,9 @@ function _picocli_schedctl_user_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2053,8 +2263,8 @@ function _picocli_schedctl_user_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --role --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --role --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2076,6 +2286,9 @@ function _picocli_schedctl_user_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2095,8 +2308,8 @@ function _picocli_schedctl_user_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2114,6 +2327,9 @@ function _picocli_schedctl_user_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2134,8 +2350,8 @@ function _picocli_schedctl_instructor_settings() {
 
   local commands=""
   local flag_opts="--auto-confirm -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --buffer --buffer-before --buffer-after --min-notice --max-advance --max-daily --max-consecutive --reminders --channels --meeting-platform --cancel-policy --reschedule-policy --bio --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --buffer --buffer-before --buffer-after --min-notice --max-advance --max-daily --max-consecutive --reminders --channels --meeting-platform --cancel-policy --reschedule-policy --bio --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2193,6 +2409,9 @@ function _picocli_schedctl_instructor_settings() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2212,8 +2431,8 @@ function _picocli_schedctl_instructor_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2231,6 +2450,9 @@ function _picocli_schedctl_instructor_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2251,8 +2473,8 @@ function _picocli_schedctl_instructor_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2270,6 +2492,9 @@ function _picocli_schedctl_instructor_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2290,8 +2515,8 @@ function _picocli_schedctl_instructor_vacation() {
 
   local commands=""
   local flag_opts="--cancel-bookings -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --until --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --until --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2316,6 +2541,9 @@ function _picocli_schedctl_instructor_vacation() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2335,8 +2563,8 @@ function _picocli_schedctl_type_add() {
 
   local commands=""
   local flag_opts="--requires-confirmation -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --name --duration --slug --description --price --currency --buffer-before --buffer-after --min-notice --max-advance --slot-interval --capacity --cancel-policy --reschedule-policy --location --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --name --duration --slug --description --price --currency --buffer-before --buffer-after --min-notice --max-advance --slot-interval --capacity --cancel-policy --reschedule-policy --location --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2403,6 +2631,9 @@ function _picocli_schedctl_type_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2422,8 +2653,8 @@ function _picocli_schedctl_type_list() {
 
   local commands=""
   local flag_opts="--all -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2445,6 +2676,9 @@ function _picocli_schedctl_type_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2464,8 +2698,8 @@ function _picocli_schedctl_type_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2483,6 +2717,9 @@ function _picocli_schedctl_type_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2503,8 +2740,8 @@ function _picocli_schedctl_type_archive() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2522,6 +2759,9 @@ function _picocli_schedctl_type_archive() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2542,8 +2782,8 @@ function _picocli_schedctl_availability_set() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --day --from --to --type --effective-from --effective-until --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --day --from --to --type --effective-from --effective-until --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2580,6 +2820,9 @@ function _picocli_schedctl_availability_set() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2599,8 +2842,8 @@ function _picocli_schedctl_availability_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2618,6 +2861,9 @@ function _picocli_schedctl_availability_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2638,8 +2884,8 @@ function _picocli_schedctl_availability_block() {
 
   local commands=""
   local flag_opts="--available -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --rrule --reason --exdate --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --rrule --reason --exdate --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2673,6 +2919,9 @@ function _picocli_schedctl_availability_block() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2692,8 +2941,8 @@ function _picocli_schedctl_availability_unblock() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2711,6 +2960,9 @@ function _picocli_schedctl_availability_unblock() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2731,8 +2983,8 @@ function _picocli_schedctl_availability_import() {
 
   local commands=""
   local flag_opts="--dry-run --replace -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2750,6 +3002,9 @@ function _picocli_schedctl_availability_import() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2770,8 +3025,8 @@ function _picocli_schedctl_availability_export() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2796,6 +3051,9 @@ function _picocli_schedctl_availability_export() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2815,8 +3073,8 @@ function _picocli_schedctl_availability_slots() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2847,6 +3105,9 @@ function _picocli_schedctl_availability_slots() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2866,8 +3127,8 @@ function _picocli_schedctl_notifications_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --status --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --status --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2889,6 +3150,9 @@ function _picocli_schedctl_notifications_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2908,8 +3172,8 @@ function _picocli_schedctl_notifications_retry() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2927,6 +3191,9 @@ function _picocli_schedctl_notifications_retry() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2947,8 +3214,8 @@ function _picocli_schedctl_notifications_senddue() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2966,6 +3233,9 @@ function _picocli_schedctl_notifications_senddue() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -2986,9 +3256,9 @@ function _picocli_schedctl_notifications_preview() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --kind --to --channel --before --db --as -o --output"
+  local arg_opts="--tz --kind --to --channel --before --db --as -o --output --columns"
   local CHANNEL_option_args=("email" "sms" "push" "in_app" "webhook") # --channel values
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3021,6 +3291,9 @@ function _picocli_schedctl_notifications_preview() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3040,8 +3313,8 @@ function _picocli_schedctl_series_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3066,6 +3339,9 @@ function _picocli_schedctl_series_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3085,8 +3361,8 @@ function _picocli_schedctl_series_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3104,6 +3380,9 @@ function _picocli_schedctl_series_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3124,8 +3403,8 @@ function _picocli_schedctl_series_cancel() {
 
   local commands=""
   local flag_opts="--waive-fee -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --reason --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --reason --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3150,6 +3429,9 @@ function _picocli_schedctl_series_cancel() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3169,8 +3451,8 @@ function _picocli_schedctl_series_reschedule() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --on-conflict --window --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --on-conflict --window --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3201,6 +3483,9 @@ function _picocli_schedctl_series_reschedule() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3220,8 +3505,8 @@ function _picocli_schedctl_series_export() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3246,6 +3531,9 @@ function _picocli_schedctl_series_export() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3265,8 +3553,8 @@ function _picocli_schedctl_term_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3291,6 +3579,9 @@ function _picocli_schedctl_term_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3310,8 +3601,8 @@ function _picocli_schedctl_term_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3329,6 +3620,9 @@ function _picocli_schedctl_term_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3349,8 +3643,8 @@ function _picocli_schedctl_closure_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --reason --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --reason --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3381,6 +3675,9 @@ function _picocli_schedctl_closure_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3400,8 +3697,8 @@ function _picocli_schedctl_closure_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3422,6 +3719,9 @@ function _picocli_schedctl_closure_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3442,8 +3742,8 @@ function _picocli_schedctl_closure_remove() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3461,6 +3761,9 @@ function _picocli_schedctl_closure_remove() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3481,8 +3784,8 @@ function _picocli_schedctl_closure_import() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3504,6 +3807,9 @@ function _picocli_schedctl_closure_import() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3523,8 +3829,8 @@ function _picocli_schedctl_appointments_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --status --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --status --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3558,6 +3864,9 @@ function _picocli_schedctl_appointments_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3577,8 +3886,8 @@ function _picocli_schedctl_appointments_show() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3596,6 +3905,9 @@ function _picocli_schedctl_appointments_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3616,8 +3928,8 @@ function _picocli_schedctl_waitlist_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --type --student --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --type --student --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3651,6 +3963,9 @@ function _picocli_schedctl_waitlist_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3670,8 +3985,8 @@ function _picocli_schedctl_waitlist_list() {
 
   local commands=""
   local flag_opts="--all -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --status --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --status --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3699,6 +4014,9 @@ function _picocli_schedctl_waitlist_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3718,8 +4036,8 @@ function _picocli_schedctl_waitlist_remove() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3737,6 +4055,9 @@ function _picocli_schedctl_waitlist_remove() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3757,8 +4078,8 @@ function _picocli_schedctl_attachments_add() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --name --content-type --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --name --content-type --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3783,6 +4104,9 @@ function _picocli_schedctl_attachments_add() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3802,8 +4126,8 @@ function _picocli_schedctl_attachments_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3821,6 +4145,9 @@ function _picocli_schedctl_attachments_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3841,8 +4168,8 @@ function _picocli_schedctl_attachments_get() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3867,6 +4194,9 @@ function _picocli_schedctl_attachments_get() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3886,8 +4216,8 @@ function _picocli_schedctl_attachments_remove() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3905,6 +4235,9 @@ function _picocli_schedctl_attachments_remove() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -3925,8 +4258,8 @@ function _picocli_schedctl_export_ics() {
 
   local commands=""
   local flag_opts="--feed -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --name --refresh --source --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --name --refresh --source --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -3975,6 +4308,9 @@ function _picocli_schedctl_export_ics() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -3994,8 +4330,8 @@ function _picocli_schedctl_export_csv() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4034,6 +4370,9 @@ function _picocli_schedctl_export_csv() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -4054,8 +4393,8 @@ function _picocli_schedctl_export_json() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --student --ref --from --to -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4095,6 +4434,9 @@ function _picocli_schedctl_export_json() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4114,8 +4456,8 @@ function _picocli_schedctl_export_links() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4133,6 +4475,9 @@ function _picocli_schedctl_export_links() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -4153,8 +4498,8 @@ function _picocli_schedctl_import_ics() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --calendar --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --calendar --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4179,6 +4524,9 @@ function _picocli_schedctl_import_ics() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4198,8 +4546,8 @@ function _picocli_schedctl_calendar_subscribe() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --url --every --name --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --url --every --name --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4227,6 +4575,9 @@ function _picocli_schedctl_calendar_subscribe() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4246,8 +4597,8 @@ function _picocli_schedctl_calendar_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4269,6 +4620,9 @@ function _picocli_schedctl_calendar_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4288,8 +4642,8 @@ function _picocli_schedctl_calendar_unsubscribe() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4307,6 +4661,9 @@ function _picocli_schedctl_calendar_unsubscribe() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -4327,8 +4684,8 @@ function _picocli_schedctl_calendar_sync() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4346,6 +4703,9 @@ function _picocli_schedctl_calendar_sync() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    --columns)
+      return
       ;;
   esac
 
@@ -4366,8 +4726,8 @@ function _picocli_schedctl_analytics_aggregate() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4392,6 +4752,9 @@ function _picocli_schedctl_analytics_aggregate() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4411,8 +4774,8 @@ function _picocli_schedctl_analytics_report() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --instructor --from --to --by --format -f --file --compare --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --instructor --from --to --by --format -f --file --compare --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4455,6 +4818,9 @@ function _picocli_schedctl_analytics_report() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4474,8 +4840,8 @@ function _picocli_schedctl_analytics_instructors() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --sort --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --from --to --sort --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4503,6 +4869,9 @@ function _picocli_schedctl_analytics_instructors() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4522,8 +4891,8 @@ function _picocli_schedctl_analytics_dashboard() {
 
   local commands=""
   local flag_opts="--watch -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --interval --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --interval --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4545,6 +4914,9 @@ function _picocli_schedctl_analytics_dashboard() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4564,8 +4936,8 @@ function _picocli_schedctl_audit_list() {
 
   local commands=""
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --entity --actor --since --limit --db --as -o --output"
-  local FORMAT_option_args=("table" "json" "csv") # --output values
+  local arg_opts="--tz --entity --actor --since --limit --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -4596,6 +4968,9 @@ function _picocli_schedctl_audit_list() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    --columns)
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -4615,3 +4990,18 @@ function _picocli_schedctl_audit_list() {
 # The `-o default` option means that if the function generated no matches, the
 # default Bash completions and the Readline default filename completions are performed.
 complete -F _complete_schedctl -o default schedctl schedctl.sh schedctl.bash
+
+# Values from the school: `schedctl __complete -- WORDS... CURRENT` prints the candidates, one per line.
+function _schedctl_dynamic() {
+  local cur="${COMP_WORDS[COMP_CWORD]}"
+  if [[ "$cur" != -* ]]; then
+    local IFS=$'\n'
+    local values=( $(command "${COMP_WORDS[0]}" __complete -- "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null) )
+    if (( ${#values[@]} )); then
+      COMPREPLY=( "${values[@]}" )
+      return 0
+    fi
+  fi
+  _complete_schedctl "$@"
+}
+complete -F _schedctl_dynamic -o default schedctl schedctl.sh schedctl.bash

@@ -41,6 +41,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // The fast path: the version needs no command model, database or logging.
+            System.out.println(new RootCommand.Version().getVersion()[0]);
+            System.exit(OK);
+        }
         System.exit(execute(args, System.getenv(), System.in, System.out, System.err, Clock.systemUTC()));
     }
 
@@ -54,7 +59,7 @@ public final class Main {
                               PoolSource pools) {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
-        AppContext context = new AppContext(in, out, outWriter, errWriter, env, clock);
+        AppContext context = new AppContext(in, out, outWriter, errWriter, env, clock).ownStderr(err == System.err);
         try (Backend backend = new Backend(context, pools)) {
             CommandLine cl = commandLine(context, backend);
             cl.setOut(outWriter);
@@ -72,10 +77,15 @@ public final class Main {
         cl.registerConverter(Duration.class, Durations::parse);
         cl.registerConverter(ZoneId.class, Zones::parse);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // `-o json` in an alias and `-o csv` after it: the last one wins, as in git and kubectl.
+        cl.setOverwrittenOptionsAllowed(true);
+        // Descriptions the annotations leave out and every command's examples: one bundle for the whole tree.
+        cl.setResourceBundle(java.util.ResourceBundle.getBundle("org.schedctl.cli.help"));
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             String help = ex.getCommandLine().getCommandSpec().qualifiedName(" ");
-            err.println("schedctl: error: " + oneLine(ex.getMessage()) + ". See '" + help + " --help'");
+            String hint = suggestion(ex);
+            err.println("schedctl: error: " + oneLine(usageMessage(ex)) + (hint.isEmpty() ? "." : hint) + " See '" + help + " --help'");
             if (isVerbose(args)) {
                 ex.printStackTrace(err);
             }
@@ -105,6 +115,46 @@ public final class Main {
             return INTERNAL;
         });
         return cl;
+    }
+
+    /**
+     * The parse error in the words of CLI.md: a value that does not convert names the option and says why, in the
+     * converter's own words (never a Java class name).
+     */
+    private static String usageMessage(CommandLine.ParameterException ex) {
+        Throwable cause = ex.getCause();
+        while (cause != null && !(cause instanceof SchedException) && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof SchedException known) {
+            CommandLine.Model.ArgSpec arg = ex.getArgSpec();
+            String what = arg == null ? "value"
+                    : arg.isOption() ? "option '" + ((CommandLine.Model.OptionSpec) arg).longestName() + "'"
+                    : "parameter " + arg.paramLabel();
+            return "invalid value for " + what + ": " + known.getMessage();
+        }
+        if (cause instanceof CommandLine.TypeConversionException || ex.getMessage() != null && ex.getMessage().contains("(java.")) {
+            // picocli's own conversions append "(java.lang.NumberFormatException: ...)": keep the sentence before it.
+            String m = ex.getMessage();
+            int paren = m.indexOf(" (");
+            return paren > 0 && m.indexOf(':', paren) > 0 ? m.substring(0, paren) : m;
+        }
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()
+                && !unmatched.getUnmatched().get(0).startsWith("-") && !ex.getCommandLine().getSubcommands().isEmpty()) {
+            return "unknown command '" + unmatched.getUnmatched().get(0) + "'";
+        }
+        return ex.getMessage();
+    }
+
+    /** "; did you mean 'user'?" for a mistyped command or option, from picocli's suggestions. */
+    private static String suggestion(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            java.util.List<String> suggestions = unmatched.getSuggestions();
+            if (!suggestions.isEmpty()) {
+                return "; did you mean '" + String.join("' or '", suggestions.subList(0, Math.min(3, suggestions.size()))) + "'?";
+            }
+        }
+        return "";
     }
 
     public static int exitCode(SchedException e) {

@@ -59,7 +59,7 @@ public final class AnalyticsCommand {
                             + "--format table, json or csv");
                 }
                 var comparison = services().analytics().compare(instructor, from, to, ctx.clock());
-                ExportCommand.write(ctx, file, "analytics-comparison." + ("table".equals(chosen) ? "txt" : chosen), false, out -> new Output(out, OutputFormat.valueOf(chosen), ctx.displayZone(null)).print(comparison));
+                ExportCommand.write(ctx, file, "analytics-comparison." + ("table".equals(chosen) ? "txt" : chosen), false, out -> ctx.output(out, OutputFormat.valueOf(chosen), null).print(comparison));
                 return 0;
             }
             var rows = services().analytics().report(instructor, from, to, by, ctx.clock());
@@ -76,7 +76,7 @@ public final class AnalyticsCommand {
                             new Output(out, OutputFormat.csv, ctx.displayZone(null)).print(rows);
                         }
                     }
-                    default -> new Output(out, OutputFormat.valueOf(chosen), ctx.displayZone(null)).print(rows);
+                    default -> ctx.output(out, OutputFormat.valueOf(chosen), null).print(rows);
                 }
             });
             if ("table".equals(chosen) && file == null && ctx.stdoutIsTerminal() && !rows.isEmpty()) {

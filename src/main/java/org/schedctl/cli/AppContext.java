@@ -24,6 +24,8 @@ public final class AppContext {
     private GlobalOptions options;
     private String commandName = "";
     private String tz;
+    private Boolean stdoutTerminal;
+    private boolean errIsOwn;
 
     public AppContext(InputStream in, java.io.OutputStream binaryOut, PrintWriter out, PrintWriter err, Map<String, String> env,
                       Clock clock) {
@@ -33,6 +35,12 @@ public final class AppContext {
         this.err = err;
         this.env = env;
         this.clock = clock;
+    }
+
+    /** Marks stderr as this process's own (Main's, not a test's stream), so a progress bar may be drawn there. */
+    public AppContext ownStderr(boolean own) {
+        this.errIsOwn = own;
+        return this;
     }
 
     void bind(GlobalOptions options, String commandName, String tz) {
@@ -56,12 +64,15 @@ public final class AppContext {
 
     /** Whether stdout is the process's own and a terminal (where raw bytes would garble the screen). */
     public boolean stdoutIsTerminal() {
-        return binaryOut == System.out && System.console() != null;
+        if (stdoutTerminal == null) {
+            stdoutTerminal = binaryOut == System.out && Tty.isTerminal(Tty.STDOUT);
+        }
+        return stdoutTerminal;
     }
 
-    /** Whether stderr is this process's own and the process runs on a terminal (progress lines are drawn only then). */
+    /** Whether stderr is this process's own and a terminal (progress lines are drawn only then, never into `2>log`). */
     public boolean stderrIsTerminal() {
-        return err != null && binaryOut == System.out && System.console() != null;
+        return errIsOwn && Tty.isTerminal(Tty.STDERR);
     }
 
     public PrintWriter err() {
@@ -119,7 +130,22 @@ public final class AppContext {
     }
 
     public Output output(ZoneId fallbackZone) {
-        return new Output(out, options.output, displayZone(fallbackZone));
+        return new Output(out, err, options.output, displayZone(fallbackZone), tableLayout());
+    }
+
+    /** Output to {@code target} in {@code format}: laid out for the terminal when it is stdout, plain in a file. */
+    public Output output(PrintWriter target, OutputFormat format, ZoneId fallbackZone) {
+        return target == out ? new Output(out, err, format, displayZone(fallbackZone), tableLayout())
+                : new Output(target, format, displayZone(fallbackZone));
+    }
+
+    /** Tables on this process's terminal fit its width and have colour; anywhere else they are plain and uncut. */
+    TableLayout tableLayout() {
+        boolean wide = options.output == OutputFormat.wide;
+        if (!stdoutIsTerminal()) {
+            return new TableLayout(commandName, 0, false, wide, options.columns);
+        }
+        return new TableLayout(commandName, Tty.width(env), Tty.colorAllowed(env, options.noColor), wide, options.columns);
     }
 
     /**
@@ -148,6 +174,17 @@ public final class AppContext {
      */
     public boolean wouldAsk() {
         return !options.yes() && in == System.in && System.console() != null;
+    }
+
+    /**
+     * A progress line for a long job of {@code total} units (0: unknown), drawn only when stderr is this process's
+     * terminal and without -q; otherwise {@link ProgressMeter#NONE}, so nothing reaches logs or pipes.
+     */
+    public ProgressMeter progressMeter(String label, long total, String unit) {
+        if (options.quiet || !stderrIsTerminal()) {
+            return ProgressMeter.NONE;
+        }
+        return new ProgressMeter(err, label, total, unit, System::nanoTime);
     }
 
     /** Progress and notes go to stderr, and not at all with -q. */

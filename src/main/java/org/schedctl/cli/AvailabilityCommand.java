@@ -103,8 +103,10 @@ public final class AvailabilityCommand {
         protected int execute(AppContext ctx) throws IOException {
             boolean stdin = file.equals("-");
             long size = stdin ? -1 : size(Path.of(file));
-            AvailabilityImportService.Progress progress = size > LARGE_FILE_BYTES && System.console() != null && !ctx.options().quiet
-                    ? new ProgressBar(ctx) : AvailabilityImportService.Progress.NONE;
+            // Drawn only on a terminal's stderr (never into `2>log`), for files large enough to take a while.
+            ProgressMeter meter = size > LARGE_FILE_BYTES ? ctx.progressMeter("import " + file, size, "B") : ProgressMeter.NONE;
+            AvailabilityImportService.Progress progress = meter == ProgressMeter.NONE ? AvailabilityImportService.Progress.NONE
+                    : (phase, fraction) -> meter.update(Math.round(fraction * size), phase);
             // Students manage no availability: refused before the file is read. An instructor naming another
             // instructor in the file is refused by row-level security (exit 6) and nothing is written.
             backend.database().useTransaction(h -> org.schedctl.service.Access.requireNotStudent(h, "import availability"));
@@ -130,6 +132,7 @@ public final class AvailabilityCommand {
                     result = service.importCsv(in, stdin ? "-" : file, dryRun, replace, ctx.clock().instant(), progress);
                 }
             }
+            meter.finish();
             if (!result.ok()) {
                 ImportResult failed = result;
                 failed.errors().forEach(e -> ctx.err().println(AvailabilityImportService.describe(failed, e)));
@@ -186,26 +189,6 @@ public final class AvailabilityCommand {
             var list = services().availability().slots(instructor, type, from, to, ctx.zoneArg(), ctx.clock().instant());
             ctx.output(list.zone()).print(list.slots());
             return 0;
-        }
-    }
-
-    /** A one-line bar redrawn in place on stderr; only used when stderr is a terminal. */
-    private static final class ProgressBar implements AvailabilityImportService.Progress {
-        private final AppContext ctx;
-
-        ProgressBar(AppContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public void report(String phase, double fraction) {
-            int filled = (int) Math.round(fraction * 30);
-            ctx.err().print("\r[" + "#".repeat(filled) + " ".repeat(30 - filled) + "] " + Math.round(fraction * 100) + "% "
-                    + String.format("%-26s", phase));
-            if (fraction >= 1) {
-                ctx.err().println();
-            }
-            ctx.err().flush();
         }
     }
 }

@@ -100,6 +100,50 @@ public final class Backend implements AutoCloseable {
         return database;
     }
 
+    /**
+     * Cancels the statements this process's connections are running (the shell's Ctrl-C), from another connection of
+     * the pool: pg_cancel_backend on the sessions named after this process. Quiet when there is nothing to cancel.
+     */
+    public void cancelRunningStatements() {
+        if (pool == null) {
+            return;
+        }
+        try (java.sql.Connection c = pool.getConnection();
+             java.sql.PreparedStatement st = c.prepareStatement("""
+                     SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+                     WHERE application_name = ? AND pid <> pg_backend_pid() AND state = 'active'""")) {
+            st.setString(1, Connector.applicationName());
+            st.setQueryTimeout(5);
+            st.executeQuery().close();
+        } catch (java.sql.SQLException | RuntimeException e) {
+            // Nothing more to do: the command keeps running until its statement ends.
+        }
+    }
+
+    /**
+     * The database for Tab completion: no schema check, the embedded server only if it already runs, a one-second
+     * connect and 500 ms statement timeout, no pool. Null when there is nothing to ask.
+     */
+    public Database completionDatabase() {
+        Connector.Target where;
+        if (config().get("db.url").isPresent()) {
+            where = target();
+        } else {
+            var port = new org.schedctl.store.EmbeddedServer(config().dataHome()).runningPort();
+            if (port.isEmpty()) {
+                return null;
+            }
+            where = new Connector.Target("jdbc:postgresql://127.0.0.1:" + port.get() + "/" + Connector.EMBEDDED_DATABASE,
+                    Connector.RUNTIME_ROLE, null, null);
+        }
+        org.postgresql.ds.PGSimpleDataSource ds = (org.postgresql.ds.PGSimpleDataSource) Connector.simpleDataSource(where);
+        ds.setConnectTimeout(1);
+        ds.setLoginTimeout(1);
+        ds.setOptions("-c statement_timeout=500");
+        ds.setApplicationName("schedctl-complete");
+        return new Database(ds, ctx.actor(), "__complete");
+    }
+
     /** A pool to the target as its owner, without any schema check, for {@code db migrate} and {@code db status}. */
     public HikariDataSource rawPool() {
         if (pool == null) {

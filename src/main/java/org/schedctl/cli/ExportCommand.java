@@ -101,14 +101,18 @@ public final class ExportCommand {
                 rows = new Output(w, format, ctx.displayZone(zone)).rows(csvHeader(ExportedAppointment.class));
             }
 
+            final ProgressMeter meter = ctx.progressMeter("export " + format.name(), 0, "rows");
+
             @Override
             public void row(ExportedAppointment appointment) {
                 rows.add(appointment);
+                meter.update(rows.count(), null);
             }
 
             @Override
             public void end() {
                 rows.finish();
+                meter.finish();
             }
         }));
     }

@@ -14,8 +14,12 @@ public final class GlobalOptions {
     String as;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT,
-            description = "Output format: ${COMPLETION-CANDIDATES} (default: table)")
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: table; wide: every column). Given twice, the last wins")
     OutputFormat output = OutputFormat.table;
+
+    @Option(names = "--columns", paramLabel = "COLS", split = ",", scope = ScopeType.INHERIT,
+            description = "Table columns to show, in order, e.g. --columns reference,status,start (see -o csv for all names)")
+    java.util.List<String> columns;
 
     /** Root-level --tz (before the subcommand); each command also takes --tz itself, see {@link BaseCommand}. */
     @Option(names = "--tz", paramLabel = "ZONE", description = "IANA zone used to show and read times")
@@ -37,8 +41,17 @@ public final class GlobalOptions {
         return db;
     }
 
+    /** The format, with {@code wide} read as the table it is. */
     public OutputFormat output() {
-        return output;
+        return output == OutputFormat.wide ? OutputFormat.table : output;
+    }
+
+    public boolean noColor() {
+        return noColor;
+    }
+
+    public boolean quiet() {
+        return quiet;
     }
 
     public boolean verbose() {

@@ -31,7 +31,7 @@ public final class InstructorCommand {
         org.schedctl.domain.Checked<org.schedctl.service.InstructorService.Reminders> reminders;
         @Option(names = "--channels", paramLabel = "LIST", description = "email,sms,push,in_app,webhook") String channels;
         @Option(names = "--meeting-platform", paramLabel = "P") String meetingPlatform;
-        @Option(names = "--cancel-policy", paramLabel = "POLICY", description = "Default cancellation fee policy, e.g. free>=24h,50%>=2h,100%") String cancelPolicy;
+        @Option(names = "--cancel-policy", paramLabel = "POLICY", description = "Default cancellation fee policy, e.g. free>=24h,50%%>=2h,100%%") String cancelPolicy;
         @Option(names = "--reschedule-policy", paramLabel = "POLICY") String reschedulePolicy;
         @Option(names = "--bio", paramLabel = "TEXT") String bio;
 

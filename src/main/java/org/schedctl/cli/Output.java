@@ -38,19 +38,47 @@ public final class Output {
     private final PrintWriter out;
     private final OutputFormat format;
     private final ObjectMapper mapper;
+    private final TableLayout layout;
+    private final PrintWriter err;
 
+    /** Plain output (every column, no colour, nothing cut): files and callers without a terminal. */
     public Output(PrintWriter out, OutputFormat format, ZoneId displayZone) {
+        this(out, null, format, displayZone, TableLayout.PLAIN);
+    }
+
+    /** Output for a person: tables laid out by {@code layout}; an empty list is said on {@code err} (may be null). */
+    public Output(PrintWriter out, PrintWriter err, OutputFormat format, ZoneId displayZone, TableLayout layout) {
         this.out = out;
-        this.format = format;
-        this.mapper = mapper(displayZone);
+        this.err = err;
+        this.format = format == OutputFormat.wide ? OutputFormat.table : format;
+        // A table for a person shows times as "2026-12-07 10:30" in the display zone, so lists fit; JSON/CSV keep ISO-8601.
+        this.mapper = cachedMapper(displayZone, this.format == OutputFormat.table && layout != TableLayout.PLAIN);
+        this.layout = layout;
     }
 
     public static ObjectMapper mapper(ZoneId displayZone) {
+        return mapper(displayZone, false);
+    }
+
+    /** Mappers are thread-safe once built and costly to build: one per zone and style for the process (shell, batch). */
+    private static final java.util.concurrent.ConcurrentMap<Map.Entry<ZoneId, Boolean>, ObjectMapper> MAPPERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static ObjectMapper cachedMapper(ZoneId displayZone, boolean compactTimes) {
+        return MAPPERS.computeIfAbsent(Map.entry(displayZone, compactTimes), key -> mapper(key.getKey(), key.getValue()));
+    }
+
+    private static final DateTimeFormatter COMPACT = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm", java.util.Locale.ROOT);
+    private static final DateTimeFormatter COMPACT_SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss", java.util.Locale.ROOT);
+
+    private static ObjectMapper mapper(ZoneId displayZone, boolean compactTimes) {
         SimpleModule module = new SimpleModule("schedctl");
         module.addSerializer(Instant.class, new JsonSerializer<>() {
             @Override
             public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
-                gen.writeString(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(value.atZone(displayZone)));
+                var local = value.atZone(displayZone);
+                gen.writeString(!compactTimes ? DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(local)
+                        : (local.getSecond() == 0 && local.getNano() == 0 ? COMPACT : COMPACT_SECONDS).format(local));
             }
         });
         module.addSerializer(Duration.class, new JsonSerializer<>() {
@@ -239,10 +267,15 @@ public final class Output {
 
     private void printTable(List<Map<String, Object>> rows) {
         if (rows.isEmpty()) {
+            if (err != null) {
+                err.println(layout.emptyMessage());
+                err.flush();
+            }
             return;
         }
-        List<String> headers = new ArrayList<>(rows.get(0).keySet());
+        List<String> headers = layout.select(new ArrayList<>(rows.get(0).keySet()));
         int[] widths = new int[headers.size()];
+        int[] minimums = new int[headers.size()];
         List<List<String>> cells = new ArrayList<>();
         for (int i = 0; i < headers.size(); i++) {
             widths[i] = headers.get(i).length();
@@ -258,34 +291,66 @@ public final class Output {
             }
             cells.add(line);
         }
-        out.println(line(headers.stream().map(h -> h.toUpperCase(java.util.Locale.ROOT)).toList(), widths));
+        // Short values (times, zones, statuses) stay whole; long ones (emails, names, notes) give way first.
+        for (int i = 0; i < widths.length; i++) {
+            minimums[i] = widths[i] <= 20 ? widths[i] : Math.max(8, headers.get(i).length());
+        }
+        int shown = layout.fit(widths, minimums);
+        List<String> header = headers.subList(0, shown).stream().map(h -> h.toUpperCase(java.util.Locale.ROOT)).toList();
+        out.println(line(header, headers, widths, true));
         for (List<String> line : cells) {
-            out.println(line(line, widths));
+            out.println(line(line.subList(0, shown), headers, widths, false));
+        }
+        if (shown < headers.size() && err != null) {
+            out.flush();
+            err.println("(" + (headers.size() - shown) + " more column" + (headers.size() - shown == 1 ? "" : "s")
+                    + " with a wider terminal, -o wide or --columns)");
+            err.flush();
         }
     }
 
-    private static String line(List<String> cells, int[] widths) {
+    private String line(List<String> cells, List<String> names, int[] widths, boolean header) {
         StringBuilder sb = new StringBuilder();
+        int pending = 0;
         for (int i = 0; i < cells.size(); i++) {
-            String c = cells.get(i);
-            sb.append(c);
-            if (i < cells.size() - 1) {
-                sb.append(" ".repeat(widths[i] - c.length() + 2));
+            String c = fitted(cells.get(i), widths[i]);
+            if (!c.isEmpty()) {
+                sb.append(" ".repeat(pending));
+                pending = 0;
+                String color = !layout.color() ? null
+                        : header ? TableLayout.BOLD
+                        : names.get(i).equals("status") || names.get(i).equals("active") ? TableLayout.statusColor(c) : null;
+                sb.append(color == null ? c : color + c + TableLayout.RESET);
             }
+            pending += widths[i] - c.length() + 2;
         }
-        return sb.toString().stripTrailing();
+        return sb.toString();
+    }
+
+    /** The cell cut to {@code width} with an ellipsis, on a terminal only (elsewhere widths are the cells' own). */
+    private static String fitted(String cell, int width) {
+        if (cell.length() <= width) {
+            return cell;
+        }
+        int end = width - 1;
+        if (end > 0 && Character.isHighSurrogate(cell.charAt(end - 1))) {
+            end--;
+        }
+        return cell.substring(0, Math.max(0, end)) + "\u2026";
     }
 
     private void printRecord(Map<String, Object> row) {
         int width = row.keySet().stream().mapToInt(String::length).max().orElse(0);
+        int room = layout.width() > 0 ? Math.max(8, layout.width() - width - 2) : Integer.MAX_VALUE;
         row.forEach((k, v) -> {
+            String key = layout.color() ? TableLayout.BOLD + k + TableLayout.RESET : k;
             if (v instanceof Collection<?> nested && !nested.isEmpty() && nested.iterator().next() instanceof Map) {
-                out.println(k + ":");
+                out.println(key + ":");
                 for (Object item : nested) {
-                    out.println("  " + cell(item, true));
+                    out.println("  " + fitted(cell(item, true), layout.width() > 0 ? Math.max(8, layout.width() - 2) : Integer.MAX_VALUE));
                 }
             } else {
-                out.println(k + " ".repeat(width - k.length() + 2) + cell(v, true));
+                out.println(key + " ".repeat(width - k.length() + 2) + fitted(cell(v, true), room));
             }
         });
     }

@@ -1,5 +1,6 @@
 package org.schedctl.cli;
 
+/** The -o formats; {@code wide} is the table with every column. */
 public enum OutputFormat {
-    table, json, csv
+    table, wide, json, csv
 }

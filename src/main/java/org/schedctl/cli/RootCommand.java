@@ -39,7 +39,10 @@ import picocli.CommandLine.Spec;
                 AuditCommand.class,
                 CompletionCommand.class,
                 ShellCommand.class,
+                BatchCommand.class,
+                CompleteCommand.class,
                 DemoCommand.class,
+                CommandLine.HelpCommand.class,
         })
 public final class RootCommand implements Runnable {
     @Mixin
@@ -67,7 +70,7 @@ public final class RootCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {"schedctl " + BuildInfo.version()};

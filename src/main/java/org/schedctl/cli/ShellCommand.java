@@ -39,13 +39,12 @@ public final class ShellCommand extends BaseCommand {
         try (Terminal terminal = interactive
                 ? TerminalBuilder.builder().name("schedctl").system(true).build()
                 : new DumbTerminal(ctx.in(), OutputStream.nullOutputStream())) {
-            DefaultParser parser = new DefaultParser();
-            parser.setEscapeChars(new char[0]);
+            DefaultParser parser = CommandLines.parser();
             LineReaderBuilder readerBuilder = LineReaderBuilder.builder()
                     .terminal(terminal)
                     .appName("schedctl")
                     .parser(parser)
-                    .completer(new PicocliJLineCompleter(model.getCommandSpec()));
+                    .completer(new SchoolCompleter(model.getCommandSpec(), ctx, backend));
             if (interactive) {
                 Path history = privateHistoryFile(backend.config().dataHome());
                 if (history != null) {
@@ -64,26 +63,97 @@ public final class ShellCommand extends BaseCommand {
                     break;
                 }
                 String trimmed = line.trim();
-                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-                    continue;
-                }
                 if (trimmed.equals("exit") || trimmed.equals("quit")) {
                     break;
                 }
-                ParsedLine parsed = reader.getParser().parse(line, 0);
-                List<String> words = parsed.words().stream().filter(w -> !w.isEmpty()).toList();
-                if (!words.isEmpty() && words.get(0).equals("shell")) {
-                    ctx.err().println("schedctl: error: already in the shell");
-                    continue;
+                List<String> words = CommandLines.words(parser, line);
+                if (!words.isEmpty()) {
+                    last = interactive ? runCancellable(terminal, ctx, words) : CommandLines.run(ctx, backend, words);
                 }
-                // A fresh command model per line, sharing this context (and so its database pool).
-                CommandLine cl = Main.commandLine(ctx, backend);
-                cl.setOut(ctx.out());
-                cl.setErr(ctx.err());
-                last = cl.execute(words.toArray(String[]::new));
-                ctx.out().flush();
             }
             return last;
+        }
+    }
+
+    /**
+     * Runs one line on a worker thread while Ctrl-C (SIGINT) cancels it, as psql does: the running SQL statement is
+     * cancelled (pg_cancel_backend) and the thread interrupted; the shell returns to the prompt and stays.
+     */
+    private int runCancellable(Terminal terminal, AppContext ctx, List<String> words) {
+        java.util.concurrent.FutureTask<Integer> task = new java.util.concurrent.FutureTask<>(() -> CommandLines.run(ctx, backend, words));
+        Thread worker = new Thread(task, "schedctl-command");
+        worker.setDaemon(true);
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> {
+            cancelled.set(true);
+            backend.cancelRunningStatements();
+            worker.interrupt();
+        });
+        worker.start();
+        try {
+            int waitedAfterCancel = 0;
+            while (true) {
+                try {
+                    return task.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // A command with no statement to cancel and deaf to interrupts is left behind after 2 s.
+                    if (cancelled.get() && ++waitedAfterCancel > 20) {
+                        return 130;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 130;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    ctx.err().println("schedctl: error: internal error. Run again with -v for details, and report it");
+                    return 1;
+                }
+            }
+        } finally {
+            terminal.handle(Terminal.Signal.INT, previous);
+            if (cancelled.get()) {
+                ctx.err().println("schedctl: cancelled; back at the prompt");
+                ctx.err().flush();
+            }
+        }
+    }
+
+    /**
+     * Tab in the shell: option names from the command model (picocli's completer) when the word starts with "-";
+     * otherwise subcommands and values from the school ({@link Completions}), and nothing rather than an option, so a
+     * Tab after an argument never inserts {@code --as}.
+     */
+    static final class SchoolCompleter implements org.jline.reader.Completer {
+        private final picocli.CommandLine.Model.CommandSpec root;
+        private final PicocliJLineCompleter options;
+        private final AppContext ctx;
+        private final Backend backend;
+
+        SchoolCompleter(picocli.CommandLine.Model.CommandSpec root, AppContext ctx, Backend backend) {
+            this.root = root;
+            this.options = new PicocliJLineCompleter(root);
+            this.ctx = ctx;
+            this.backend = backend;
+        }
+
+        @Override
+        public void complete(LineReader reader, ParsedLine line, List<org.jline.reader.Candidate> candidates) {
+            String word = line.word().substring(0, Math.min(line.wordCursor(), line.word().length()));
+            if (word.startsWith("-")) {
+                options.complete(reader, line, candidates);
+                return;
+            }
+            List<String> words = new java.util.ArrayList<>(line.words().subList(0, line.wordIndex()));
+            words.add(word);
+            try {
+                Completions.Slot slot = Completions.slot(root, words);
+                var db = slot.kind() == Completions.Kind.NONE || slot.kind() == Completions.Kind.ZONES
+                        || slot.kind() == Completions.Kind.DATES ? null : backend.completionDatabase();
+                for (String c : Completions.candidates(slot, word, db, ctx.displayZone(null), ctx.clock())) {
+                    candidates.add(new org.jline.reader.Candidate(c));
+                }
+            } catch (RuntimeException e) {
+                // Nothing offered.
+            }
         }
     }
 

@@ -28,7 +28,7 @@ public final class TypeCommand {
         @Option(names = "--slot-interval", paramLabel = "DURATION") Duration slotInterval;
         @Option(names = "--requires-confirmation") boolean requiresConfirmation;
         @Option(names = "--capacity", paramLabel = "N", description = "Students per session (default 1)") Integer capacity;
-        @Option(names = "--cancel-policy", paramLabel = "POLICY", description = "e.g. free>=24h,50%>=2h,100%") String cancelPolicy;
+        @Option(names = "--cancel-policy", paramLabel = "POLICY", description = "e.g. free>=24h,50%%>=2h,100%%") String cancelPolicy;
         @Option(names = "--reschedule-policy", paramLabel = "POLICY") String reschedulePolicy;
         @Option(names = "--location") String location;
 

@@ -88,7 +88,10 @@ public final class AvailabilityImportService {
         progress.report("reading", 0);
         AvailabilityCsvResult parsed = AvailabilityCsvParser.parse(input, fileName);
         if (!parsed.ok()) {
-            return failed(parsed.file(), parsed.rows(), parsed.errors());
+            // Every problem in one pass: the rows that parsed are still checked for unknown instructors.
+            List<CsvError> errors = new ArrayList<>(parsed.errors());
+            errors.addAll(unknownInstructors(parsed, fileName));
+            return failed(parsed.file(), parsed.rows(), errors);
         }
         progress.report("checking", 0.3);
         try {
@@ -208,6 +211,23 @@ public final class AvailabilityImportService {
         } catch (RowErrors rowErrors) {
             return failed(fileName, parsed.rows(), rowErrors.errors);
         }
+    }
+
+    /** The rows of {@code parsed} naming no instructor the caller can see, read without writing anything. */
+    private List<CsvError> unknownInstructors(AvailabilityCsvResult parsed, String fileName) {
+        Set<String> names = new HashSet<>();
+        parsed.weekly().forEach(w -> names.add(w.instructor()));
+        parsed.blocks().forEach(b -> names.add(b.instructor()));
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        return db.inTransaction(handle -> {
+            Map<String, InstructorRef> instructors = new AvailabilityStore(handle).resolveUsers(names);
+            List<CsvError> errors = new ArrayList<>();
+            parsed.weekly().forEach(w -> instructor(instructors, w.instructor(), fileName, w.line(), errors));
+            parsed.blocks().forEach(b -> instructor(instructors, b.instructor(), fileName, b.line(), errors));
+            return errors;
+        });
     }
 
     private static InstructorRef instructor(Map<String, InstructorRef> instructors, String name, String file, long line,

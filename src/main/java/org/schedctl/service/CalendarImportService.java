@@ -211,7 +211,7 @@ public final class CalendarImportService {
             }
             return content;
         } catch (NoSuchFileException e) {
-            throw new NotFoundException("file " + file + " not found. Check the path");
+            throw new InvalidInputException("file " + file + " not found. Check the path");
         } catch (IOException e) {
             throw new InvalidInputException("cannot read " + file + " (" + e.getMessage() + "). Check the path and permissions");
         }

@@ -185,6 +185,11 @@ public final class Connector {
     }
 
     /** A small pool: a CLI command uses one connection, the daemon and benchmarks a few. */
+    /** The application_name of this process's connections: "schedctl PID". */
+    public static String applicationName() {
+        return "schedctl " + ProcessHandle.current().pid();
+    }
+
     public static HikariDataSource pool(Target target, int maxSize) {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(target.jdbcUrl());
@@ -199,7 +204,8 @@ public final class Connector {
         hc.setConnectionInitSql("SET TIME ZONE 'UTC'");
         // Database.inTransaction relies on this for its default level instead of switching per transaction.
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-        hc.addDataSourceProperty("ApplicationName", "schedctl");
+        // The process id lets the shell cancel its own running statement (Backend.cancelRunningStatements).
+        hc.addDataSourceProperty("ApplicationName", applicationName());
         hc.addDataSourceProperty("tcpKeepAlive", "true");
         try {
             return new HikariDataSource(hc);

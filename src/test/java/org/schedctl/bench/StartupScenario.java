@@ -61,7 +61,41 @@ public final class StartupScenario implements Scenario {
         }
         double helloMedian = Stats.median(helloMs);
         String anchor = "java Hello World, same flags";
+
+        // The same read through psql -c: what a warm read costs without a JVM (issue 14's goal: <= 4x).
+        List<String> psql = new ArrayList<>(List.of("psql", "-X", "-q", "-A", "-t"));
+        psql.addAll(db.libpqArgs());
+        psql.addAll(List.of("-c", appointmentsList
+                ? "SELECT json_agg(a) FROM appointments a JOIN users u ON u.id = a.instructor_id WHERE u.email = '" + instructor + "'"
+                : "SELECT json_agg(u) FROM users u"));
+        Map<String, String> psqlEnv = ctx.libpqEnv(db);
+        List<Double> psqlMs = new ArrayList<>();
+        ctx.run(psql, psqlEnv).orFail("psql -c");
+        for (int i = 0; i < runs; i++) {
+            psqlMs.add(ctx.run(psql, psqlEnv).orFail("psql -c").millis());
+        }
+
+        // A command inside `schedctl batch`: (a batch of 1+K reads - a batch of 1 read) / K (goal: <= 30 ms median).
+        int k = 20;
+        List<String> readArgs = read.subList(1, read.size());
+        Path one = work.resolve("batch-1.txt");
+        Path many = work.resolve("batch-" + (k + 1) + ".txt");
+        Files.writeString(one, String.join(" ", readArgs) + "\n");
+        Files.writeString(many, (String.join(" ", readArgs) + "\n").repeat(k + 1));
+        List<String> batchOne = ctx.schedctl("batch", "-f", one.toString());
+        List<String> batchMany = ctx.schedctl("batch", "-f", many.toString());
+        ctx.run(batchMany, env).orFail("schedctl batch");
+        List<Double> perCommand = new ArrayList<>();
+        for (int i = 0; i < Math.max(5, runs / 2); i++) {
+            double t1 = ctx.run(batchOne, env).orFail("schedctl batch (1 line)").millis();
+            double tk = ctx.run(batchMany, env).orFail("schedctl batch (" + (k + 1) + " lines)").millis();
+            perCommand.add(Math.max(0, (tk - t1) / k));
+        }
         return List.of(
+                Figure.time(readName + " vs psql -c", Stats.median(readMs), Stats.median(psqlMs), "psql -c, the same rows as JSON", runs)
+                        .withNote("goal <= 4x"),
+                Figure.alone("one command inside schedctl batch", Stats.median(perCommand), "ms", false, perCommand.size())
+                        .withNote("(batch of " + (k + 1) + " - batch of 1) / " + k + ", median; goal <= 30 ms"),
                 Figure.time("schedctl --version", Stats.median(versionMs), helloMedian, anchor, runs),
                 Figure.time(readName, Stats.median(readMs), helloMedian, anchor, runs)
                         .withNote("p90 " + Math.round(Stats.percentile(readMs, 90)) + " ms; "
