@@ -158,6 +158,7 @@ function _complete_schedctl() {
   # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability" ];    then _picocli_schedctl; return $?; fi
@@ -194,6 +195,9 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user add" ];    then _picocli_schedctl_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user list" ];    then _picocli_schedctl_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user show" ];    then _picocli_schedctl_user; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian link" ];    then _picocli_schedctl_guardian; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian unlink" ];    then _picocli_schedctl_guardian; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian list" ];    then _picocli_schedctl_guardian; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor settings" ];    then _picocli_schedctl_instructor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor list" ];    then _picocli_schedctl_instructor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor show" ];    then _picocli_schedctl_instructor; return $?; fi
@@ -239,161 +243,169 @@ function _complete_schedctl() {
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(db)
   local cmds1=(user)
-  local cmds2=(instructor)
-  local cmds3=(type)
-  local cmds4=(availability)
-  local cmds5=(notifications)
-  local cmds6=(daemon)
-  local cmds7=(fsck)
-  local cmds8=(book)
-  local cmds9=(hold)
-  local cmds10=(confirm)
-  local cmds11=(decline)
-  local cmds12=(cancel)
-  local cmds13=(reschedule)
-  local cmds14=(complete)
-  local cmds15=(no-show)
-  local cmds16=(appointments)
-  local cmds17=(waitlist)
-  local cmds18=(attachments)
-  local cmds19=(export)
-  local cmds20=(import)
-  local cmds21=(calendar)
-  local cmds22=(analytics)
-  local cmds23=(audit)
-  local cmds24=(completion)
-  local cmds25=(shell)
-  local cmds26=(demo)
-  local cmds27=(db migrate)
-  local cmds28=(db status)
-  local cmds29=(db start)
-  local cmds30=(db stop)
-  local cmds31=(db url)
-  local cmds32=(db backup)
-  local cmds33=(db restore)
-  local cmds34=(db rotate-key)
-  local cmds35=(user add)
-  local cmds36=(user list)
-  local cmds37=(user show)
-  local cmds38=(instructor settings)
-  local cmds39=(instructor list)
-  local cmds40=(instructor show)
-  local cmds41=(instructor vacation)
-  local cmds42=(type add)
-  local cmds43=(type list)
-  local cmds44=(type show)
-  local cmds45=(type archive)
-  local cmds46=(availability set)
-  local cmds47=(availability list)
-  local cmds48=(availability block)
-  local cmds49=(availability unblock)
-  local cmds50=(availability import)
-  local cmds51=(availability export)
-  local cmds52=(availability slots)
-  local cmds53=(notifications list)
-  local cmds54=(notifications retry)
-  local cmds55=(notifications send-due)
-  local cmds56=(appointments list)
-  local cmds57=(appointments show)
-  local cmds58=(waitlist add)
-  local cmds59=(waitlist list)
-  local cmds60=(waitlist remove)
-  local cmds61=(attachments add)
-  local cmds62=(attachments list)
-  local cmds63=(attachments get)
-  local cmds64=(attachments remove)
-  local cmds65=(export ics)
-  local cmds66=(export csv)
-  local cmds67=(export json)
-  local cmds68=(export links)
-  local cmds69=(import ics)
-  local cmds70=(calendar subscribe)
-  local cmds71=(calendar list)
-  local cmds72=(calendar unsubscribe)
-  local cmds73=(calendar sync)
-  local cmds74=(analytics aggregate)
-  local cmds75=(analytics report)
-  local cmds76=(analytics instructors)
-  local cmds77=(analytics dashboard)
-  local cmds78=(audit list)
+  local cmds2=(guardian)
+  local cmds3=(instructor)
+  local cmds4=(type)
+  local cmds5=(availability)
+  local cmds6=(notifications)
+  local cmds7=(daemon)
+  local cmds8=(fsck)
+  local cmds9=(book)
+  local cmds10=(hold)
+  local cmds11=(confirm)
+  local cmds12=(decline)
+  local cmds13=(cancel)
+  local cmds14=(reschedule)
+  local cmds15=(complete)
+  local cmds16=(no-show)
+  local cmds17=(appointments)
+  local cmds18=(waitlist)
+  local cmds19=(attachments)
+  local cmds20=(export)
+  local cmds21=(import)
+  local cmds22=(calendar)
+  local cmds23=(analytics)
+  local cmds24=(audit)
+  local cmds25=(completion)
+  local cmds26=(shell)
+  local cmds27=(demo)
+  local cmds28=(db migrate)
+  local cmds29=(db status)
+  local cmds30=(db start)
+  local cmds31=(db stop)
+  local cmds32=(db url)
+  local cmds33=(db backup)
+  local cmds34=(db restore)
+  local cmds35=(db rotate-key)
+  local cmds36=(user add)
+  local cmds37=(user list)
+  local cmds38=(user show)
+  local cmds39=(guardian link)
+  local cmds40=(guardian unlink)
+  local cmds41=(guardian list)
+  local cmds42=(instructor settings)
+  local cmds43=(instructor list)
+  local cmds44=(instructor show)
+  local cmds45=(instructor vacation)
+  local cmds46=(type add)
+  local cmds47=(type list)
+  local cmds48=(type show)
+  local cmds49=(type archive)
+  local cmds50=(availability set)
+  local cmds51=(availability list)
+  local cmds52=(availability block)
+  local cmds53=(availability unblock)
+  local cmds54=(availability import)
+  local cmds55=(availability export)
+  local cmds56=(availability slots)
+  local cmds57=(notifications list)
+  local cmds58=(notifications retry)
+  local cmds59=(notifications send-due)
+  local cmds60=(appointments list)
+  local cmds61=(appointments show)
+  local cmds62=(waitlist add)
+  local cmds63=(waitlist list)
+  local cmds64=(waitlist remove)
+  local cmds65=(attachments add)
+  local cmds66=(attachments list)
+  local cmds67=(attachments get)
+  local cmds68=(attachments remove)
+  local cmds69=(export ics)
+  local cmds70=(export csv)
+  local cmds71=(export json)
+  local cmds72=(export links)
+  local cmds73=(import ics)
+  local cmds74=(calendar subscribe)
+  local cmds75=(calendar list)
+  local cmds76=(calendar unsubscribe)
+  local cmds77=(calendar sync)
+  local cmds78=(analytics aggregate)
+  local cmds79=(analytics report)
+  local cmds80=(analytics instructors)
+  local cmds81=(analytics dashboard)
+  local cmds82=(audit list)
 
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_restore; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_backup; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_completion; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_audit; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_analytics; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_calendar; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_import; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_export; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_attachments; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_waitlist; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_appointments; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_noshow; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_complete; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_reschedule; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_decline; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_confirm; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_hold; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_book; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_fsck; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_daemon; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_notifications; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_availability; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_schedctl_type; return $?; fi
-  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_schedctl_instructor; return $?; fi
+  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_guardian_list; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_guardian_unlink; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_guardian_link; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_audit; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_analytics; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_calendar; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_import; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_export; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_attachments; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_waitlist; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_appointments; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_noshow; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_complete; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_decline; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_confirm; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_hold; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_book; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_fsck; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_daemon; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_notifications; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_availability; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_type; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_schedctl_instructor; return $?; fi
+  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_schedctl_guardian; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_schedctl_user; return $?; fi
   if CompWordsContainsArray "${cmds0[@]}"; then _picocli_schedctl_db; return $?; fi
 
@@ -407,7 +419,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local commands="db user guardian instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --tz"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -483,6 +495,42 @@ function _picocli_schedctl_user() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="add list show"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `guardian` subcommand.
+function _picocli_schedctl_guardian() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="link unlink list"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -1931,6 +1979,135 @@ function _picocli_schedctl_user_show() {
 
   case ${prev_word} in
     --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `link` subcommand.
+function _picocli_schedctl_guardian_link() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --student --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `unlink` subcommand.
+function _picocli_schedctl_guardian_unlink() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --student --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_guardian_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --guardian --student --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --guardian)
+      return
+      ;;
+    --student)
       return
       ;;
     --db)

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 DbCommand.class,
                 UserCommand.class,
+                GuardianCommand.class,
                 InstructorCommand.class,
                 TypeCommand.class,
                 AvailabilityCommand.class,

@@ -25,6 +25,10 @@ public final class Access {
         public boolean isStudent() {
             return "student".equals(role);
         }
+
+        public boolean isGuardian() {
+            return "guardian".equals(role);
+        }
     }
 
     public static Actor actor(Handle handle) {
@@ -53,8 +57,8 @@ public final class Access {
 
     public static Actor requireNotStudent(Handle handle, String what) {
         Actor actor = actor(handle);
-        if (actor.isStudent()) {
-            throw new PermissionDeniedException("students cannot " + what + ". Ask an instructor or an administrator");
+        if (actor.isStudent() || actor.isGuardian()) {
+            throw new PermissionDeniedException((actor.isStudent() ? "students" : "guardians") + " cannot " + what + ". Ask an instructor or an administrator");
         }
         return actor;
     }

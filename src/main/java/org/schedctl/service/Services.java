@@ -71,6 +71,10 @@ public final class Services {
         return holdAllowance.get();
     }
 
+    public GuardianService guardians() {
+        return new GuardianService(db);
+    }
+
     public HoldService holds() {
         return new HoldService(db, clock, holdAllowance(), waitlist(), suggestions());
     }
