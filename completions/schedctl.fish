@@ -3,6 +3,7 @@ complete -c schedctl -f
 complete -c schedctl -n '__fish_use_subcommand' -a db -d 'The database: migrations, the embedded server\'s life, the URL in use.'
 complete -c schedctl -n '__fish_use_subcommand' -a user -d 'People: students, instructors, administrators, guardians.'
 complete -c schedctl -n '__fish_use_subcommand' -a guardian -d 'Guardians and the students they act for (book, cancel, waitlist ... with --as the guardian and --student the child).'
+complete -c schedctl -n '__fish_use_subcommand' -a conference -d 'Parents\' evenings: teachers, families\' requests, an optimised schedule, publishing and timetables.'
 complete -c schedctl -n '__fish_use_subcommand' -a instructor -d 'Instructor configuration.'
 complete -c schedctl -n '__fish_use_subcommand' -a type -d 'Appointment types (service offerings).'
 complete -c schedctl -n '__fish_use_subcommand' -a availability -d 'Weekly patterns, time blocks, CSV import and export, free slots.'
@@ -287,6 +288,183 @@ complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
 complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -a create -d 'Create a parents\' evening (administrators); local times are in --tz, else your zone.'
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -a list -d 'List parents\' evenings.'
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -a show -d 'Show one evening and its teachers.'
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -a request -d 'Ask for a meeting: a guardian for their child with a teacher (or a teacher asks a family: --by-teacher).'
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -a requests -d 'List an evening\'s requests you may see.'
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -a import -d 'Import requests from CSV: guardian,student,teacher[,priority][,earliest][,latest]; all or nothing.'
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -a schedule -d 'Assign requests to slots with Timefold Solver; prints what it placed beside a greedy baseline and the matching bound.'
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -a publish -d 'Turn the plan into appointments; one message per family and per teacher.'
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -a open -d 'Let guardians book the remaining free slots (with `book`, type conference-ID-TEACHER).'
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -a timetable -d 'Printable timetables of the published meetings (HTML: one A4 page per teacher).'
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from conference' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l on -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l from -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l to -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l slot -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l teachers -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l room -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l max-consecutive -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l break -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l walk -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from create' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from create' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from create' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from create' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from create' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from list' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from list' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from show' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from show' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l guardian -r
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l student -r
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l teacher -r
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l required
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l wished
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l by-teacher
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l earliest -r
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l latest -r
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from request' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from request' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from request' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from request' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from request' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from request' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from requests' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from import' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from import' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l time-limit -r
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l dry-run
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l replan
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from schedule' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from publish' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from open' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from open' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from open' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from open' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from open' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from open' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from open' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from open' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from open' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from open' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from open' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from open' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from open' -l version
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l tz -r
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l teacher -r
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l guardian -r
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l format -r
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -s f -r
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l file -r
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l db -r
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l as -r
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -s o -r
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l output -r
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -s q
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -s v
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l no-color
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l yes
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -s h
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l help
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -s V
+complete -c schedctl -n '__fish_seen_subcommand_from timetable' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -a settings -d 'Show or change an instructor\'s settings (--tz sets the instructor\'s zone).'
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -a list -d 'List instructors with their settings.'
 complete -c schedctl -n '__fish_seen_subcommand_from instructor' -a show -d 'Show one instructor.'

@@ -159,6 +159,7 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability" ];    then _picocli_schedctl; return $?; fi
@@ -198,6 +199,16 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian link" ];    then _picocli_schedctl_guardian; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian unlink" ];    then _picocli_schedctl_guardian; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian list" ];    then _picocli_schedctl_guardian; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference create" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference list" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference show" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference request" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference requests" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference import" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference schedule" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference publish" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference open" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference timetable" ];    then _picocli_schedctl_conference; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor settings" ];    then _picocli_schedctl_instructor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor list" ];    then _picocli_schedctl_instructor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor show" ];    then _picocli_schedctl_instructor; return $?; fi
@@ -244,167 +255,189 @@ function _complete_schedctl() {
   local cmds0=(db)
   local cmds1=(user)
   local cmds2=(guardian)
-  local cmds3=(instructor)
-  local cmds4=(type)
-  local cmds5=(availability)
-  local cmds6=(notifications)
-  local cmds7=(daemon)
-  local cmds8=(fsck)
-  local cmds9=(book)
-  local cmds10=(hold)
-  local cmds11=(confirm)
-  local cmds12=(decline)
-  local cmds13=(cancel)
-  local cmds14=(reschedule)
-  local cmds15=(complete)
-  local cmds16=(no-show)
-  local cmds17=(appointments)
-  local cmds18=(waitlist)
-  local cmds19=(attachments)
-  local cmds20=(export)
-  local cmds21=(import)
-  local cmds22=(calendar)
-  local cmds23=(analytics)
-  local cmds24=(audit)
-  local cmds25=(completion)
-  local cmds26=(shell)
-  local cmds27=(demo)
-  local cmds28=(db migrate)
-  local cmds29=(db status)
-  local cmds30=(db start)
-  local cmds31=(db stop)
-  local cmds32=(db url)
-  local cmds33=(db backup)
-  local cmds34=(db restore)
-  local cmds35=(db rotate-key)
-  local cmds36=(user add)
-  local cmds37=(user list)
-  local cmds38=(user show)
-  local cmds39=(guardian link)
-  local cmds40=(guardian unlink)
-  local cmds41=(guardian list)
-  local cmds42=(instructor settings)
-  local cmds43=(instructor list)
-  local cmds44=(instructor show)
-  local cmds45=(instructor vacation)
-  local cmds46=(type add)
-  local cmds47=(type list)
-  local cmds48=(type show)
-  local cmds49=(type archive)
-  local cmds50=(availability set)
-  local cmds51=(availability list)
-  local cmds52=(availability block)
-  local cmds53=(availability unblock)
-  local cmds54=(availability import)
-  local cmds55=(availability export)
-  local cmds56=(availability slots)
-  local cmds57=(notifications list)
-  local cmds58=(notifications retry)
-  local cmds59=(notifications send-due)
-  local cmds60=(appointments list)
-  local cmds61=(appointments show)
-  local cmds62=(waitlist add)
-  local cmds63=(waitlist list)
-  local cmds64=(waitlist remove)
-  local cmds65=(attachments add)
-  local cmds66=(attachments list)
-  local cmds67=(attachments get)
-  local cmds68=(attachments remove)
-  local cmds69=(export ics)
-  local cmds70=(export csv)
-  local cmds71=(export json)
-  local cmds72=(export links)
-  local cmds73=(import ics)
-  local cmds74=(calendar subscribe)
-  local cmds75=(calendar list)
-  local cmds76=(calendar unsubscribe)
-  local cmds77=(calendar sync)
-  local cmds78=(analytics aggregate)
-  local cmds79=(analytics report)
-  local cmds80=(analytics instructors)
-  local cmds81=(analytics dashboard)
-  local cmds82=(audit list)
+  local cmds3=(conference)
+  local cmds4=(instructor)
+  local cmds5=(type)
+  local cmds6=(availability)
+  local cmds7=(notifications)
+  local cmds8=(daemon)
+  local cmds9=(fsck)
+  local cmds10=(book)
+  local cmds11=(hold)
+  local cmds12=(confirm)
+  local cmds13=(decline)
+  local cmds14=(cancel)
+  local cmds15=(reschedule)
+  local cmds16=(complete)
+  local cmds17=(no-show)
+  local cmds18=(appointments)
+  local cmds19=(waitlist)
+  local cmds20=(attachments)
+  local cmds21=(export)
+  local cmds22=(import)
+  local cmds23=(calendar)
+  local cmds24=(analytics)
+  local cmds25=(audit)
+  local cmds26=(completion)
+  local cmds27=(shell)
+  local cmds28=(demo)
+  local cmds29=(db migrate)
+  local cmds30=(db status)
+  local cmds31=(db start)
+  local cmds32=(db stop)
+  local cmds33=(db url)
+  local cmds34=(db backup)
+  local cmds35=(db restore)
+  local cmds36=(db rotate-key)
+  local cmds37=(user add)
+  local cmds38=(user list)
+  local cmds39=(user show)
+  local cmds40=(guardian link)
+  local cmds41=(guardian unlink)
+  local cmds42=(guardian list)
+  local cmds43=(conference create)
+  local cmds44=(conference list)
+  local cmds45=(conference show)
+  local cmds46=(conference request)
+  local cmds47=(conference requests)
+  local cmds48=(conference import)
+  local cmds49=(conference schedule)
+  local cmds50=(conference publish)
+  local cmds51=(conference open)
+  local cmds52=(conference timetable)
+  local cmds53=(instructor settings)
+  local cmds54=(instructor list)
+  local cmds55=(instructor show)
+  local cmds56=(instructor vacation)
+  local cmds57=(type add)
+  local cmds58=(type list)
+  local cmds59=(type show)
+  local cmds60=(type archive)
+  local cmds61=(availability set)
+  local cmds62=(availability list)
+  local cmds63=(availability block)
+  local cmds64=(availability unblock)
+  local cmds65=(availability import)
+  local cmds66=(availability export)
+  local cmds67=(availability slots)
+  local cmds68=(notifications list)
+  local cmds69=(notifications retry)
+  local cmds70=(notifications send-due)
+  local cmds71=(appointments list)
+  local cmds72=(appointments show)
+  local cmds73=(waitlist add)
+  local cmds74=(waitlist list)
+  local cmds75=(waitlist remove)
+  local cmds76=(attachments add)
+  local cmds77=(attachments list)
+  local cmds78=(attachments get)
+  local cmds79=(attachments remove)
+  local cmds80=(export ics)
+  local cmds81=(export csv)
+  local cmds82=(export json)
+  local cmds83=(export links)
+  local cmds84=(import ics)
+  local cmds85=(calendar subscribe)
+  local cmds86=(calendar list)
+  local cmds87=(calendar unsubscribe)
+  local cmds88=(calendar sync)
+  local cmds89=(analytics aggregate)
+  local cmds90=(analytics report)
+  local cmds91=(analytics instructors)
+  local cmds92=(analytics dashboard)
+  local cmds93=(audit list)
 
-  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_guardian_list; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_guardian_unlink; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_guardian_link; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_restore; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_backup; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_completion; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_audit; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_analytics; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_calendar; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_import; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_export; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_attachments; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_waitlist; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_appointments; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_noshow; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_complete; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_reschedule; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_decline; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_confirm; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_hold; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_book; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_fsck; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_daemon; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_notifications; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_availability; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_type; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_schedctl_instructor; return $?; fi
+  if CompWordsContainsArray "${cmds93[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_conference_timetable; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_conference_open; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_conference_publish; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_conference_schedule; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_conference_import; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_conference_requests; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_conference_request; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_conference_show; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_conference_list; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_conference_create; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_guardian_list; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_guardian_unlink; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_guardian_link; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_audit; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_analytics; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_calendar; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_import; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_export; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_attachments; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_waitlist; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_appointments; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_noshow; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_complete; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_decline; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_confirm; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_hold; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_book; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_fsck; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_daemon; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_notifications; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_availability; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_type; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_instructor; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_schedctl_conference; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_schedctl_guardian; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_schedctl_user; return $?; fi
   if CompWordsContainsArray "${cmds0[@]}"; then _picocli_schedctl_db; return $?; fi
@@ -419,7 +452,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user guardian instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
+  local commands="db user guardian conference instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show appointments waitlist attachments export import calendar analytics audit completion shell demo"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --tz"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -531,6 +564,42 @@ function _picocli_schedctl_guardian() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="link unlink list"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `conference` subcommand.
+function _picocli_schedctl_conference() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="create list show request requests import schedule publish open timetable"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
@@ -2109,6 +2178,463 @@ function _picocli_schedctl_guardian_list() {
       ;;
     --student)
       return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_schedctl_conference_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --on --from --to --slot --teachers --room --max-consecutive --break --walk --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --on)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --slot)
+      return
+      ;;
+    --teachers)
+      return
+      ;;
+    --room)
+      return
+      ;;
+    --max-consecutive)
+      return
+      ;;
+    --break)
+      return
+      ;;
+    --walk)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_conference_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `show` subcommand.
+function _picocli_schedctl_conference_show() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `request` subcommand.
+function _picocli_schedctl_conference_request() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--required --wished --by-teacher -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --guardian --student --teacher --earliest --latest --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --guardian)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --teacher)
+      return
+      ;;
+    --earliest)
+      return
+      ;;
+    --latest)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `requests` subcommand.
+function _picocli_schedctl_conference_requests() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `import` subcommand.
+function _picocli_schedctl_conference_import() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local currIndex
+    currIndex=$(currentPositionalIndex "import" "${arg_opts}" "${flag_opts}")
+    if (( currIndex >= 1 && currIndex <= 1 )); then
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      positionals=$( compgen -f -- "${curr_word}" ) # files
+    fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `schedule` subcommand.
+function _picocli_schedctl_conference_schedule() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--dry-run --replan -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --time-limit --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --time-limit)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `publish` subcommand.
+function _picocli_schedctl_conference_publish() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `open` subcommand.
+function _picocli_schedctl_conference_open() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `timetable` subcommand.
+function _picocli_schedctl_conference_timetable() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --teacher --guardian --format -f --file --db --as -o --output"
+  local FORMAT_option_args=("table" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --teacher)
+      return
+      ;;
+    --guardian)
+      return
+      ;;
+    --format)
+      return
+      ;;
+    -f|--file)
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     --db)
       return

@@ -244,7 +244,7 @@ BEGIN
      -- appointment; nobody acting sees nothing
      WHERE app_current_user_id() IS NOT NULL
        AND (app_is_admin() OR t.instructor_id = app_current_user_id() OR t.archived_at IS NULL
-            OR EXISTS (SELECT 1 FROM appointments a WHERE a.type_id = t.id AND a.student_id = app_current_user_id()));
+            OR EXISTS (SELECT 1 FROM appointments a WHERE a.type_id = t.id AND app_acts_for(a.student_id)));
 END $$;
 
 -- The body calls extract(epoch FROM timestamptz), which PostgreSQL marks STABLE; a function declared IMMUTABLE

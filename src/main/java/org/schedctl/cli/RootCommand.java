@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
                 DbCommand.class,
                 UserCommand.class,
                 GuardianCommand.class,
+                ConferenceCommand.class,
                 InstructorCommand.class,
                 TypeCommand.class,
                 AvailabilityCommand.class,

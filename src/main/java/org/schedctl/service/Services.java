@@ -71,6 +71,10 @@ public final class Services {
         return holdAllowance.get();
     }
 
+    public ConferenceService conferences() {
+        return new ConferenceService(db, clock);
+    }
+
     public GuardianService guardians() {
         return new GuardianService(db);
     }
