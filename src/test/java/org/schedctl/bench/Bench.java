@@ -31,6 +31,7 @@ public final class Bench {
         SCENARIOS.put("calendar", CalendarScenario::new);
         SCENARIOS.put("backup", BackupScenario::new);
         SCENARIOS.put("aggregate", AggregateScenario::new);
+        SCENARIOS.put("conference", ConferenceScenario::new);
     }
 
     private record Outcome(String name, List<Figure> figures, String error, double seconds, String load) {

@@ -12,8 +12,8 @@ import ai.timefold.solver.core.config.solver.SolverConfig;
 import ai.timefold.solver.core.config.solver.termination.TerminationConfig;
 
 /**
- * Schedules a {@link ConferenceProblem}: the greedy baseline, then Timefold Solver started from it (so it never
- * ends below the baseline), the matching bounds, and what each plan achieved. The solver stops at the time limit,
+ * Schedules a {@link ConferenceProblem}: the greedy baseline, improved by ejection moves ({@link Repair}), then
+ * Timefold Solver started from that (so it never ends below the baseline), the matching bounds, and what each plan achieved. The solver stops at the time limit,
  * after a fifth of it (at least two seconds) without improvement, or as soon as every request is placed with no
  * family waiting.
  */
@@ -35,7 +35,7 @@ public final class ConferenceScheduler {
     public static Result schedule(ConferenceProblem p, Duration timeLimit) {
         long started = System.nanoTime();
         Plan greedy = GreedyScheduler.schedule(p);
-        Plan solved = solve(p, greedy, timeLimit);
+        Plan solved = solve(p, Repair.improve(p, greedy), timeLimit);
         long millis = (System.nanoTime() - started) / 1_000_000;
         int required = (int) p.requests().stream().filter(ConferenceProblem.Request::required).count();
         return new Result(solved, figures(p, solved), figures(p, greedy), required, p.requests().size() - required,

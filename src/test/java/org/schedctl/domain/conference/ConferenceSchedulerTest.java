@@ -99,6 +99,20 @@ class ConferenceSchedulerTest {
     }
 
     @Test
+    void breakRuleCapsATeachersMeetingsInTheBound() {
+        ConferenceProblem.Teacher t = teacher(1, "A");
+        List<ConferenceProblem.Request> requests = new ArrayList<>();
+        for (long i = 1; i <= 30; i++) {
+            requests.add(new ConferenceProblem.Request(i, 100 + i, 1, true, 0, 24, -1));
+        }
+        // 8 meetings, a break of one slot, 8, a break, 6: 22 of 24 slots
+        ConferenceProblem p = new ConferenceProblem(24, 10, 0, 8, 1, List.of(t), requests);
+        assertEquals(22, MatchingBound.capacity(p, t));
+        assertEquals(22, MatchingBound.bound(p, r -> true));
+        assertEquals(24, MatchingBound.matching(p, r -> true));
+    }
+
+    @Test
     void hopcroftKarpFindsAMaximumMatching() {
         // left 0 -> {0,1}, 1 -> {0}, 2 -> {1,2}, 3 -> {2}: maximum 3 (one of 0,1 and 2,3 conflict pairs)
         assertEquals(3, MatchingBound.hopcroftKarp(List.of(new int[] {0, 1}, new int[] {0}, new int[] {1, 2}, new int[] {2}), 3));
