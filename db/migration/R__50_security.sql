@@ -184,7 +184,10 @@ CREATE POLICY users_read ON users FOR SELECT USING (
     OR ((SELECT app_is_instructor()) AND id IN (
         SELECT a.student_id FROM appointments a WHERE a.instructor_id = (SELECT app_current_user_id())
         UNION ALL
-        SELECT w.student_id FROM appointment_waitlist w WHERE w.instructor_id = (SELECT app_current_user_id()))));
+        SELECT w.student_id FROM appointment_waitlist w WHERE w.instructor_id = (SELECT app_current_user_id())
+        UNION ALL
+        -- issue 17: the guardians who asked to meet them at a parents' evening
+        SELECT r.guardian_id FROM conference_requests r WHERE r.teacher_id = (SELECT app_current_user_id()))));
 DROP POLICY IF EXISTS users_insert ON users;
 CREATE POLICY users_insert ON users FOR INSERT WITH CHECK ((SELECT app_is_admin()));
 DROP POLICY IF EXISTS users_update ON users;

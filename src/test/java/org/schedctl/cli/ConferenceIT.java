@@ -138,6 +138,11 @@ class ConferenceIT {
         // timetables: a family sees its own; HTML has a page per teacher
         JsonNode mine = cli.run("--as", "p4@pe.test", "-o", "json", "conference", "timetable", "Autumn").ok().json();
         mine.forEach(r -> assertEquals("p4@pe.test", r.get("guardian").asText()));
+        // a teacher sees their own list, with the families' names
+        JsonNode adaList = cli.run("--as", "ada@pe.test", "-o", "json", "conference", "timetable", "Autumn").ok().json();
+        assertEquals(count("SELECT count(*) FROM conference_plan p JOIN conference_requests r ON r.id = p.request_id"
+                + " WHERE r.teacher_id = (SELECT id FROM users WHERE email = 'ada@pe.test')"), adaList.size(), adaList.toString());
+        adaList.forEach(r -> assertEquals("ada@pe.test", r.get("teacher").asText()));
         String html = cli.run("conference", "timetable", "Autumn", "--format", "html").ok().stdout();
         assertEquals(3, html.split("<section>", -1).length - 1, html);
         assertTrue(html.contains("size: A4"));

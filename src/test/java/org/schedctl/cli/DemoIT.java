@@ -17,10 +17,11 @@ class DemoIT {
     void loadsOnceAndShowsEveryStep() {
         Result first = db.cli().withEnv("SCHEDCTL_HOME", System.getProperty("java.io.tmpdir")).run("demo").ok();
         assertTrue(first.stdout().contains("$ schedctl book --instructor ada@demo.schedctl.org"), first.toString());
+        assertTrue(first.stdout().contains("$ schedctl conference publish 'Demo evening'"), first.toString());
         assertTrue(first.stderr().contains("the slot is taken"), "the double booking is refused: " + first);
         assertTrue(first.stdout().contains("# Done."), first.toString());
         long appointments = db.database().inTransaction(h -> h.createQuery("SELECT count(*) FROM appointments").mapTo(Long.class).one());
-        assertEquals(4, appointments, "Sam's lesson, Kim's maths, two seminar seats");
+        assertEquals(8, appointments, "Sam's lesson, Kim's maths, two seminar seats, the parents' evening's four meetings");
 
         Result again = db.cli().withEnv("SCHEDCTL_HOME", System.getProperty("java.io.tmpdir")).run("demo").ok();
         assertTrue(again.stderr().contains("already loaded"), again.toString());
