@@ -242,14 +242,10 @@ public final class ConferenceService {
             long id = require(handle, conference);
             Conference c = conferences(handle, id).get(0);
             Map<String, Long> teachers = conferenceTeachers(handle, id);
-            String problem = requestProblem(handle, c, teachers, r.guardian(), r.student(), r.teacher(), earliest, latest);
-            if (problem != null) {
-                throw new InvalidInputException(problem);
-            }
-            long g = Lookups.user(handle, r.guardian()).id();
-            long s = Lookups.user(handle, r.student()).id();
-            long t = Lookups.user(handle, r.teacher()).id();
-            int added = insertRequest(handle, id, g, s, t, r.required() || r.byTeacher(), r.byTeacher(), earliest, latest);
+            Parties who = parties(handle, c, teachers, new HashMap<>(), null, r.guardian(), r.student(), r.teacher(), earliest, latest);
+            long s = who.student().id();
+            long t = who.teacher().id();
+            int added = insertRequest(handle, id, who.guardian().id(), s, t, r.required() || r.byTeacher(), r.byTeacher(), earliest, latest);
             if (added == 0) {
                 throw new ConflictException("a request for " + r.student() + " with " + r.teacher() + " exists in this conference");
             }
@@ -274,37 +270,47 @@ public final class ConferenceService {
         return m;
     }
 
-    /** What is wrong with one request (null: nothing), in the words of a CLI.md message. */
-    private static String requestProblem(Handle handle, Conference c, Map<String, Long> teachers, String guardian, String student,
-                                         String teacher, LocalTime earliest, LocalTime latest) {
+    /** The guardian, student and teacher of a request. */
+    private record Parties(User guardian, User student, User teacher) {
+    }
+
+    /**
+     * The parties of one request, or the refusal (InvalidInputException) in the words of a CLI.md message. An import
+     * passes a cache of looked-up users and the guardian links it read once; a single request passes empty ones.
+     */
+    private static Parties parties(Handle handle, Conference c, Map<String, Long> teachers, Map<String, User> users,
+                                   java.util.Set<String> links, String guardian, String student, String teacher,
+                                   LocalTime earliest, LocalTime latest) {
         User g;
         User s;
         User t;
         try {
-            g = GuardianService.guardian(handle, guardian);
-            s = Lookups.user(handle, student);
-            t = Lookups.user(handle, teacher);
+            g = users.computeIfAbsent("g:" + guardian, k -> GuardianService.guardian(handle, guardian));
+            s = users.computeIfAbsent("u:" + student, k -> Lookups.user(handle, student));
+            t = users.computeIfAbsent("u:" + teacher, k -> Lookups.user(handle, teacher));
         } catch (SchedException e) {
-            return e.getMessage();
+            throw new InvalidInputException(e.getMessage());
         }
         if (!teachers.containsValue(t.id())) {
-            return "teacher " + t.email() + " is not part of conference '" + c.name() + "'. See `schedctl conference show`";
+            throw new InvalidInputException("teacher " + t.email() + " is not part of conference '" + c.name() + "'. See `schedctl conference show`");
         }
-        boolean linked = handle.createQuery("SELECT count(*) FROM guardian_links WHERE guardian_id = :g AND student_id = :s")
-                .bind("g", g.id()).bind("s", s.id()).mapTo(Integer.class).one() > 0;
+        boolean linked = links != null ? links.contains(g.id() + "/" + s.id())
+                : handle.createQuery("SELECT count(*) FROM guardian_links WHERE guardian_id = :g AND student_id = :s")
+                        .bind("g", g.id()).bind("s", s.id()).mapTo(Integer.class).one() > 0;
         if (!linked) {
-            return g.email() + " is not linked to " + s.email() + ". Link them with `schedctl guardian link " + g.email() + " --student " + s.email() + "`";
+            throw new InvalidInputException(g.email() + " is not linked to " + s.email() + ". Link them with `schedctl guardian link "
+                    + g.email() + " --student " + s.email() + "`");
         }
         if (earliest != null && (earliest.isBefore(c.from()) || !earliest.isBefore(c.to()))) {
-            return "--earliest " + earliest + " is outside the evening " + c.from() + "-" + c.to();
+            throw new InvalidInputException("--earliest " + earliest + " is outside the evening " + c.from() + "-" + c.to());
         }
         if (latest != null && (!latest.isAfter(c.from()) || latest.isAfter(c.to()))) {
-            return "--latest " + latest + " is outside the evening " + c.from() + "-" + c.to();
+            throw new InvalidInputException("--latest " + latest + " is outside the evening " + c.from() + "-" + c.to());
         }
         if (earliest != null && latest != null && !latest.isAfter(earliest)) {
-            return "--latest " + latest + " is not after --earliest " + earliest;
+            throw new InvalidInputException("--latest " + latest + " is not after --earliest " + earliest);
         }
-        return null;
+        return new Parties(g, s, t);
     }
 
     public List<Request> requests(String conference) {
@@ -357,30 +363,26 @@ public final class ConferenceService {
             Conference c = conferences(handle, id).get(0);
             Map<String, Long> teachers = conferenceTeachers(handle, id);
             List<CsvError> errors = new ArrayList<>();
-            List<Object[]> rows = new ArrayList<>();
+            List<Row> rows = new ArrayList<>();
             java.util.Set<String> seen = new java.util.HashSet<>();
+            Map<String, User> users = new HashMap<>();
+            java.util.Set<String> links = new java.util.HashSet<>(handle.createQuery("SELECT guardian_id || '/' || student_id FROM guardian_links")
+                    .mapTo(String.class).list());
             for (CSVRecord rec : records) {
-                long line = rec.getParser().getCurrentLineNumber() > 0 ? rec.getRecordNumber() + 1 : rec.getRecordNumber() + 1;
+                long line = rec.getRecordNumber() + 1; // the header is line 1
                 try {
-                    String guardian = cell(rec, "guardian");
-                    String student = cell(rec, "student");
-                    String teacher = cell(rec, "teacher");
-                    String priority = rec.isMapped("priority") && !cell(rec, "priority").isEmpty() ? cell(rec, "priority").toLowerCase(Locale.ROOT) : "wished";
+                    String priority = cell(rec, "priority").isEmpty() ? "wished" : cell(rec, "priority").toLowerCase(Locale.ROOT);
                     if (!List.of("required", "wished", "by-teacher").contains(priority)) {
                         throw new InvalidInputException("priority '" + Text.printable(priority) + "' is not required, wished or by-teacher");
                     }
-                    LocalTime earliest = rec.isMapped("earliest") && !cell(rec, "earliest").isEmpty() ? AvailabilityService.time(cell(rec, "earliest"), "earliest") : null;
-                    LocalTime latest = rec.isMapped("latest") && !cell(rec, "latest").isEmpty() ? AvailabilityService.time(cell(rec, "latest"), "latest") : null;
-                    String problem = requestProblem(handle, c, teachers, guardian, student, teacher, earliest, latest);
-                    if (problem != null) {
-                        throw new InvalidInputException(problem);
+                    LocalTime earliest = cell(rec, "earliest").isEmpty() ? null : AvailabilityService.time(cell(rec, "earliest"), "earliest");
+                    LocalTime latest = cell(rec, "latest").isEmpty() ? null : AvailabilityService.time(cell(rec, "latest"), "latest");
+                    Parties who = parties(handle, c, teachers, users, links, cell(rec, "guardian"), cell(rec, "student"),
+                            cell(rec, "teacher"), earliest, latest);
+                    if (!seen.add(who.student().id() + "/" + who.teacher().id())) {
+                        throw new InvalidInputException("a second request for " + who.student().email() + " with " + who.teacher().email() + " in this file");
                     }
-                    long s = Lookups.user(handle, student).id();
-                    long t = Lookups.user(handle, teacher).id();
-                    if (!seen.add(s + "/" + t)) {
-                        throw new InvalidInputException("a second request for " + student + " with " + teacher + " in this file");
-                    }
-                    rows.add(new Object[] {Lookups.user(handle, guardian).id(), s, t, !priority.equals("wished"), priority.equals("by-teacher"), earliest, latest});
+                    rows.add(new Row(who, !priority.equals("wished"), priority.equals("by-teacher"), earliest, latest));
                 } catch (SchedException e) {
                     errors.add(new CsvError(name, line, e.getMessage()));
                 }
@@ -389,12 +391,15 @@ public final class ConferenceService {
                 return new ImportResult(name, records.size(), 0, errors);
             }
             int created = 0;
-            for (Object[] r : rows) {
-                created += insertRequest(handle, id, (long) r[0], (long) r[1], (long) r[2], (boolean) r[3], (boolean) r[4],
-                        (LocalTime) r[5], (LocalTime) r[6]);
+            for (Row r : rows) {
+                created += insertRequest(handle, id, r.who().guardian().id(), r.who().student().id(), r.who().teacher().id(),
+                        r.required(), r.byTeacher(), r.earliest(), r.latest());
             }
             return new ImportResult(name, records.size(), created, List.of());
         });
+    }
+
+    private record Row(Parties who, boolean required, boolean byTeacher, LocalTime earliest, LocalTime latest) {
     }
 
     private static String cell(CSVRecord rec, String column) {
@@ -679,10 +684,6 @@ public final class ConferenceService {
                             rs.getString("guardian_name"), rs.getString("locale"), rs.getString("guardian_zone"),
                             rs.getString("reference"));
                 }).list();
-    }
-
-    Clock clock() {
-        return clock;
     }
 
     static int ceilDiv(long a, long b) {
