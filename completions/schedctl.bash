@@ -779,13 +779,16 @@ function _picocli_schedctl_daemon() {
 
   local commands=""
   local flag_opts="--once -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --db --as -o --output"
+  local arg_opts="--tz --metrics --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     --tz)
+      return
+      ;;
+    --metrics)
       return
       ;;
     --db)
@@ -3168,7 +3171,7 @@ function _picocli_schedctl_availability_block() {
 
   local commands=""
   local flag_opts="--available -q -v --no-color --yes -h --help -V --version"
-  local arg_opts="--tz --from --to --rrule --reason --db --as -o --output"
+  local arg_opts="--tz --from --to --rrule --reason --exdate --db --as -o --output"
   local FORMAT_option_args=("table" "json" "csv") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3187,6 +3190,9 @@ function _picocli_schedctl_availability_block() {
       return
       ;;
     --reason)
+      return
+      ;;
+    --exdate)
       return
       ;;
     --db)

@@ -49,7 +49,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from db' -a stop -d 'Stop the em
 complete -c schedctl -n '__fish_seen_subcommand_from db' -a url -d 'Print the JDBC URL in use (never the password).'
 complete -c schedctl -n '__fish_seen_subcommand_from db' -a backup -d 'Write a consistent, checksummed snapshot of the whole database to one file, without stopping anything.'
 complete -c schedctl -n '__fish_seen_subcommand_from db' -a restore -d 'Restore a file written by `db backup` into an empty database (checked before anything is written), then migrate it.'
-complete -c schedctl -n '__fish_seen_subcommand_from db' -a rotate-key -d 'Re-encrypt attachment contents under encryption.key (those under encryption.old_keys, or in clear), in batches; resumable.'
+complete -c schedctl -n '__fish_seen_subcommand_from db' -a rotate-key -d 'Re-encrypt attachment contents and phone numbers under encryption.key (those under encryption.old_keys, or in clear), in batches; resumable.'
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from db' -s o -r
@@ -694,6 +694,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from block' -l to -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l rrule -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l available
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l reason -r
+complete -c schedctl -n '__fish_seen_subcommand_from block' -l exdate -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from block' -s o -r
@@ -823,6 +824,7 @@ complete -c schedctl -n '__fish_seen_subcommand_from send-due' -s V
 complete -c schedctl -n '__fish_seen_subcommand_from send-due' -l version
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l tz -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l once
+complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l metrics -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l db -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -l as -r
 complete -c schedctl -n '__fish_seen_subcommand_from daemon' -s o -r

@@ -67,7 +67,7 @@ BEGIN
     ),
     addressed AS (
         SELECT appt.*, k.kind, k.kind_no, u.id AS recipient_id, c.channel, c.channel_no,
-               CASE c.channel WHEN 'email' THEN u.email WHEN 'sms' THEN u.phone WHEN 'webhook' THEN 'webhook'
+               CASE c.channel WHEN 'email' THEN u.email WHEN 'sms' THEN coalesce(u.phone, CASE WHEN u.phone_sealed IS NOT NULL THEN '(encrypted phone)' END) WHEN 'webhook' THEN 'webhook'
                               ELSE u.id::text END AS recipient
         FROM appt
         CROSS JOIN LATERAL unnest(p_kinds) WITH ORDINALITY k(kind, kind_no)

@@ -395,10 +395,12 @@ CREATE POLICY calendar_import_blocks_access ON calendar_import_blocks
 -- users and appointments, or is a superuser), so its WHERE is the whole rule; security_barrier keeps a caller's
 -- leaky function from seeing filtered rows. It shows full rows to the user themselves, to administrators, and to
 -- an instructor for a student they have an appointment with (any status) — not for a student who is merely on
--- their waitlist, and never one instructor's contacts to another instructor or to a student.
+-- their waitlist, and never one instructor's contacts to another instructor or to a student. A phone number
+-- sealed under encryption.key (V68) is shown as its ciphertext and key id; the application opens it.
 -- ---------------------------------------------------------------------------------------------------------
 CREATE OR REPLACE VIEW user_contacts WITH (security_barrier = true) AS
-SELECT u.id, u.email, u.name, u.role, u.timezone, u.phone, u.locale, u.active, u.is_builtin, u.created_at, u.updated_at
+SELECT u.id, u.email, u.name, u.role, u.timezone, u.phone, u.locale, u.active, u.is_builtin, u.created_at, u.updated_at,
+       u.phone_sealed, u.phone_key_id
 FROM users u
 WHERE (SELECT app_current_user_id()) IS NOT NULL
   AND ((SELECT app_is_admin())

@@ -19,7 +19,12 @@ public final class AnalyticsCommand {
 
         @Override
         protected int execute(AppContext ctx) {
-            ctx.output(null).print(services().analytics().aggregate(from, to, ctx.clock()));
+            AnalyticsService.AggregateResult result;
+            String range = from == null && to == null ? "the touched days" : (from != null ? from.get() : to.get()) + " to " + (to != null ? to.get() : from.get());
+            try (ElapsedProgress progress = ElapsedProgress.start(ctx, "aggregating analytics, " + range)) {
+                result = services().analytics().aggregate(from, to, ctx.clock());
+            }
+            ctx.output(null).print(result);
             return 0;
         }
     }

@@ -59,6 +59,11 @@ public final class AppContext {
         return binaryOut == System.out && System.console() != null;
     }
 
+    /** Whether stderr is this process's own and the process runs on a terminal (progress lines are drawn only then). */
+    public boolean stderrIsTerminal() {
+        return err != null && binaryOut == System.out && System.console() != null;
+    }
+
     public PrintWriter err() {
         return err;
     }

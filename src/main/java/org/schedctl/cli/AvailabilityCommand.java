@@ -68,11 +68,14 @@ public final class AvailabilityCommand {
         @Option(names = "--rrule", paramLabel = "RULE", description = "RFC 5545 RRULE, e.g. FREQ=WEEKLY;COUNT=10") String rrule;
         @Option(names = "--available", description = "Extra availability instead of a blackout") boolean available;
         @Option(names = "--reason", paramLabel = "TEXT") String reason;
+        @Option(names = "--exdate", paramLabel = "TIME", split = ",", description = "Leave out the occurrence starting at "
+                + "this local date-time (read like --from; repeat or separate with commas); needs --rrule") java.util.List<String> exdates;
 
         @Override
         protected int execute(AppContext ctx) {
             var block = services().availability().block(new AvailabilityService.BlockRequest(instructor,
-                    TimeInput.Arg.read(from), TimeInput.Arg.read(to), rrule, available, reason, ctx.zoneArg()), ctx.clock().instant());
+                    TimeInput.Arg.read(from), TimeInput.Arg.read(to), rrule, available, reason, ctx.zoneArg(),
+                    exdates == null ? java.util.List.of() : exdates.stream().map(TimeInput.Arg::read).toList()), ctx.clock().instant());
             ctx.output(java.time.ZoneId.of(block.timezone())).print(block);
             return 0;
         }
@@ -173,12 +176,14 @@ public final class AvailabilityCommand {
     static final class Slots extends BaseCommand {
         @Option(names = "--instructor", required = true, paramLabel = "USER") String instructor;
         @Option(names = "--type", required = true, paramLabel = "TYPE") String type;
-        @Option(names = "--from", required = true, paramLabel = "DATE", description = "First day (inclusive)") String from;
-        @Option(names = "--to", required = true, paramLabel = "DATE", description = "Last day (inclusive)") String to;
+        @Option(names = "--from", required = true, paramLabel = "DATE", converter = Converters.CheckedDate.class,
+                description = "First day (inclusive)") org.schedctl.domain.Checked<java.time.LocalDate> from;
+        @Option(names = "--to", required = true, paramLabel = "DATE", converter = Converters.CheckedDate.class,
+                description = "Last day (inclusive)") org.schedctl.domain.Checked<java.time.LocalDate> to;
 
         @Override
         protected int execute(AppContext ctx) {
-            var list = services().availability().slots(instructor, type, from, to, ctx.tz(), ctx.clock().instant());
+            var list = services().availability().slots(instructor, type, from, to, ctx.zoneArg(), ctx.clock().instant());
             ctx.output(list.zone()).print(list.slots());
             return 0;
         }

@@ -134,6 +134,8 @@ public final class DbCommand {
             java.nio.file.Path path = java.nio.file.Path.of(file).toAbsolutePath();
             // The whole file is checked before the database is touched.
             org.schedctl.store.Backup.Manifest manifest = org.schedctl.store.Restore.verify(path);
+            // The keys that must open what the file holds sealed (checked inside the load's transaction).
+            org.schedctl.store.ContentCipher cipher = org.schedctl.store.ContentCipher.from(backend.config());
             Connector.Target owner = backend.ownerTarget();
             requireOperator(ctx, backend, "db restore");
             javax.sql.DataSource pool = backend.rawPool();
@@ -164,7 +166,7 @@ public final class DbCommand {
             }
             org.schedctl.store.Restore.Result loaded;
             try (java.sql.Connection c = pool.getConnection()) {
-                loaded = org.schedctl.store.Restore.load(c, path, manifest, replace);
+                loaded = org.schedctl.store.Restore.load(c, path, manifest, replace, cipher);
             } catch (java.sql.SQLException e) {
                 throw org.schedctl.store.Backup.failure(owner, e);
             }
@@ -176,7 +178,7 @@ public final class DbCommand {
         }
     }
 
-    @Command(name = "rotate-key", description = "Re-encrypt attachment contents under encryption.key (those under encryption.old_keys, or in clear), in batches; resumable.")
+    @Command(name = "rotate-key", description = "Re-encrypt attachment contents and phone numbers under encryption.key (those under encryption.old_keys, or in clear), in batches; resumable.")
     static final class RotateKey extends BaseCommand {
         @Option(names = "--batch", paramLabel = "N", description = "Rows per transaction (default 100)")
         int batch = 100;

@@ -58,6 +58,8 @@ public final class QuartzDaemon {
         props.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         props.setProperty("org.quartz.jobStore.useProperties", "true");
         props.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+        // After a database outage, retry the job store every 2 s rather than 15 s, so jobs resume soon after.
+        props.setProperty("org.quartz.scheduler.dbFailureRetryInterval", "2000");
         StdSchedulerFactory factory = new StdSchedulerFactory(props);
         this.scheduler = factory.getScheduler();
         // Quartz keeps one scheduler per name in a JVM-wide registry; every cluster node must share the name, so
@@ -81,7 +83,7 @@ public final class QuartzDaemon {
             }
         }
         for (DaemonTasks.Task task : tasks.all()) {
-            JobDetail job = JobBuilder.newJob(TaskJob.class)
+            JobDetail job = JobBuilder.newJob(task.shared() ? SharedTaskJob.class : TaskJob.class)
                     .withIdentity(task.name(), GROUP)
                     .usingJobData(TaskJob.TASK_KEY, task.name())
                     .storeDurably()
@@ -115,5 +117,28 @@ public final class QuartzDaemon {
         if (!scheduler.isShutdown()) {
             scheduler.shutdown(true);
         }
+    }
+
+    /**
+     * Stops within {@code grace}: running jobs are interrupted (dispatch records its batch and ends), then the
+     * scheduler shuts down waiting for them. Returns false when that did not finish in time (the database is gone and
+     * a job or Quartz waits for a connection): the process may exit anyway, since messages in flight keep their
+     * lease and are claimed again when it ends, and Quartz's cluster recovers the node's fired triggers.
+     */
+    public boolean stop(java.time.Duration grace) throws InterruptedException {
+        Thread stopper = new Thread(() -> {
+            try {
+                for (org.quartz.JobExecutionContext running : scheduler.getCurrentlyExecutingJobs()) {
+                    scheduler.interrupt(running.getFireInstanceId());
+                }
+                stop();
+            } catch (SchedulerException e) {
+                // the scheduler is going away either way
+            }
+        }, "schedctl-daemon-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        stopper.join(grace.toMillis());
+        return !stopper.isAlive();
     }
 }

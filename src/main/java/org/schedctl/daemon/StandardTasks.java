@@ -2,6 +2,7 @@ package org.schedctl.daemon;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.schedctl.notify.NotifyConfig;
 import org.schedctl.service.AnalyticsService;
@@ -28,18 +29,36 @@ public final class StandardTasks {
     /** Due subscriptions are looked for this often; each is fetched on its own interval. */
     public static final Duration SUBSCRIPTIONS_EVERY = Duration.ofMinutes(1);
 
-    /** The jobs over the process's services, acting as the built-in administrator; reads their config now. */
-    public static DaemonTasks create(Services services) {
+    /**
+     * The jobs over the process's services, acting as the built-in administrator; reads their config now. Dispatch
+     * tells {@code observer} what it records (the daemon's metrics).
+     */
+    public static DaemonTasks create(Services services, NotificationService.DispatchObserver observer) {
         Services system = services.as(null, "daemon");
         Clock clock = system.clock();
-        NotificationService notifications = system.notifications();
+        NotificationService notifications = system.notifications(observer);
         HoldService bookings = system.holds();
         AnalyticsService analytics = system.analytics();
         MaintenanceService maintenance = system.maintenance();
         AvailabilityService availability = system.availability();
         CalendarSubscriptionService subscriptions = system.calendarSubscriptions();
+        // Dispatch is shared: several daemons claim disjoint batches (FOR UPDATE SKIP LOCKED), one pass per node.
+        AtomicBoolean dispatching = new AtomicBoolean();
         return new DaemonTasks()
-                .add("dispatch", NotifyConfig.from(system.config()).poll(), notifications::sendDue)
+                .addShared("dispatch", NotifyConfig.from(system.config()).poll(), () -> {
+                    if (!dispatching.compareAndSet(false, true)) {
+                        return new NotificationService.DispatchResult(0, 0, 0, 0);
+                    }
+                    try {
+                        NotificationService.DispatchResult pass = notifications.sendDue();
+                        if (pass.problem() != null) {
+                            throw new DaemonTasks.PartlyFailed(pass.problem(), pass);
+                        }
+                        return pass;
+                    } finally {
+                        dispatching.set(false);
+                    }
+                })
                 // A waitlist offer is a hold on the waiter's behalf: this one sweep lapses holds and offers alike
                 // and passes each freed slot to the next in line.
                 .add("hold-expiry", EXPIRY_EVERY, () -> bookings.expireHolds(clock.instant()))

@@ -2,6 +2,7 @@ package org.schedctl.notify;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +19,8 @@ public final class Channels {
 
     private final Map<Name, Channel> channels = new EnumMap<>(Name.class);
 
-    public Channels(NotifyConfig config) {
+    /** @param clock the time of each attempt, as signed into webhook and gateway calls */
+    public Channels(NotifyConfig config, Clock clock) {
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(config.httpTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -26,9 +28,9 @@ public final class Channels {
         channels.put(Name.in_app, message -> { });
         channels.put(Name.email, config.smtp().host() == null ? missing("smtp.host")
                 : new EmailChannel(config.smtp(), config.httpTimeout()));
-        channels.put(Name.webhook, http(HttpChannel.Kind.webhook, config.webhook(), "webhook.url", "webhook.secret", http, config));
-        channels.put(Name.sms, http(HttpChannel.Kind.sms, config.sms(), "sms.gateway.url", "sms.gateway.token", http, config));
-        channels.put(Name.push, http(HttpChannel.Kind.push, config.push(), "push.gateway.url", "push.gateway.token", http, config));
+        channels.put(Name.webhook, http(HttpChannel.Kind.webhook, config.webhook(), "webhook.url", "webhook.secret", http, config, clock));
+        channels.put(Name.sms, http(HttpChannel.Kind.sms, config.sms(), "sms.gateway.url", "sms.gateway.token", http, config, clock));
+        channels.put(Name.push, http(HttpChannel.Kind.push, config.push(), "push.gateway.url", "push.gateway.token", http, config, clock));
     }
 
     public Channel forName(String name) {
@@ -42,7 +44,7 @@ public final class Channels {
     }
 
     private static Channel http(HttpChannel.Kind kind, NotifyConfig.Http endpoint, String urlKey, String secretKey,
-                                HttpClient client, NotifyConfig config) {
+                                HttpClient client, NotifyConfig config, Clock clock) {
         if (endpoint.url() == null) {
             return missing(urlKey);
         }
@@ -58,7 +60,7 @@ public final class Channels {
         if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
             return broken(urlKey + " must be an http:// or https:// URL");
         }
-        return new HttpChannel(kind, url, endpoint.secret(), client, config.httpTimeout());
+        return new HttpChannel(kind, url, endpoint.secret(), client, config.httpTimeout(), clock);
     }
 
     private static Channel missing(String key) {

@@ -6,17 +6,19 @@ import java.util.Properties;
 
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
-import jakarta.mail.Transport;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
- * Email over SMTP (Jakarta Mail, Angus implementation). Every header value passes through a one-line filter
- * or Jakarta Mail's own address encoding, so a name or subject holding CR/LF cannot add a header.
+ * Email over SMTP (Jakarta Mail, Angus implementation). A {@link #sender()} keeps one connection for a batch of
+ * messages (RSET between them, a fresh connection after a failure). Every header value passes through a one-line
+ * filter or Jakarta Mail's own address encoding, so a name or subject holding CR/LF cannot add a header.
  */
 final class EmailChannel implements Channel {
     private final NotifyConfig.Smtp smtp;
@@ -44,44 +46,127 @@ final class EmailChannel implements Channel {
             }
             case none -> { }
         }
+        // QUIT without waiting for the answer: a batch's connection closes at once.
+        props.put("mail.smtp.quitwait", "false");
         this.session = Session.getInstance(props);
     }
 
     @Override
     public void send(OutboundMessage message) throws DeliveryException {
+        try (Sender single = sender()) {
+            single.send(message);
+        }
+    }
+
+    /** One SMTP connection for a run of messages: opened on first use, RSET between messages, reopened after a failure. */
+    @Override
+    public Sender sender() {
+        return new SmtpSender();
+    }
+
+    /**
+     * The message for one outbox row. Kept apart from the connection handling, so what a message holds can change
+     * without touching how it travels.
+     */
+    MimeMessage compose(OutboundMessage message) throws DeliveryException, MessagingException, UnsupportedEncodingException {
         if (smtp.from() == null) {
             throw new DeliveryException("smtp.from is not set. Set SCHEDCTL_SMTP_FROM or smtp.from in the config file");
         }
-        try {
-            MimeMessage mime = new KeyedMimeMessage(session, MessageKeys.messageId(message.idempotencyKey()));
-            mime.setFrom(strictAddress(smtp.from(), "smtp.from"));
-            InternetAddress to = strictAddress(message.recipient(), "recipient");
-            if (message.recipientName() != null) {
-                to.setPersonal(MessageKeys.oneLine(message.recipientName()), StandardCharsets.UTF_8.name());
+        MimeMessage mime = new KeyedMimeMessage(session, MessageKeys.messageId(message.idempotencyKey()));
+        mime.setFrom(strictAddress(smtp.from(), "smtp.from"));
+        InternetAddress to = strictAddress(message.recipient(), "recipient");
+        if (message.recipientName() != null) {
+            to.setPersonal(MessageKeys.oneLine(message.recipientName()), StandardCharsets.UTF_8.name());
+        }
+        mime.setRecipient(Message.RecipientType.TO, to);
+        mime.setSubject(MessageKeys.oneLine(message.subjectOrDefault()), StandardCharsets.UTF_8.name());
+        mime.setHeader("X-Idempotency-Key", MessageKeys.headerValue(message.idempotencyKey()));
+        mime.setHeader("X-Schedctl-Kind", message.kind());
+        if (IcsInvitation.applies(message)) {
+            MimeBodyPart text = new MimeBodyPart();
+            text.setText(message.bodyOrEmpty(), StandardCharsets.UTF_8.name());
+            MimeBodyPart invitation = new MimeBodyPart();
+            invitation.setContent(IcsInvitation.render(message), "text/calendar; charset=UTF-8; method=REQUEST");
+            invitation.setFileName("invite.ics");
+            mime.setContent(new MimeMultipart("mixed", text, invitation));
+        } else {
+            mime.setText(message.bodyOrEmpty(), StandardCharsets.UTF_8.name());
+        }
+        mime.saveChanges();
+        return mime;
+    }
+
+    private DeliveryException failed(Exception e) {
+        return new DeliveryException("SMTP delivery via " + smtp.host() + ":" + smtp.port() + " failed: "
+                + MessageKeys.oneLine(String.valueOf(e.getMessage())), e);
+    }
+
+    private final class SmtpSender implements Sender {
+        private SMTPTransport transport;
+        /** Whether the open connection has carried a message, so the next one starts with RSET. */
+        private boolean used;
+
+        @Override
+        public void send(OutboundMessage message) throws DeliveryException {
+            MimeMessage mime;
+            try {
+                mime = compose(message);
+            } catch (MessagingException | UnsupportedEncodingException e) {
+                throw failed(e);
             }
-            mime.setRecipient(Message.RecipientType.TO, to);
-            mime.setSubject(MessageKeys.oneLine(message.subjectOrDefault()), StandardCharsets.UTF_8.name());
-            mime.setHeader("X-Idempotency-Key", MessageKeys.headerValue(message.idempotencyKey()));
-            mime.setHeader("X-Schedctl-Kind", message.kind());
-            if (IcsInvitation.applies(message)) {
-                MimeBodyPart text = new MimeBodyPart();
-                text.setText(message.bodyOrEmpty(), StandardCharsets.UTF_8.name());
-                MimeBodyPart invitation = new MimeBodyPart();
-                invitation.setContent(IcsInvitation.render(message), "text/calendar; charset=UTF-8; method=REQUEST");
-                invitation.setFileName("invite.ics");
-                mime.setContent(new MimeMultipart("mixed", text, invitation));
-            } else {
-                mime.setText(message.bodyOrEmpty(), StandardCharsets.UTF_8.name());
+            boolean reused = transport != null;
+            try {
+                deliver(mime);
+            } catch (SendFailedException e) {
+                // The server refused this message (e.g. a recipient); the connection is still good.
+                throw failed(e);
+            } catch (MessagingException e) {
+                disconnect();
+                if (!reused) {
+                    throw failed(e);
+                }
+                // The server may have dropped an idle or broken connection: one more try on a fresh one.
+                try {
+                    deliver(mime);
+                } catch (MessagingException again) {
+                    disconnect();
+                    throw failed(again);
+                }
             }
-            mime.saveChanges();
-            if (smtp.username() != null) {
-                Transport.send(mime, smtp.username(), smtp.password() == null ? "" : smtp.password());
-            } else {
-                Transport.send(mime);
+        }
+
+        private void deliver(MimeMessage mime) throws MessagingException {
+            if (transport == null) {
+                SMTPTransport fresh = (SMTPTransport) session.getTransport("smtp");
+                if (smtp.username() != null) {
+                    fresh.connect(smtp.host(), smtp.port(), smtp.username(), smtp.password() == null ? "" : smtp.password());
+                } else {
+                    fresh.connect();
+                }
+                transport = fresh;
+                used = false;
             }
-        } catch (MessagingException | UnsupportedEncodingException e) {
-            throw new DeliveryException("SMTP delivery via " + smtp.host() + ":" + smtp.port() + " failed: "
-                    + MessageKeys.oneLine(String.valueOf(e.getMessage())), e);
+            if (used) {
+                transport.issueCommand("RSET", 250);
+            }
+            used = true;
+            transport.sendMessage(mime, mime.getAllRecipients());
+        }
+
+        private void disconnect() {
+            if (transport != null) {
+                try {
+                    transport.close();
+                } catch (MessagingException ignored) {
+                    // the connection is gone either way
+                }
+                transport = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            disconnect();
         }
     }
 

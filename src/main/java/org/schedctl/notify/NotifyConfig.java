@@ -15,7 +15,7 @@ import org.schedctl.domain.notify.RetryPolicy;
  * {@link #toString()} leaves the secrets out.
  */
 public record NotifyConfig(Smtp smtp, Http webhook, Http sms, Http push, RetryPolicy retry, Duration lease,
-                           int batchSize, Duration httpTimeout, ReminderPolicy reminders, Duration poll) {
+                           int batchSize, int senders, Duration httpTimeout, ReminderPolicy reminders, Duration poll) {
 
     public enum Tls { none, starttls, tls }
 
@@ -53,14 +53,15 @@ public record NotifyConfig(Smtp smtp, Http webhook, Http sms, Http push, RetryPo
                 new Http(config.get("push.gateway.url").orElse(null), config.get("push.gateway.token").orElse(null)),
                 retry,
                 duration(config, "notifications.lease", Duration.ofMinutes(5)),
-                integer(config, "notifications.batch", 50),
+                integer(config, "notifications.batch", 200),
+                integer(config, "notifications.senders", 4),
                 duration(config, "notifications.timeout", Duration.ofSeconds(15)),
                 config.reminderOffsets().orElse(ReminderPolicy.parse(ReminderPolicy.DEFAULT_OFFSETS)),
                 duration(config, "daemon.poll", Duration.ofSeconds(5)));
     }
 
     public NotifyConfig withRetry(RetryPolicy other) {
-        return new NotifyConfig(smtp, webhook, sms, push, other, lease, batchSize, httpTimeout, reminders, poll);
+        return new NotifyConfig(smtp, webhook, sms, push, other, lease, batchSize, senders, httpTimeout, reminders, poll);
     }
 
     private static int integer(Config config, String key, int fallback) {

@@ -11,6 +11,12 @@ public record OutboundMessage(long id, String idempotencyKey, String kind, Strin
                               String appointmentReference, Instant startsAt, Instant endsAt, String appointmentTitle,
                               String instructorName, String instructorEmail) {
 
+    /** The same message to another address (an SMS whose sealed phone number was opened when it is sent). */
+    public OutboundMessage withRecipient(String address) {
+        return new OutboundMessage(id, idempotencyKey, kind, channel, address, recipientName, subject, body, attempts,
+                appointmentReference, startsAt, endsAt, appointmentTitle, instructorName, instructorEmail);
+    }
+
     /** A subject for rows written without one. */
     public String subjectOrDefault() {
         if (subject != null && !subject.isBlank()) {

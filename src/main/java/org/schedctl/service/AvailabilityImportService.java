@@ -155,6 +155,7 @@ public final class AvailabilityImportService {
                     List<Interval> occurrences;
                     try {
                         rule = row.toRule(zones.computeIfAbsent(instructor.timezone(), ZoneId::of));
+                        rule.requireExdatesNameOccurrences(horizon, "exdate");
                         // Expanded once: the expansion checks the rule here and gives the rows stored below.
                         occurrences = rule.rrule() == null ? List.of(new Interval(rule.start(), rule.end()))
                                 : rule.occurrences(horizon);

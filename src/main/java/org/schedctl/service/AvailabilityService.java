@@ -39,7 +39,7 @@ import org.schedctl.store.Database;
 /** Weekly patterns, time blocks, vacations and free slots of instructors. */
 public final class AvailabilityService {
     static final List<String> CSV_HEADER = List.of("instructor", "kind", "day", "start_time", "end_time", "timezone",
-            "effective_from", "effective_until", "type", "start_at", "end_at", "rrule", "reason");
+            "effective_from", "effective_until", "type", "start_at", "end_at", "rrule", "reason", "exdate");
     private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
     private final Database db;
@@ -152,7 +152,7 @@ public final class AvailabilityService {
 
     /** A block as the command line read it: times read in {@code zone}, else the instructor's zone. */
     public record BlockRequest(String instructor, TimeInput.Arg from, TimeInput.Arg to, String rrule, boolean available,
-                               String reason, Checked<ZoneId> zone) {
+                               String reason, Checked<ZoneId> zone, List<TimeInput.Arg> exdates) {
     }
 
     /** A time block as the commands print it. */
@@ -169,7 +169,8 @@ public final class AvailabilityService {
             User instructor = own(handle, r.instructor(), "block an instructor's time");
             ZoneId zone = explicitZone != null ? explicitZone : ZoneId.of(instructor.timezone());
             BlockRule rule = new BlockRule(r.from().in(zone), r.to().in(zone),
-                    zone, rrule, List.of());
+                    zone, rrule, r.exdates() == null ? List.of() : r.exdates().stream().map(x -> x.in(zone)).toList());
+            rule.requireExdatesNameOccurrences(BlockRule.defaultHorizon(now), "--exdate");
             String kind = r.available() ? "available" : "unavailable";
             long id = insertBlock(handle, instructor.id(), kind, rule, reason, "cli", now);
             return blockView(new AvailabilityStore(handle), id);
@@ -289,7 +290,12 @@ public final class AvailabilityService {
     static void stageBlock(CopyWriter stage, long line, long instructorId, String kind, BlockRule rule, String reason, Instant horizon) {
         stage.add(line).add(instructorId).add(kind).add(rule.start()).add(rule.end()).add(rule.zone().getId())
                 .add(rule.start().atZone(rule.zone()).toLocalDateTime()).add(rule.end().atZone(rule.zone()).toLocalDateTime())
-                .add(rule.rrule() == null ? null : rule.rrule().text()).add(reason).add(horizon).endRow();
+                .add(rule.rrule() == null ? null : rule.rrule().text()).add(reason).add(horizon).add(exdatesLiteral(rule.exdates())).endRow();
+    }
+
+    /** A PostgreSQL array literal of instants, for COPY into a timestamptz[] column. */
+    static String exdatesLiteral(List<Instant> exdates) {
+        return "{" + String.join(",", exdates.stream().map(Instant::toString).toList()) + "}";
     }
 
     static void writeOccurrences(CopyWriter out, long blockId, long instructorId, String kind, BlockRule rule, Instant horizon) {
@@ -327,7 +333,7 @@ public final class AvailabilityService {
                 for (WeeklyRuleRow r : store.weeklyRules(instructor.id())) {
                     printGuarded(csv, r.instructor(), "weekly", dayName(r.day()), HH_MM.format(r.startTime()), HH_MM.format(r.endTime()),
                             r.timezone(), str(r.effectiveFrom()), str(r.effectiveUntil()), r.type() == null ? "" : r.type(),
-                            "", "", "", "");
+                            "", "", "", "", "");
                 }
                 for (BlockRowView b : store.blocks(instructor.id())) {
                     if (b.kind().equals("vacation")) {
@@ -336,7 +342,8 @@ public final class AvailabilityService {
                     ZoneId zone = ZoneId.of(b.timezone());
                     printGuarded(csv, b.instructor(), b.kind(), "", "", "", b.timezone(), "", "", "",
                             b.start().atZone(zone).toOffsetDateTime().toString(), b.end().atZone(zone).toOffsetDateTime().toString(),
-                            b.rrule() == null ? "" : b.rrule(), b.reason() == null ? "" : b.reason());
+                            b.rrule() == null ? "" : b.rrule(), b.reason() == null ? "" : b.reason(),
+                            String.join(",", b.exdates().stream().map(x -> x.atZone(zone).toOffsetDateTime().toString()).toList()));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -368,15 +375,16 @@ public final class AvailabilityService {
      * Free slots of one instructor and type for the days {@code from}..{@code to} (inclusive), read in {@code tz}
      * if given, else in the instructor's zone. The slots come from the one lister (SlotFinder).
      */
-    public SlotList slots(String instructorIdent, String typeIdent, String from, String to, String tz, Instant now) {
+    public SlotList slots(String instructorIdent, String typeIdent, Checked<LocalDate> from, Checked<LocalDate> to,
+                          Checked<ZoneId> tz, Instant now) {
         return db.inTransaction(handle -> {
             User instructor = Lookups.instructor(handle, instructorIdent);
             var type = ownedType(handle, instructor, typeIdent);
             if (type.archivedAt() != null) {
                 throw new ConflictException("appointment type " + typeIdent + " is archived. Pick an active type");
             }
-            ZoneId zone = tz != null ? Zones.parse(tz) : ZoneId.of(instructor.timezone());
-            TimeInput.InstantRange range = TimeInput.dateRange(from, to, zone);
+            ZoneId zone = tz != null ? tz.get() : ZoneId.of(instructor.timezone());
+            TimeInput.InstantRange range = TimeInput.dateRange(from.get(), to.get(), zone);
             List<SlotView> views = new ArrayList<>();
             if (range.end().isAfter(range.start())) {
                 for (SlotFinder.FreeSlot slot : SlotFinder.find(handle, List.of(instructor.id()), Long.toString(type.id()),

@@ -26,7 +26,7 @@ import org.schedctl.store.Database;
 public final class FsckService {
     /** The checks, in the order they run and print. */
     public static final List<String> CHECKS = List.of("overlap", "capacity", "occurrences", "horizon", "outside_availability",
-            "outbox_cancelled", "expired_holds", "offer_without_hold", "analytics", "attachment_checksum");
+            "outbox_cancelled", "expired_holds", "offer_without_hold", "analytics", "attachment_checksum", "sealed_phone");
     /** A recurring block may lag the rolling horizon by this much (the daemon extends it every 6 hours). */
     static final java.time.Duration HORIZON_SLACK = java.time.Duration.ofDays(1);
 
@@ -73,6 +73,7 @@ public final class FsckService {
         all.addAll(offersWithoutHold(fix));
         all.addAll(analytics(fix));
         all.addAll(attachmentChecksums());
+        all.addAll(sealedPhones());
         return all;
     }
 
@@ -337,5 +338,24 @@ public final class FsckService {
             }
         }
         return found;
+    }
+
+    /** Every sealed phone number (V68) opens under the configured keys: sent SMS depend on it. */
+    List<Violation> sealedPhones() {
+        String fix = NOT_FIXED + " (set the user's phone again, or restore it from a backup)";
+        return db.inTransaction(h -> h.createQuery("SELECT id, email, phone_sealed, phone_key_id FROM user_contacts WHERE phone_sealed IS NOT NULL ORDER BY id")
+                .map((rs, ctx) -> {
+                    long id = rs.getLong("id");
+                    String subject = "user " + id + " (" + rs.getString("email") + ")";
+                    try {
+                        cipher.openPhone(id, rs.getString("phone_key_id"), rs.getBytes("phone_sealed"));
+                        return null;
+                    } catch (org.schedctl.domain.InvalidInputException e) {
+                        return new Violation("sealed_phone", subject, "cannot be checked: the phone number is encrypted under key "
+                                + rs.getString("phone_key_id") + ", which is not configured", "none: set encryption.key or encryption.old_keys", false);
+                    } catch (org.schedctl.domain.ConflictException e) {
+                        return new Violation("sealed_phone", subject, "the encrypted phone number does not authenticate (damaged, altered or moved from another user)", fix, false);
+                    }
+                }).stream().filter(java.util.Objects::nonNull).toList());
     }
 }

@@ -116,7 +116,7 @@ public final class Services {
     }
 
     public UserService users() {
-        return new UserService(db);
+        return new UserService(db, cipher.get());
     }
 
     public InstructorService instructors() {
@@ -144,7 +144,12 @@ public final class Services {
     }
 
     public NotificationService notifications() {
-        return new NotificationService(db, notifyConfig.get(), clock);
+        return notifications(NotificationService.DispatchObserver.NONE);
+    }
+
+    /** The dispatcher telling {@code observer} what it records (the daemon's metrics). */
+    public NotificationService notifications(NotificationService.DispatchObserver observer) {
+        return new NotificationService(db, notifyConfig.get(), clock, cipher.get(), observer);
     }
 
     public FsckService fsck() {

@@ -188,14 +188,14 @@ public final class AvailabilityStore {
                 CREATE TEMP TABLE IF NOT EXISTS availability_stage_blocks (
                     line bigint, instructor_id bigint, kind text, starts_at timestamptz, ends_at timestamptz,
                     timezone text, local_start timestamp, local_end timestamp, rrule text, reason text,
-                    expanded_until timestamptz
+                    expanded_until timestamptz, exdates timestamptz[] NOT NULL DEFAULT '{}'
                 ) ON COMMIT DROP""");
         handle.execute("TRUNCATE availability_stage_blocks");
     }
 
     public CopyWriter blockStageWriter() {
         return new CopyWriter(handle, "availability_stage_blocks",
-                "line, instructor_id, kind, starts_at, ends_at, timezone, local_start, local_end, rrule, reason, expanded_until");
+                "line, instructor_id, kind, starts_at, ends_at, timezone, local_start, local_end, rrule, reason, expanded_until, exdates");
     }
 
     /** A block inserted from the stage, with the staged line it came from. */
@@ -210,10 +210,10 @@ public final class AvailabilityStore {
         return handle.createQuery("""
                         WITH inserted AS (
                             INSERT INTO time_blocks (instructor_id, kind, starts_at, ends_at, timezone, local_start, local_end,
-                                                     rrule, reason, source, expanded_until, created_by)
+                                                     rrule, reason, source, expanded_until, created_by, exdates)
                             SELECT DISTINCT ON (instructor_id, kind, starts_at, ends_at, timezone, coalesce(rrule, ''))
                                    instructor_id, kind, starts_at, ends_at, timezone, local_start, local_end, rrule, reason,
-                                   :source, expanded_until, :actor
+                                   :source, expanded_until, :actor, exdates
                             FROM availability_stage_blocks
                             ORDER BY instructor_id, kind, starts_at, ends_at, timezone, coalesce(rrule, ''), line
                             ON CONFLICT DO NOTHING

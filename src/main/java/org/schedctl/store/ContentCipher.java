@@ -24,7 +24,8 @@ import org.schedctl.domain.InvalidInputException;
  * by the ciphertext and its 16-byte tag; the value's key id (derived from the key, never the key itself) is stored
  * beside it, so a value sealed under an older key is opened with that key from {@code encryption.old_keys}, and
  * {@code db rotate-key} knows what to re-encrypt. The associated data binds a value to its row (an attachment's
- * SHA-256), so ciphertext moved to another row does not open.
+ * SHA-256, a user's id), so ciphertext moved to another row does not open. Attachment contents and users' phone
+ * numbers are sealed.
  */
 public final class ContentCipher {
     public static final int OVERHEAD = 12 + 16;
@@ -95,6 +96,11 @@ public final class ContentCipher {
         return currentId != null;
     }
 
+    /** Whether the key with this id is configured (as encryption.key or one of encryption.old_keys). */
+    public boolean knows(String keyId) {
+        return keys.containsKey(keyId);
+    }
+
     /** The id of {@code encryption.key}, or null without one. */
     public String currentKeyId() {
         return currentId;
@@ -118,6 +124,24 @@ public final class ContentCipher {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The associated data of a user's sealed phone number (V68): the user's id, so a number copied onto another
+     * user's row does not open.
+     */
+    public static String phoneBinding(long userId) {
+        return "users.phone:" + userId;
+    }
+
+    /** A user's phone number sealed under the current key (a null key id: no key, store it in clear). */
+    public Sealed sealPhone(long userId, String phone) {
+        return seal(phone.getBytes(StandardCharsets.UTF_8), phoneBinding(userId));
+    }
+
+    /** Opens a user's sealed phone number; the errors of {@link #open}. */
+    public String openPhone(long userId, String keyId, byte[] sealed) {
+        return new String(open(keyId, sealed, phoneBinding(userId), "the phone number of user " + userId), StandardCharsets.UTF_8);
     }
 
     /** Opens a value sealed under {@code keyId} (null: stored in clear). {@code what} names it in errors. */

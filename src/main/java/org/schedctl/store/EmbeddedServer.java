@@ -233,12 +233,15 @@ public final class EmbeddedServer {
     }
 
     private int start(Path binaries) {
-        // If another program took our port since the last start, move to a new one.
+        // The port was chosen once, at initdb, and stays: clients and a running daemon keep their URL across a
+        // restart. If another program listens on it now, say so rather than move.
         Path conf = dataDir.resolve("postgresql.conf");
         try {
             int port = configuredPort(conf);
             if (!portFree(port)) {
-                Files.writeString(conf, "\nport = " + freePort() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                throw new UnavailableException("port " + port + " of the embedded database under " + home
+                        + " is in use by another program. Stop that program, or give the database another port in "
+                        + conf + " (the line `port = " + port + "`)");
             }
         } catch (IOException e) {
             throw diskProblem(e);
@@ -309,9 +312,13 @@ public final class EmbeddedServer {
         }
     }
 
+    /**
+     * Whether nothing listens on the port. With SO_REUSEADDR, as PostgreSQL binds: connections of the last run
+     * lingering in TIME_WAIT do not count as taken (without it, every restart after traffic moved the server).
+     */
     private static boolean portFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress("127.0.0.1", port));
             return true;
         } catch (IOException e) {

@@ -101,6 +101,37 @@ public final class Restore {
         return new InvalidInputException("the backup " + file + " is damaged (" + why + "); nothing was restored. Restore from another backup");
     }
 
+    /**
+     * The restored rows sealed under a key this configuration lacks (a wrong or missing encryption.key) would be
+     * unreadable: refused, inside the load's transaction, so nothing is written. Key ids are hashes of the keys, so
+     * a configured id is the right key.
+     */
+    private static void requireKeys(Connection c, ContentCipher cipher) throws SQLException {
+        List<String> parts = new ArrayList<>();
+        try (ResultSet rs = c.createStatement().executeQuery("""
+                SELECT table_name, column_name FROM information_schema.columns
+                WHERE table_schema = 'public'
+                  AND (table_name, column_name) IN (('appointment_attachments', 'content_key_id'), ('users', 'phone_key_id'))
+                """)) {
+            while (rs.next()) {
+                parts.add("SELECT " + rs.getString(2) + " AS k FROM public." + rs.getString(1) + " WHERE " + rs.getString(2) + " IS NOT NULL");
+            }
+        }
+        if (parts.isEmpty()) {
+            return;
+        }
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT DISTINCT k FROM (" + String.join(" UNION ALL ", parts) + ") s ORDER BY k")) {
+            while (rs.next()) {
+                String keyId = rs.getString(1);
+                if (!cipher.knows(keyId)) {
+                    throw new InvalidInputException("the backup holds data encrypted under key " + keyId + ", which is not configured here"
+                            + (cipher.enabled() ? " (encryption.key is " + cipher.currentKeyId() + ")" : " (no encryption.key is set)")
+                            + "; nothing was restored. Set encryption.key (or encryption.old_keys) to the key the school used, then restore again");
+                }
+            }
+        }
+    }
+
     /** Whether the database holds school data beyond what the migrations themselves put there. */
     public static boolean holdsData(Connection c) throws SQLException {
         try (Statement st = c.createStatement();
@@ -124,7 +155,7 @@ public final class Restore {
      * Loads a verified file into a database already at the backup's schema version, in one transaction. With
      * {@code replace} false, a database holding school data is refused (exit 3) and nothing is changed.
      */
-    public static Result load(Connection c, Path file, Backup.Manifest manifest, boolean replace) throws SQLException, IOException {
+    public static Result load(Connection c, Path file, Backup.Manifest manifest, boolean replace, ContentCipher cipher) throws SQLException, IOException {
         c.setAutoCommit(false);
         try (ZipFile zip = new ZipFile(file.toFile()); Statement st = c.createStatement()) {
             st.execute("SET LOCAL search_path = public");
@@ -216,6 +247,7 @@ public final class Restore {
                     ps.execute();
                 }
             }
+            requireKeys(c, cipher);
             c.commit();
             return new Result(file.toString(), manifest.schema_version(), manifest.schema_version(), manifest.tables().size(), rows, hadData);
         } catch (SQLException | IOException | RuntimeException e) {

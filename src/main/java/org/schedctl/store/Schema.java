@@ -25,9 +25,9 @@ import java.util.zip.CRC32;
  * applied with exactly the text this build ships (same Flyway checksum).
  */
 public final class Schema {
-    public static final int EXPECTED_VERSION = 67;
+    public static final int EXPECTED_VERSION = 68;
     /** How many versioned migrations this build ships: the newest version alone cannot tell that an older one is missing. */
-    public static final int EXPECTED_MIGRATIONS = 23;
+    public static final int EXPECTED_MIGRATIONS = 24;
     /** The repeatable migrations this build ships, in the order Flyway applies them. */
     public static final List<String> REPEATABLE_MIGRATIONS = List.of(
             "R__10_common.sql",

@@ -55,10 +55,15 @@ class BackupFaultsIT {
 
     /** Waits (bounded) until a backend's COPY of users waits for the test's lock; returns its pid. */
     static int waitForBlockedCopy(Connection watcher) throws Exception {
+        return waitForBlocked(watcher, "COPY public.\"users\"%");
+    }
+
+    /** Waits (bounded) until a backend running a statement LIKE {@code pattern} waits for a lock; returns its pid. */
+    static int waitForBlocked(Connection watcher, String pattern) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (Instant.now().isBefore(deadline)) {
             try (Statement st = watcher.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY public.\"users\"%'")) {
+                 ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '" + pattern + "'")) {
                 if (rs.next()) {
                     return rs.getInt(1);
                 }
@@ -66,7 +71,7 @@ class BackupFaultsIT {
             // A polling interval, not a wait for a race: the lock holds the backup in the state looked for until released.
             Thread.sleep(100);
         }
-        throw new AssertionError("the backup never reached COPY users");
+        throw new AssertionError("no statement like " + pattern + " came to wait for the test's lock");
     }
 
     static List<Path> files(Path d) throws Exception {
@@ -124,6 +129,38 @@ class BackupFaultsIT {
             assertEquals(1, result.stderr().strip().lines().count(), result.toString());
         }
         assertEquals(List.of(), files(out), "neither the backup nor its temporary file is left");
+    }
+
+    /**
+     * A database stopped while a restore has truncated and loaded every table (the test holds a lock on a sequence,
+     * so the restore waits at its last step, setting the sequences): exit 5, one line, and the school as it was,
+     * including what was written after the backup (the load is one transaction).
+     */
+    @Test
+    void aDatabaseStoppedMidRestoreIsExit5AndLeavesTheSchoolAsItWas() throws Exception {
+        Path backup = dir.resolve("before.zip");
+        school.cli().run("db", "backup", "-f", backup.toString()).ok();
+        school.student("after-the-backup");
+        long users = school.count("SELECT count(*) FROM users");
+        long appointments = school.count("SELECT count(*) FROM appointments");
+        try (Connection locker = db.ownerDataSource().getConnection(); Connection watcher = db.ownerDataSource().getConnection()) {
+            locker.setAutoCommit(false);
+            // ALTER SEQUENCE holds an ACCESS EXCLUSIVE lock on the sequence until rolled back; the change itself is none.
+            locker.createStatement().execute("ALTER SEQUENCE users_id_seq CACHE 1");
+            CompletableFuture<CliDriver.Result> run = CompletableFuture.supplyAsync(
+                    () -> school.cli().run("db", "restore", "--replace", "--yes", backup.toString()));
+            int pid = waitForBlocked(watcher, "SELECT setval%");
+            watcher.createStatement().execute("SELECT pg_terminate_backend(" + pid + ")");
+            CliDriver.Result result = run.get(60, TimeUnit.SECONDS);
+            locker.rollback();
+            assertEquals(5, result.exitCode(), result.toString());
+            assertEquals(1, result.stderr().strip().lines().count(), result.toString());
+        }
+        assertEquals(users, school.count("SELECT count(*) FROM users"), "the users written after the backup are still there");
+        assertEquals(1, school.count("SELECT count(*) FROM users WHERE email LIKE 'flt-after-the-backup@%'"));
+        assertEquals(appointments, school.count("SELECT count(*) FROM appointments"));
+        assertEquals(0, school.count("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                + "WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal AND t.tgenabled = 'D'"), "no trigger left disabled");
     }
 
     @Test

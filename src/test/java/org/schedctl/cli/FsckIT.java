@@ -106,7 +106,7 @@ class FsckIT {
         admin.run("analytics", "aggregate", "--from", "2027-06-01", "--to", "2027-06-10").ok();
         CliDriver.Result r = admin.run("-o", "json", "fsck").ok();
         assertEquals(0, r.json().size(), r.toString());
-        assertTrue(r.stderr().contains("10 checks found nothing"), r.toString());
+        assertTrue(r.stderr().contains("11 checks found nothing"), r.toString());
         FoundationCommandsIT.assertError(school.cli().withEnv("SCHEDCTL_USER", ann).run("fsck"), 6, "administrator");
     }
 

@@ -119,6 +119,23 @@ class DaemonIT {
         assertEquals(1, count("SELECT count(*) FROM booking_sessions"));
     }
 
+    /** Issue 11: `daemon --once` exited 0 when every send failed ("sent=0 failed=1"). */
+    @Test
+    void onceExitsNonZeroWhenASendFailed() {
+        OutboxFixture outbox = new OutboxFixture(db, T0.plus(Duration.ofDays(1)));
+        long mail = outbox.notification("booked", "email", "sam@example.org", "Booked", T0.minusSeconds(1), "once-fail");
+
+        org.schedctl.test.CliDriver.Result result = db.cli().withClock(Clock.fixed(T0, ZoneOffset.UTC)).run("-o", "json", "daemon", "--once");
+
+        assertEquals(1, result.exitCode(), result.toString());
+        assertTrue(result.stderr().contains("job dispatch failed: 1 of 1 sends failed"), result.stderr());
+        assertEquals(1, result.stderr().lines().count(), "one line per failed job: " + result.stderr());
+        JsonNode dispatch = result.json().get(0);
+        assertFalse(dispatch.get("ok").asBoolean());
+        assertEquals(1, dispatch.get("result").get("failed").asInt(), "the figures still show what the pass did");
+        assertEquals("failed", outbox.status(mail));
+    }
+
     @Test
     void clusteredNodesShareTheJobsAndStopCleanly() throws Exception {
         OutboxFixture outbox = new OutboxFixture(db, Instant.now().plus(Duration.ofDays(1)));

@@ -23,7 +23,7 @@ class ChannelsTest {
 
     @Test
     void unconfiguredChannelsNameTheMissingKey() {
-        Channels channels = new Channels(OutboxFixture.config());
+        Channels channels = new Channels(OutboxFixture.config(), java.time.Clock.systemUTC());
         assertTrue(failure(channels, "email").startsWith("smtp.host is not set. Set SCHEDCTL_SMTP_HOST"));
         assertTrue(failure(channels, "webhook").startsWith("webhook.url is not set"));
         assertTrue(failure(channels, "sms").startsWith("sms.gateway.url is not set"));
@@ -34,9 +34,9 @@ class ChannelsTest {
 
     @Test
     void aUrlWithoutItsSecretOrWithAnotherSchemeIsRefused() {
-        assertTrue(failure(new Channels(OutboxFixture.config("webhook.url", "http://127.0.0.1:9/hook")), "webhook")
+        assertTrue(failure(new Channels(OutboxFixture.config("webhook.url", "http://127.0.0.1:9/hook"), java.time.Clock.systemUTC()), "webhook")
                 .startsWith("webhook.secret is not set"));
-        assertTrue(failure(new Channels(OutboxFixture.config("sms.gateway.url", "file:///etc/passwd", "sms.gateway.token", "t")), "sms")
+        assertTrue(failure(new Channels(OutboxFixture.config("sms.gateway.url", "file:///etc/passwd", "sms.gateway.token", "t"), java.time.Clock.systemUTC()), "sms")
                 .contains("must be an http:// or https:// URL"));
     }
 

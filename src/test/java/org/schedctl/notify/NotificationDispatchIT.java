@@ -115,7 +115,7 @@ class NotificationDispatchIT {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec("s3cret-hmac".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             assertEquals("sha256=" + HexFormat.of().formatHex(mac.doFinal(hook.body())), hook.header("X-Schedctl-Signature"));
-            JsonNode hookJson = JSON.readTree(hook.body());
+            JsonNode hookJson = JSON.readTree(hook.body()).get("data");
             assertEquals("confirmed", hookJson.get("kind").asText());
             assertEquals("wh-" + outbox.appointmentId, hookJson.get("idempotency_key").asText());
             assertEquals(outbox.reference, hookJson.get("appointment").get("reference").asText());
@@ -133,6 +133,91 @@ class NotificationDispatchIT {
             assertEquals("device-token-1", JSON.readTree(push.body()).get("to").asText());
             assertEquals(3, http.requests.size(), "in_app never leaves the database");
             assertEquals("sent", outbox.status(inApp));
+        }
+    }
+
+    /**
+     * Issue 11: every email opened a new SMTP connection and sends were sequential (7 to 30 messages/s). Now each
+     * sender keeps one connection for its share of a batch, with RSET between messages, and a connection the server
+     * drops mid-batch is replaced without losing or repeating a message.
+     */
+    @Test
+    void aBatchOfEmailsTravelsOverOneConnectionPerSenderAndSurvivesADroppedConnection() throws Exception {
+        OutboxFixture outbox = new OutboxFixture(db, T0.plus(Duration.ofDays(7)));
+        int count = 40;
+        for (int i = 0; i < count; i++) {
+            outbox.notification("reminder", "email", "sam" + i + "@example.org", "Reminder " + i, T0, "batch-" + outbox.appointmentId + "-" + i);
+        }
+        try (SmtpTap tap = new SmtpTap(smtp.getSmtp().getPort())) {
+            NotifyConfig config = OutboxFixture.config("smtp.host", "127.0.0.1", "smtp.port", String.valueOf(tap.port()),
+                    "smtp.from", "school@example.org", "notifications.senders", "2");
+
+            assertEquals(new DispatchResult(count, count, 0, 0),
+                    new NotificationService(db.database(), config, new OutboxFixture.MutableClock(T0)).sendDue());
+
+            assertEquals(count, smtp.getReceivedMessages().length);
+            assertEquals(2, tap.connections.get(), "one connection per sender, not one per message");
+            assertEquals(count, tap.mailFroms.get());
+            assertEquals(count - 2, tap.rsets.get(), "RSET before every message but each connection's first");
+
+            // The server drops each connection at its 5th RSET: the sender reconnects and sends that message again.
+            for (int i = 0; i < count; i++) {
+                outbox.notification("reminder", "email", "kim" + i + "@example.org", "Reminder " + i, T0, "batch2-" + outbox.appointmentId + "-" + i);
+            }
+            tap.cutAfterRsets = 5;
+            assertEquals(new DispatchResult(count, count, 0, 0),
+                    new NotificationService(db.database(), config, new OutboxFixture.MutableClock(T0)).sendDue());
+            assertEquals(2 * count, smtp.getReceivedMessages().length, "each message once, none lost at a cut");
+            assertTrue(tap.cuts.get() >= 2, "the test cut connections: " + tap.cuts.get());
+            assertEquals(2 + 2 + tap.cuts.get(), tap.connections.get(), "a fresh connection after each cut");
+        }
+    }
+
+    /**
+     * Issue 11: webhooks carried only {@code X-Schedctl-Signature: sha256=HMAC(body)}, with no timestamp (a captured
+     * call could be replayed) and not in the Standard Webhooks form receivers verify with stock libraries. The
+     * Standard Webhooks reference library (npm) verifies every call here; the id stays the same across a retry.
+     */
+    @Test
+    void webhookAndGatewayCallsVerifyWithTheStandardWebhooksLibrary() throws Exception {
+        Instant now = Instant.now();
+        OutboxFixture outbox = new OutboxFixture(db, now.plus(Duration.ofDays(6)));
+        try (RecordingHttpServer http = new RecordingHttpServer()) {
+            http.status.set(503);
+            outbox.notification("confirmed", "webhook", "ops", "Confirmed", now.minusSeconds(1), "swh-" + outbox.appointmentId);
+            outbox.notification("reminder", "sms", "+49 30 1234567", "Reminder", now.minusSeconds(1), "swh-sms-" + outbox.appointmentId);
+            byte[] raw = new byte[24];
+            new java.security.SecureRandom().nextBytes(raw);
+            String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(raw);
+            NotifyConfig config = OutboxFixture.config("webhook.url", http.url("/hook"), "webhook.secret", secret,
+                    "sms.gateway.url", http.url("/sms"), "sms.gateway.token", "tok-sms");
+            NotificationService service = new NotificationService(db.database(), config, java.time.Clock.systemUTC());
+
+            assertEquals(new DispatchResult(2, 0, 2, 0), service.sendDue());
+            http.status.set(204);
+            db.database().useTransaction(h -> h.execute("UPDATE appointment_notifications SET due_at = now() - interval '1 second'"));
+            assertEquals(new DispatchResult(2, 2, 0, 0), service.sendDue());
+
+            java.util.List<RecordingHttpServer.Request> hooks = http.at("/hook");
+            assertEquals(2, hooks.size());
+            assertEquals(hooks.get(0).header("webhook-id"), hooks.get(1).header("webhook-id"), "a retry keeps its webhook-id");
+            for (RecordingHttpServer.Request hook : hooks) {
+                JsonNode payload = StandardWebhooks.verify(secret, hook);
+                assertEquals("appointment.confirmed", payload.get("type").asText());
+                assertTrue(Instant.parse(payload.get("timestamp").asText()).isAfter(now.minusSeconds(5)), payload.toString());
+                assertEquals(outbox.reference, payload.get("data").get("appointment").get("reference").asText());
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+                assertEquals("sha256=" + HexFormat.of().formatHex(mac.doFinal(hook.body())), hook.header("X-Schedctl-Signature"),
+                        "the deprecated header stays for one release");
+            }
+            JsonNode sms = StandardWebhooks.verify("tok-sms", http.at("/sms").get(1));
+            assertEquals("+49 30 1234567", sms.get("to").asText());
+
+            RecordingHttpServer.Request hook = hooks.get(1);
+            byte[] tampered = new String(hook.body(), StandardCharsets.UTF_8).replace("confirmed", "cancelled").getBytes(StandardCharsets.UTF_8);
+            assertFalse(StandardWebhooks.accepts(secret, new RecordingHttpServer.Request(hook.path(), hook.headers(), tampered)),
+                    "the verifier refuses a changed body");
         }
     }
 
@@ -197,7 +282,8 @@ class NotificationDispatchIT {
         assertEquals(2, outbox.row(crashed).get("attempts"));
         assertEquals("sending", outbox.status(inFlight), "a live lease is left to its sender");
         int overwritten = db.database().inTransaction(h -> h.attach(org.schedctl.store.dao.NotificationDao.class)
-                .markFailed(crashed, 1, false, T0, "the crashed sender woke up"));
+                .markFailed(new long[] {crashed}, new int[] {1}, new String[] {"failed"}, new String[] {T0.toString()},
+                        new String[] {"the crashed sender woke up"}));
         assertEquals(0, overwritten);
         assertNotNull(outbox.row(crashed).get("sent_at"));
     }

@@ -241,6 +241,6 @@ class SlotAgreementIT {
                                                                  boolean available, String reason, String zone) {
         return new AvailabilityService.BlockRequest(instructor, org.schedctl.domain.TimeInput.Arg.read(from),
                 org.schedctl.domain.TimeInput.Arg.read(to), rrule, available, reason,
-                org.schedctl.domain.Checked.readOrNull(zone, org.schedctl.domain.Zones::parse));
+                org.schedctl.domain.Checked.readOrNull(zone, org.schedctl.domain.Zones::parse), java.util.List.of());
     }
 }

@@ -75,5 +75,23 @@ class EmbeddedServerIT {
         assertTrue(cli().run("-o", "json", "user", "list").ok().stdout().contains("ada@example.org"));
         Set<Long> pids = new HashSet<>(List.of(pid, postmasterPid()));
         assertEquals(2, pids.size(), "a restart is a new postmaster");
+        // Issue 11: the server came back on another port, and a running daemon kept the old URL.
+        assertEquals(port, new EmbeddedServer(home).runningPort().orElseThrow(), "one port per SCHEDCTL_HOME across restarts");
+        for (int i = 0; i < 3; i++) {
+            cli().run("db", "stop").ok();
+            cli().run("-q", "user", "list").ok();
+            assertEquals(port, new EmbeddedServer(home).runningPort().orElseThrow(), "restart " + i);
+        }
+
+        // Another program on that port: a clear error, and the port is not silently changed.
+        cli().run("db", "stop").ok();
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+            squatter.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            CliDriver.Result taken = cli().run("user", "list").expect(5);
+            assertTrue(taken.stderr().contains("port " + port) && taken.stderr().contains("postgresql.conf"), taken.stderr());
+            assertEquals(1, taken.stderr().lines().count(), taken.stderr());
+        }
+        cli().run("-q", "user", "list").ok();
+        assertEquals(port, new EmbeddedServer(home).runningPort().orElseThrow());
     }
 }

@@ -144,6 +144,8 @@ class MigrationUpgradeIT {
         cli.run("user", "add", "--name", "Bob", "--email", "bob@example.org").ok();
         cli.run("type", "add", "--instructor", "t@example.org", "--name", "Lesson", "--duration", "1h").ok();
         try (Connection c = upgraded.getConnection(); Statement st = c.createStatement()) {
+            // The test's fixed clock (2027) drives the rules, as in every test database (TestDatabase, app_clock).
+            st.execute("INSERT INTO app_clock (latest) VALUES ('infinity') ON CONFLICT (singleton) DO UPDATE SET latest = EXCLUDED.latest");
             st.execute("""
                     INSERT INTO instructor_availability (instructor_id, day_of_week, start_time, end_time, timezone)
                     SELECT id, d, '09:00', '17:00', 'Europe/Berlin' FROM users, generate_series(1, 7) d

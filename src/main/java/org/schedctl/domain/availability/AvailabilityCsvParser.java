@@ -50,14 +50,14 @@ public final class AvailabilityCsvParser {
 
     enum Column {
         INSTRUCTOR, KIND, DAY, START_TIME, END_TIME, TIMEZONE, EFFECTIVE_FROM, EFFECTIVE_UNTIL, TYPE,
-        START_AT, END_AT, RRULE, REASON;
+        START_AT, END_AT, RRULE, REASON, EXDATE;
 
         final String header = name().toLowerCase(Locale.ROOT);
     }
 
     private static final Column[] WEEKLY_ONLY = {Column.DAY, Column.START_TIME, Column.END_TIME,
             Column.EFFECTIVE_FROM, Column.EFFECTIVE_UNTIL, Column.TYPE};
-    private static final Column[] BLOCK_ONLY = {Column.START_AT, Column.END_AT, Column.RRULE, Column.REASON};
+    private static final Column[] BLOCK_ONLY = {Column.START_AT, Column.END_AT, Column.RRULE, Column.REASON, Column.EXDATE};
     private static final Map<String, DayOfWeek> DAYS = Map.of("MON", DayOfWeek.MONDAY, "TUE", DayOfWeek.TUESDAY,
             "WED", DayOfWeek.WEDNESDAY, "THU", DayOfWeek.THURSDAY, "FRI", DayOfWeek.FRIDAY, "SAT", DayOfWeek.SATURDAY,
             "SUN", DayOfWeek.SUNDAY);
@@ -116,7 +116,7 @@ public final class AvailabilityCsvParser {
                 }
             }
         } catch (IOException | UncheckedIOException e) {
-            readFailure(e, line + 1);
+            readFailure(e, line + 1, reader);
         }
         if (unlistedErrors > 0) {
             errors.add(new CsvError(file, 0, unlistedErrors + " more problems not listed. Fix the ones above and run again"));
@@ -265,10 +265,29 @@ public final class AvailabilityCsvParser {
                 problems.add((String) cached);
             }
         }
+        List<TimeInput> exdates = new ArrayList<>();
+        String exdateText = values.get(Column.EXDATE);
+        if (exdateText != null) {
+            if (rruleText == null) {
+                problems.add("exdate leaves out occurrences of a repeated block. Give an rrule too, or leave exdate empty");
+            }
+            // Several date-times, separated by commas, semicolons or spaces (RFC 5545's EXDATE lists them with commas).
+            for (String one : exdateText.trim().split("[,; ]+")) {
+                try {
+                    TimeInput input = TimeInput.parse(one);
+                    if (zone != null && input.isLocal()) {
+                        input.resolve(zone);
+                    }
+                    exdates.add(input);
+                } catch (InvalidInputException e) {
+                    problems.add("exdate: " + e.getMessage());
+                }
+            }
+        }
         if (problems.any()) {
             return null;
         }
-        return new BlockRow(line, instructor, kind, start, end, zone, rrule, values.get(Column.REASON));
+        return new BlockRow(line, instructor, kind, start, end, zone, rrule, values.get(Column.REASON), List.copyOf(exdates));
     }
 
     private static boolean after(TimeInput end, TimeInput start, ZoneId zone) {
@@ -371,7 +390,7 @@ public final class AvailabilityCsvParser {
         return true;
     }
 
-    private void readFailure(Exception e, long line) {
+    private void readFailure(Exception e, long line, BoundedReader reader) {
         Throwable cause = e;
         while (cause != null) {
             if (cause instanceof CharacterCodingException) {
@@ -385,11 +404,13 @@ public final class AvailabilityCsvParser {
             }
             cause = cause.getCause();
         }
-        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (detail.contains("EOF reached before encapsulated token finished")) {
+        // Decided from what was read, not from the parser's message: the input ended inside quotes (an escaped
+        // quote is doubled, so a closed field always leaves an even count).
+        if (reader != null && reader.atEnd && reader.quotes % 2 == 1) {
             error(line, "a quoted field is never closed. Check the quotes from this line on");
             return;
         }
+        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         error(line, "cannot read the file (" + detail.replace('\n', ' ') + "). Check that it is a readable CSV file");
     }
 
@@ -458,6 +479,9 @@ public final class AvailabilityCsvParser {
     private static final class BoundedReader extends FilterReader {
         private long position;
         long recordStart;
+        /** Double quotes read so far: odd at the end of the input means a quoted field was never closed. */
+        long quotes;
+        boolean atEnd;
 
         BoundedReader(Reader in) {
             super(in);
@@ -469,6 +493,11 @@ public final class AvailabilityCsvParser {
             int c = super.read();
             if (c >= 0) {
                 position++;
+                if (c == '"') {
+                    quotes++;
+                }
+            } else {
+                atEnd = true;
             }
             return c;
         }
@@ -479,6 +508,13 @@ public final class AvailabilityCsvParser {
             int n = super.read(buffer, offset, length);
             if (n > 0) {
                 position += n;
+                for (int i = offset; i < offset + n; i++) {
+                    if (buffer[i] == '"') {
+                        quotes++;
+                    }
+                }
+            } else if (n < 0) {
+                atEnd = true;
             }
             return n;
         }

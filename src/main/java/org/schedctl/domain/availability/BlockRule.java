@@ -46,6 +46,31 @@ public record BlockRule(Instant start, Instant end, ZoneId zone, RecurrenceRule 
         return of(LocalTimes.resolveStrict(start, zone), LocalTimes.resolveStrict(end, zone), zone, rrule);
     }
 
+    /**
+     * Refuses an EXDATE that names no occurrence of the rule before {@code horizon} (a typo would otherwise leave
+     * the occurrence blocked without a word); one beyond the horizon cannot be checked yet and is kept.
+     * {@code what} names the input in the message (--exdate, the CSV column).
+     */
+    public void requireExdatesNameOccurrences(Instant horizon, String what) {
+        if (exdates.isEmpty()) {
+            return;
+        }
+        if (rrule == null) {
+            throw new InvalidInputException(what + " leaves out occurrences of a repeated block. Give an RRULE too, or leave out " + what);
+        }
+        Set<Instant> starts = new HashSet<>();
+        for (Interval o : new BlockRule(start, end, zone, rrule, List.of()).occurrences(horizon)) {
+            starts.add(o.start());
+        }
+        for (Instant x : exdates) {
+            if (x.isBefore(horizon) && !starts.contains(x)) {
+                throw new InvalidInputException(what + " " + x.atZone(zone).toLocalDateTime() + " (" + zone.getId()
+                        + ") is not the start of an occurrence. Give the local date and start time of one, e.g. "
+                        + start.atZone(zone).toLocalDateTime());
+            }
+        }
+    }
+
     public static Instant defaultHorizon(Instant now) {
         return now.atOffset(ZoneOffset.UTC).plusMonths(DEFAULT_HORIZON_MONTHS).toInstant();
     }

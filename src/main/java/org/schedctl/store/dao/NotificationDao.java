@@ -20,6 +20,10 @@ import org.schedctl.notify.OutboundMessage;
 @RegisterConstructorMapper(Notification.class)
 @RegisterConstructorMapper(OutboundMessage.class)
 public interface NotificationDao {
+    /** A recorded delivery: its channel and how late it went out (seconds after it was due). */
+    record Delivered(String channel, double latenessSeconds) {
+    }
+
     String VIEW = """
             SELECT n.id, n.kind, n.channel, n.recipient, n.status, n.due_at, n.sent_at, n.attempts, n.last_error,
                    a.reference AS appointment
@@ -56,22 +60,47 @@ public interface NotificationDao {
             """)
     List<OutboundMessage> messages(@Bind("ids") long[] ids);
 
-    @SqlUpdate("""
-            UPDATE appointment_notifications
-               SET status = 'sent', sent_at = :now, lease_until = NULL, last_error = NULL
-             WHERE id = :id AND status = 'sending' AND attempts = :attempts
-            """)
-    int markSent(@Bind("id") long id, @Bind("attempts") int attempts, @Bind("now") Instant now);
+    /** The sealed phone number (V68) an SMS among {@code ids} goes to, read when it is sent. */
+    record SealedRecipient(long id, long userId, byte[] sealed, String keyId) {
+    }
 
-    @SqlUpdate("""
-            UPDATE appointment_notifications
-               SET status = CASE WHEN :dead THEN 'dead' ELSE 'failed' END,
-                   due_at = CASE WHEN :dead THEN due_at ELSE :retryAt END,
-                   lease_until = NULL, last_error = left(:error, 2000)
-             WHERE id = :id AND status = 'sending' AND attempts = :attempts
+    @SqlQuery("""
+            SELECT n.id, n.recipient_id AS user_id, c.phone_sealed AS sealed, c.phone_key_id AS key_id
+            FROM appointment_notifications n JOIN user_contacts c ON c.id = n.recipient_id
+            WHERE n.id = ANY(:ids) AND n.channel = 'sms' AND c.phone_sealed IS NOT NULL
             """)
-    int markFailed(@Bind("id") long id, @Bind("attempts") int attempts, @Bind("dead") boolean dead,
-                   @Bind("retryAt") Instant retryAt, @Bind("error") String error);
+    @RegisterConstructorMapper(SealedRecipient.class)
+    List<SealedRecipient> sealedRecipients(@Bind("ids") long[] ids);
+
+    /**
+     * Records a batch's deliveries in one statement: each row whose claim (attempts) is still current becomes sent at
+     * its own time. Returns each recorded row's channel and lateness (sent minus due).
+     */
+    @SqlQuery("""
+            UPDATE appointment_notifications n
+               SET status = 'sent', sent_at = r.at, lease_until = NULL, last_error = NULL
+              FROM unnest(:ids::bigint[], :attempts::integer[], :at::timestamptz[]) AS r(id, attempts, at)
+             WHERE n.id = r.id AND n.status = 'sending' AND n.attempts = r.attempts
+            RETURNING n.channel, extract(epoch FROM n.sent_at - n.due_at)::float8 AS lateness_seconds
+            """)
+    @RegisterConstructorMapper(Delivered.class)
+    List<Delivered> markSent(@Bind("ids") long[] ids, @Bind("attempts") int[] attempts, @Bind("at") String[] at);
+
+    /**
+     * Records a batch's failures in one statement: each row whose claim is still current becomes {@code failed}, due
+     * again at its retry time, or {@code dead}. Returns how many rows were recorded.
+     */
+    @SqlUpdate("""
+            UPDATE appointment_notifications n
+               SET status = r.status,
+                   due_at = CASE WHEN r.status = 'dead' THEN n.due_at ELSE r.retry_at END,
+                   lease_until = NULL, last_error = left(r.error, 2000)
+              FROM unnest(:ids::bigint[], :attempts::integer[], :statuses::text[], :retryAt::timestamptz[], :errors::text[])
+                   AS r(id, attempts, status, retry_at, error)
+             WHERE n.id = r.id AND n.status = 'sending' AND n.attempts = r.attempts
+            """)
+    int markFailed(@Bind("ids") long[] ids, @Bind("attempts") int[] attempts, @Bind("statuses") String[] statuses,
+                   @Bind("retryAt") String[] retryAt, @Bind("errors") String[] errors);
 
     @SqlQuery(VIEW + " WHERE (:status::text IS NULL OR n.status = :status) ORDER BY n.due_at, n.id")
     List<Notification> list(@Bind("status") String status);
