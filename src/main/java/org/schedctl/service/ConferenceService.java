@@ -459,7 +459,11 @@ public final class ConferenceService {
         List<ConferenceProblem.Request> requests = handle.createQuery("""
                         SELECT r.id, r.guardian_id, r.teacher_id, r.required, r.earliest, r.latest, p.slot_index, p.appointment_id
                         FROM conference_requests r LEFT JOIN conference_plan p ON p.request_id = r.id
-                        WHERE r.conference_id = :c ORDER BY r.id""")
+                        WHERE r.conference_id = :c
+                          -- a published meeting the family or teacher cancelled is withdrawn: not planned again, its slot free
+                          AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.id = p.appointment_id
+                                          AND a.status IN ('cancelled', 'declined', 'no_show'))
+                        ORDER BY r.id""")
                 .bind("c", id)
                 .map((rs, ctx) -> {
                     LocalTime e = rs.getObject("earliest", LocalTime.class);
@@ -562,7 +566,7 @@ public final class ConferenceService {
                                                       ends_at = (CAST(CAST(:starts AS text[]) AS timestamptz[]))[p.slot_index + 2],
                                                       reschedule_count = a.reschedule_count + 1
                             FROM conference_plan p
-                            WHERE p.conference_id = :c AND p.appointment_id = a.id
+                            WHERE p.conference_id = :c AND p.appointment_id = a.id AND a.status IN ('pending', 'confirmed')
                               AND a.starts_at <> (CAST(CAST(:starts AS text[]) AS timestamptz[]))[p.slot_index + 1]""")
                     .bind("c", id).bindArray("starts", String.class, (Object[]) starts).execute();
             List<Long> created = handle.createQuery("""
