@@ -37,6 +37,11 @@ public final class Access {
                 .one();
     }
 
+    /** Whether the acting user is this student or a guardian linked to them (the database's app_acts_for). */
+    public static boolean actsFor(Handle handle, long studentId) {
+        return handle.createQuery("SELECT coalesce(app_acts_for(:s), false)").bind("s", studentId).mapTo(Boolean.class).one();
+    }
+
     public static Actor requireAdmin(Handle handle, String what) {
         Actor actor = actor(handle);
         if (!actor.isAdmin()) {

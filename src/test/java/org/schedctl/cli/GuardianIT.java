@@ -52,6 +52,9 @@ class GuardianIT {
         assertEquals(ref, seen.get(0).get("reference").asText());
         assertTrue(cli.run("--as", mum, "-o", "json", "audit", "list").ok().stdout().contains(ref));
 
+        JsonNode waiting = cli.run("--as", mum, "-o", "json", "waitlist", "add", "--instructor", f.instructor, "--type", lesson,
+                "--student", ann, "--from", "2027-06-05T09:00", "--to", "2027-06-05T12:00").ok().json();
+        assertEquals(ann, waiting.get("student").asText(), waiting.toString());
         cli.run("--as", mum, "cancel", ref).ok();
         cli.run("guardian", "unlink", mum, "--student", ann).ok();
         assertEquals(0, cli.run("--as", mum, "-o", "json", "appointments", "list").ok().json().size());
