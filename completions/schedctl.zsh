@@ -158,6 +158,8 @@ function _complete_schedctl() {
   # Edge case: if command line has no space after subcommand, then don't assume this subcommand is selected (remkop/picocli#1468).
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} db" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian" ];    then _picocli_schedctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} type" ];    then _picocli_schedctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} availability" ];    then _picocli_schedctl; return $?; fi
@@ -199,6 +201,19 @@ function _complete_schedctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user add" ];    then _picocli_schedctl_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user list" ];    then _picocli_schedctl_user; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} user show" ];    then _picocli_schedctl_user; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian link" ];    then _picocli_schedctl_guardian; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian unlink" ];    then _picocli_schedctl_guardian; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} guardian list" ];    then _picocli_schedctl_guardian; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference create" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference list" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference show" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference request" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference requests" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference import" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference schedule" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference publish" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference open" ];    then _picocli_schedctl_conference; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} conference timetable" ];    then _picocli_schedctl_conference; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor settings" ];    then _picocli_schedctl_instructor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor list" ];    then _picocli_schedctl_instructor; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} instructor show" ];    then _picocli_schedctl_instructor; return $?; fi
@@ -256,195 +271,225 @@ function _complete_schedctl() {
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(db)
   local cmds1=(user)
-  local cmds2=(instructor)
-  local cmds3=(type)
-  local cmds4=(availability)
-  local cmds5=(notifications)
-  local cmds6=(daemon)
-  local cmds7=(fsck)
-  local cmds8=(book)
-  local cmds9=(hold)
-  local cmds10=(confirm)
-  local cmds11=(decline)
-  local cmds12=(cancel)
-  local cmds13=(reschedule)
-  local cmds14=(complete)
-  local cmds15=(no-show)
-  local cmds16=(series)
-  local cmds17=(term)
-  local cmds18=(closure)
-  local cmds19=(appointments)
-  local cmds20=(waitlist)
-  local cmds21=(attachments)
-  local cmds22=(export)
-  local cmds23=(import)
-  local cmds24=(calendar)
-  local cmds25=(analytics)
-  local cmds26=(audit)
-  local cmds27=(completion)
-  local cmds28=(shell)
-  local cmds29=(batch)
-  local cmds30=(demo)
-  local cmds31=(help)
-  local cmds32=(db migrate)
-  local cmds33=(db status)
-  local cmds34=(db start)
-  local cmds35=(db stop)
-  local cmds36=(db url)
-  local cmds37=(db backup)
-  local cmds38=(db restore)
-  local cmds39=(db rotate-key)
-  local cmds40=(user add)
-  local cmds41=(user list)
-  local cmds42=(user show)
-  local cmds43=(instructor settings)
-  local cmds44=(instructor list)
-  local cmds45=(instructor show)
-  local cmds46=(instructor vacation)
-  local cmds47=(type add)
-  local cmds48=(type list)
-  local cmds49=(type show)
-  local cmds50=(type archive)
-  local cmds51=(availability set)
-  local cmds52=(availability list)
-  local cmds53=(availability block)
-  local cmds54=(availability unblock)
-  local cmds55=(availability import)
-  local cmds56=(availability export)
-  local cmds57=(availability slots)
-  local cmds58=(notifications list)
-  local cmds59=(notifications retry)
-  local cmds60=(notifications send-due)
-  local cmds61=(notifications preview)
-  local cmds62=(series list)
-  local cmds63=(series show)
-  local cmds64=(series cancel)
-  local cmds65=(series reschedule)
-  local cmds66=(series export)
-  local cmds67=(term add)
-  local cmds68=(term list)
-  local cmds69=(closure add)
-  local cmds70=(closure list)
-  local cmds71=(closure remove)
-  local cmds72=(closure import)
-  local cmds73=(appointments list)
-  local cmds74=(appointments show)
-  local cmds75=(waitlist add)
-  local cmds76=(waitlist list)
-  local cmds77=(waitlist remove)
-  local cmds78=(attachments add)
-  local cmds79=(attachments list)
-  local cmds80=(attachments get)
-  local cmds81=(attachments remove)
-  local cmds82=(export ics)
-  local cmds83=(export csv)
-  local cmds84=(export json)
-  local cmds85=(export links)
-  local cmds86=(import ics)
-  local cmds87=(calendar subscribe)
-  local cmds88=(calendar list)
-  local cmds89=(calendar unsubscribe)
-  local cmds90=(calendar sync)
-  local cmds91=(analytics aggregate)
-  local cmds92=(analytics report)
-  local cmds93=(analytics instructors)
-  local cmds94=(analytics dashboard)
-  local cmds95=(audit list)
+  local cmds2=(guardian)
+  local cmds3=(conference)
+  local cmds4=(instructor)
+  local cmds5=(type)
+  local cmds6=(availability)
+  local cmds7=(notifications)
+  local cmds8=(daemon)
+  local cmds9=(fsck)
+  local cmds10=(book)
+  local cmds11=(hold)
+  local cmds12=(confirm)
+  local cmds13=(decline)
+  local cmds14=(cancel)
+  local cmds15=(reschedule)
+  local cmds16=(complete)
+  local cmds17=(no-show)
+  local cmds18=(series)
+  local cmds19=(term)
+  local cmds20=(closure)
+  local cmds21=(appointments)
+  local cmds22=(waitlist)
+  local cmds23=(attachments)
+  local cmds24=(export)
+  local cmds25=(import)
+  local cmds26=(calendar)
+  local cmds27=(analytics)
+  local cmds28=(audit)
+  local cmds29=(completion)
+  local cmds30=(shell)
+  local cmds31=(batch)
+  local cmds32=(demo)
+  local cmds33=(help)
+  local cmds34=(db migrate)
+  local cmds35=(db status)
+  local cmds36=(db start)
+  local cmds37=(db stop)
+  local cmds38=(db url)
+  local cmds39=(db backup)
+  local cmds40=(db restore)
+  local cmds41=(db rotate-key)
+  local cmds42=(user add)
+  local cmds43=(user list)
+  local cmds44=(user show)
+  local cmds45=(guardian link)
+  local cmds46=(guardian unlink)
+  local cmds47=(guardian list)
+  local cmds48=(conference create)
+  local cmds49=(conference list)
+  local cmds50=(conference show)
+  local cmds51=(conference request)
+  local cmds52=(conference requests)
+  local cmds53=(conference import)
+  local cmds54=(conference schedule)
+  local cmds55=(conference publish)
+  local cmds56=(conference open)
+  local cmds57=(conference timetable)
+  local cmds58=(instructor settings)
+  local cmds59=(instructor list)
+  local cmds60=(instructor show)
+  local cmds61=(instructor vacation)
+  local cmds62=(type add)
+  local cmds63=(type list)
+  local cmds64=(type show)
+  local cmds65=(type archive)
+  local cmds66=(availability set)
+  local cmds67=(availability list)
+  local cmds68=(availability block)
+  local cmds69=(availability unblock)
+  local cmds70=(availability import)
+  local cmds71=(availability export)
+  local cmds72=(availability slots)
+  local cmds73=(notifications list)
+  local cmds74=(notifications retry)
+  local cmds75=(notifications send-due)
+  local cmds76=(notifications preview)
+  local cmds77=(series list)
+  local cmds78=(series show)
+  local cmds79=(series cancel)
+  local cmds80=(series reschedule)
+  local cmds81=(series export)
+  local cmds82=(term add)
+  local cmds83=(term list)
+  local cmds84=(closure add)
+  local cmds85=(closure list)
+  local cmds86=(closure remove)
+  local cmds87=(closure import)
+  local cmds88=(appointments list)
+  local cmds89=(appointments show)
+  local cmds90=(waitlist add)
+  local cmds91=(waitlist list)
+  local cmds92=(waitlist remove)
+  local cmds93=(attachments add)
+  local cmds94=(attachments list)
+  local cmds95=(attachments get)
+  local cmds96=(attachments remove)
+  local cmds97=(export ics)
+  local cmds98=(export csv)
+  local cmds99=(export json)
+  local cmds100=(export links)
+  local cmds101=(import ics)
+  local cmds102=(calendar subscribe)
+  local cmds103=(calendar list)
+  local cmds104=(calendar unsubscribe)
+  local cmds105=(calendar sync)
+  local cmds106=(analytics aggregate)
+  local cmds107=(analytics report)
+  local cmds108=(analytics instructors)
+  local cmds109=(analytics dashboard)
+  local cmds110=(audit list)
 
-  if CompWordsContainsArray "${cmds95[@]}"; then _picocli_schedctl_audit_list; return $?; fi
-  if CompWordsContainsArray "${cmds94[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
-  if CompWordsContainsArray "${cmds93[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
-  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
-  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
-  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
-  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
-  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
-  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
-  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_import_ics; return $?; fi
-  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_export_links; return $?; fi
-  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_export_json; return $?; fi
-  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_export_csv; return $?; fi
-  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_export_ics; return $?; fi
-  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
-  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
-  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
-  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
-  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
-  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
-  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
-  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
-  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
-  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_closure_import; return $?; fi
-  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
-  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_closure_list; return $?; fi
-  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_closure_add; return $?; fi
-  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_term_list; return $?; fi
-  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_term_add; return $?; fi
-  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_series_export; return $?; fi
-  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_series_reschedule; return $?; fi
-  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_series_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_series_show; return $?; fi
-  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_series_list; return $?; fi
-  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_notifications_preview; return $?; fi
-  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
-  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
-  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
-  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
-  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_availability_export; return $?; fi
-  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_availability_import; return $?; fi
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_availability_block; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_availability_list; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_availability_set; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_type_archive; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_type_show; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_type_list; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_type_add; return $?; fi
-  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
-  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
-  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_user_show; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_user_list; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_user_add; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_db_restore; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_db_backup; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_db_url; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_stop; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_start; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_db_status; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_help; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_demo; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_batch; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_completion; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_audit; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_analytics; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_calendar; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_import; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_export; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_attachments; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_waitlist; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_appointments; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_closure; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_term; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_series; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_noshow; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_complete; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_reschedule; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_cancel; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_decline; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_confirm; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_hold; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_book; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_fsck; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_daemon; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_notifications; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_availability; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_schedctl_type; return $?; fi
-  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_schedctl_instructor; return $?; fi
+  if CompWordsContainsArray "${cmds110[@]}"; then _picocli_schedctl_audit_list; return $?; fi
+  if CompWordsContainsArray "${cmds109[@]}"; then _picocli_schedctl_analytics_dashboard; return $?; fi
+  if CompWordsContainsArray "${cmds108[@]}"; then _picocli_schedctl_analytics_instructors; return $?; fi
+  if CompWordsContainsArray "${cmds107[@]}"; then _picocli_schedctl_analytics_report; return $?; fi
+  if CompWordsContainsArray "${cmds106[@]}"; then _picocli_schedctl_analytics_aggregate; return $?; fi
+  if CompWordsContainsArray "${cmds105[@]}"; then _picocli_schedctl_calendar_sync; return $?; fi
+  if CompWordsContainsArray "${cmds104[@]}"; then _picocli_schedctl_calendar_unsubscribe; return $?; fi
+  if CompWordsContainsArray "${cmds103[@]}"; then _picocli_schedctl_calendar_list; return $?; fi
+  if CompWordsContainsArray "${cmds102[@]}"; then _picocli_schedctl_calendar_subscribe; return $?; fi
+  if CompWordsContainsArray "${cmds101[@]}"; then _picocli_schedctl_import_ics; return $?; fi
+  if CompWordsContainsArray "${cmds100[@]}"; then _picocli_schedctl_export_links; return $?; fi
+  if CompWordsContainsArray "${cmds99[@]}"; then _picocli_schedctl_export_json; return $?; fi
+  if CompWordsContainsArray "${cmds98[@]}"; then _picocli_schedctl_export_csv; return $?; fi
+  if CompWordsContainsArray "${cmds97[@]}"; then _picocli_schedctl_export_ics; return $?; fi
+  if CompWordsContainsArray "${cmds96[@]}"; then _picocli_schedctl_attachments_remove; return $?; fi
+  if CompWordsContainsArray "${cmds95[@]}"; then _picocli_schedctl_attachments_get; return $?; fi
+  if CompWordsContainsArray "${cmds94[@]}"; then _picocli_schedctl_attachments_list; return $?; fi
+  if CompWordsContainsArray "${cmds93[@]}"; then _picocli_schedctl_attachments_add; return $?; fi
+  if CompWordsContainsArray "${cmds92[@]}"; then _picocli_schedctl_waitlist_remove; return $?; fi
+  if CompWordsContainsArray "${cmds91[@]}"; then _picocli_schedctl_waitlist_list; return $?; fi
+  if CompWordsContainsArray "${cmds90[@]}"; then _picocli_schedctl_waitlist_add; return $?; fi
+  if CompWordsContainsArray "${cmds89[@]}"; then _picocli_schedctl_appointments_show; return $?; fi
+  if CompWordsContainsArray "${cmds88[@]}"; then _picocli_schedctl_appointments_list; return $?; fi
+  if CompWordsContainsArray "${cmds87[@]}"; then _picocli_schedctl_closure_import; return $?; fi
+  if CompWordsContainsArray "${cmds86[@]}"; then _picocli_schedctl_closure_remove; return $?; fi
+  if CompWordsContainsArray "${cmds85[@]}"; then _picocli_schedctl_closure_list; return $?; fi
+  if CompWordsContainsArray "${cmds84[@]}"; then _picocli_schedctl_closure_add; return $?; fi
+  if CompWordsContainsArray "${cmds83[@]}"; then _picocli_schedctl_term_list; return $?; fi
+  if CompWordsContainsArray "${cmds82[@]}"; then _picocli_schedctl_term_add; return $?; fi
+  if CompWordsContainsArray "${cmds81[@]}"; then _picocli_schedctl_series_export; return $?; fi
+  if CompWordsContainsArray "${cmds80[@]}"; then _picocli_schedctl_series_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds79[@]}"; then _picocli_schedctl_series_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds78[@]}"; then _picocli_schedctl_series_show; return $?; fi
+  if CompWordsContainsArray "${cmds77[@]}"; then _picocli_schedctl_series_list; return $?; fi
+  if CompWordsContainsArray "${cmds76[@]}"; then _picocli_schedctl_notifications_preview; return $?; fi
+  if CompWordsContainsArray "${cmds75[@]}"; then _picocli_schedctl_notifications_senddue; return $?; fi
+  if CompWordsContainsArray "${cmds74[@]}"; then _picocli_schedctl_notifications_retry; return $?; fi
+  if CompWordsContainsArray "${cmds73[@]}"; then _picocli_schedctl_notifications_list; return $?; fi
+  if CompWordsContainsArray "${cmds72[@]}"; then _picocli_schedctl_availability_slots; return $?; fi
+  if CompWordsContainsArray "${cmds71[@]}"; then _picocli_schedctl_availability_export; return $?; fi
+  if CompWordsContainsArray "${cmds70[@]}"; then _picocli_schedctl_availability_import; return $?; fi
+  if CompWordsContainsArray "${cmds69[@]}"; then _picocli_schedctl_availability_unblock; return $?; fi
+  if CompWordsContainsArray "${cmds68[@]}"; then _picocli_schedctl_availability_block; return $?; fi
+  if CompWordsContainsArray "${cmds67[@]}"; then _picocli_schedctl_availability_list; return $?; fi
+  if CompWordsContainsArray "${cmds66[@]}"; then _picocli_schedctl_availability_set; return $?; fi
+  if CompWordsContainsArray "${cmds65[@]}"; then _picocli_schedctl_type_archive; return $?; fi
+  if CompWordsContainsArray "${cmds64[@]}"; then _picocli_schedctl_type_show; return $?; fi
+  if CompWordsContainsArray "${cmds63[@]}"; then _picocli_schedctl_type_list; return $?; fi
+  if CompWordsContainsArray "${cmds62[@]}"; then _picocli_schedctl_type_add; return $?; fi
+  if CompWordsContainsArray "${cmds61[@]}"; then _picocli_schedctl_instructor_vacation; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_schedctl_instructor_show; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_schedctl_instructor_list; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_schedctl_instructor_settings; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_schedctl_conference_timetable; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_schedctl_conference_open; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_schedctl_conference_publish; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_schedctl_conference_schedule; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_schedctl_conference_import; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_schedctl_conference_requests; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_schedctl_conference_request; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_schedctl_conference_show; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_schedctl_conference_list; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_schedctl_conference_create; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_schedctl_guardian_list; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_schedctl_guardian_unlink; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_schedctl_guardian_link; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_schedctl_user_show; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_schedctl_user_list; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_schedctl_user_add; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_schedctl_db_rotatekey; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_schedctl_db_restore; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_schedctl_db_backup; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_schedctl_db_url; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_schedctl_db_stop; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_schedctl_db_start; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_schedctl_db_status; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_schedctl_db_migrate; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_schedctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_schedctl_demo; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_schedctl_batch; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_schedctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_schedctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_schedctl_audit; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_schedctl_analytics; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_schedctl_calendar; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_schedctl_import; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_schedctl_export; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_schedctl_attachments; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_schedctl_waitlist; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_schedctl_appointments; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_schedctl_closure; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_schedctl_term; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_schedctl_series; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_schedctl_noshow; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_schedctl_complete; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_schedctl_reschedule; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_schedctl_cancel; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_schedctl_decline; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_schedctl_confirm; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_schedctl_hold; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_schedctl_book; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_schedctl_fsck; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_schedctl_daemon; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_schedctl_notifications; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_schedctl_availability; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_schedctl_type; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_schedctl_instructor; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_schedctl_conference; return $?; fi
+  if CompWordsContainsArray "${cmds2[@]}"; then _picocli_schedctl_guardian; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_schedctl_user; return $?; fi
   if CompWordsContainsArray "${cmds0[@]}"; then _picocli_schedctl_db; return $?; fi
 
@@ -458,7 +503,7 @@ function _picocli_schedctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell batch demo help"
+  local commands="db user guardian conference instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell batch demo help"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --columns --tz"
   local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
@@ -540,6 +585,84 @@ function _picocli_schedctl_user() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="add list show"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `guardian` subcommand.
+function _picocli_schedctl_guardian() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="link unlink list"
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `conference` subcommand.
+function _picocli_schedctl_conference() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="create list show request requests import schedule publish open timetable"
   local flag_opts="-q -v --no-color --yes -h --help -V --version"
   local arg_opts="--db --as -o --output --columns"
   local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
@@ -1823,7 +1946,7 @@ function _picocli_schedctl_help() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="db user instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell batch demo"
+  local commands="db user guardian conference instructor type availability notifications daemon fsck book hold confirm decline cancel reschedule complete no-show series term closure appointments waitlist attachments export import calendar analytics audit completion shell batch demo"
   local flag_opts="-h --help -q -v --no-color --yes"
   local arg_opts="--db --as -o --output --columns"
   local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
@@ -2316,6 +2439,631 @@ function _picocli_schedctl_user_show() {
   case ${prev_word} in
     --tz)
       return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `link` subcommand.
+function _picocli_schedctl_guardian_link() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --student --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `unlink` subcommand.
+function _picocli_schedctl_guardian_unlink() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --student --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_guardian_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --guardian --student --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --guardian)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_schedctl_conference_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --on --from --to --slot --teachers --room --max-consecutive --break --walk --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --on)
+      return
+      ;;
+    --from)
+      return
+      ;;
+    --to)
+      return
+      ;;
+    --slot)
+      return
+      ;;
+    --teachers)
+      return
+      ;;
+    --room)
+      return
+      ;;
+    --max-consecutive)
+      return
+      ;;
+    --break)
+      return
+      ;;
+    --walk)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_schedctl_conference_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `show` subcommand.
+function _picocli_schedctl_conference_show() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `request` subcommand.
+function _picocli_schedctl_conference_request() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--required --wished --by-teacher -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --guardian --student --teacher --earliest --latest --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --guardian)
+      return
+      ;;
+    --student)
+      return
+      ;;
+    --teacher)
+      return
+      ;;
+    --earliest)
+      return
+      ;;
+    --latest)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `requests` subcommand.
+function _picocli_schedctl_conference_requests() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `import` subcommand.
+function _picocli_schedctl_conference_import() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local currIndex
+    currIndex=$(currentPositionalIndex "import" "${arg_opts}" "${flag_opts}")
+    if (( currIndex >= 1 && currIndex <= 1 )); then
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      positionals=$( compgen -f -- "${curr_word}" ) # files
+    fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `schedule` subcommand.
+function _picocli_schedctl_conference_schedule() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="--dry-run --replan -q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --time-limit --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --time-limit)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `publish` subcommand.
+function _picocli_schedctl_conference_publish() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `open` subcommand.
+function _picocli_schedctl_conference_open() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --db)
+      return
+      ;;
+    --as)
+      return
+      ;;
+    -o|--output)
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    --columns)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `timetable` subcommand.
+function _picocli_schedctl_conference_timetable() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-q -v --no-color --yes -h --help -V --version"
+  local arg_opts="--tz --teacher --guardian --format -f --file --db --as -o --output --columns"
+  local FORMAT_option_args=("table" "wide" "json" "csv") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --tz)
+      return
+      ;;
+    --teacher)
+      return
+      ;;
+    --guardian)
+      return
+      ;;
+    --format)
+      return
+      ;;
+    -f|--file)
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     --db)
       return

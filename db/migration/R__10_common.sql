@@ -19,6 +19,24 @@ CREATE OR REPLACE FUNCTION app_trusted_now(p_claimed timestamptz) RETURNS timest
     SELECT coalesce((SELECT least(coalesce(p_claimed, now()), c.latest) FROM app_clock c), now())
 $$;
 
+-- Issue 17: the students the acting user acts for: themselves and, for a guardian, their linked children. A definer so policies read guardian_links whatever its own policies show; it answers only for
+-- the acting user (NULL when nobody acts). Policies compare with (SELECT app_acted_for()), computed once per statement.
+CREATE OR REPLACE FUNCTION app_acted_for() RETURNS bigint[]
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT CASE WHEN app_current_user_id() IS NULL THEN NULL
+                ELSE app_current_user_id() || coalesce((SELECT array_agg(g.student_id) FROM guardian_links g
+                                                        JOIN users u ON u.id = g.guardian_id AND u.active
+                                                        WHERE g.guardian_id = app_current_user_id()), '{}') END
+$$;
+REVOKE EXECUTE ON FUNCTION app_acted_for() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_acted_for() TO schedctl_app;
+
+-- Whether the acting user may act for this student: the student themselves or a linked guardian.
+CREATE OR REPLACE FUNCTION app_acts_for(p_student bigint) RETURNS boolean
+    LANGUAGE sql STABLE
+AS $$ SELECT p_student = ANY (app_acted_for()) $$;
+
 -- The command that runs the current transaction, for the audit log.
 CREATE OR REPLACE FUNCTION app_current_command() RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -237,6 +255,10 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
 DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log;
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+DROP TRIGGER IF EXISTS guardian_links_audit ON guardian_links;
+CREATE TRIGGER guardian_links_audit AFTER INSERT OR UPDATE OR DELETE ON guardian_links
+    FOR EACH ROW EXECUTE FUNCTION audit_row('student_id');
 
 -- A user's phone number, clear or sealed, stays out of the audit log: the log is not encrypted (V68); the key id
 -- stays, so a rotation shows.

@@ -249,7 +249,7 @@ BEGIN
      -- appointment; nobody acting sees nothing
      WHERE app_current_user_id() IS NOT NULL
        AND (app_is_admin() OR t.instructor_id = app_current_user_id() OR t.archived_at IS NULL
-            OR EXISTS (SELECT 1 FROM appointments a WHERE a.type_id = t.id AND a.student_id = app_current_user_id()));
+            OR EXISTS (SELECT 1 FROM appointments a WHERE a.type_id = t.id AND app_acts_for(a.student_id)));
 END $$;
 
 -- The body calls extract(epoch FROM timestamptz), which PostgreSQL marks STABLE; a function declared IMMUTABLE
@@ -331,9 +331,9 @@ BEGIN
     )
     -- The freed slot (type and times, as bare as availability_busy) goes to every caller, so the time can be
     -- offered to the waitlist; whose hold it was only to an administrator, the instructor or that student.
-    SELECT CASE WHEN v_full OR e.student_id = v_me THEN e.id END, e.type_id, e.starts_at, e.ends_at,
-           CASE WHEN v_full OR e.student_id = v_me THEN e.student_id END,
-           CASE WHEN v_full OR e.student_id = v_me THEN e.waitlist_id END
+    SELECT CASE WHEN v_full OR app_acts_for(e.student_id) THEN e.id END, e.type_id, e.starts_at, e.ends_at,
+           CASE WHEN v_full OR app_acts_for(e.student_id) THEN e.student_id END,
+           CASE WHEN v_full OR app_acts_for(e.student_id) THEN e.waitlist_id END
       FROM expired e;
 END $$;
 

@@ -41,7 +41,7 @@ BEGIN
                                                 'completed', 'no_show', 'waitlist_offer']
                 WHEN v_me = a.instructor_id THEN ARRAY ['booked', 'confirmed', 'declined', 'rescheduled', 'cancelled',
                                                         'completed', 'no_show']
-                WHEN v_me = a.student_id THEN ARRAY ['booked', 'rescheduled', 'cancelled']
+                WHEN app_acts_for(a.student_id) THEN ARRAY ['booked', 'rescheduled', 'cancelled']
            END
       INTO v_kinds
       FROM appointments a WHERE a.id = p_appointment;

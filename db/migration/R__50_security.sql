@@ -80,7 +80,7 @@ AS $$
 DECLARE
     me constant bigint := app_current_user_id();
 BEGIN
-    IF me IS NULL OR me <> OLD.student_id OR me = OLD.instructor_id OR app_is_admin() THEN
+    IF me IS NULL OR NOT app_acts_for(OLD.student_id) OR me = OLD.instructor_id OR app_is_admin() THEN
         RETURN NEW;
     END IF;
     IF NEW.status IS DISTINCT FROM OLD.status AND NOT (
@@ -179,12 +179,15 @@ CREATE TRIGGER appointment_notifications_guard_changes BEFORE UPDATE ON appointm
 DROP POLICY IF EXISTS users_read ON users;
 CREATE POLICY users_read ON users FOR SELECT USING (
     (SELECT app_is_admin())
-    OR id = (SELECT app_current_user_id())
+    OR id = ANY ((SELECT app_acted_for())::bigint[])
     OR (role = 'instructor' AND (SELECT app_signed_in()))
     OR ((SELECT app_is_instructor()) AND id IN (
         SELECT a.student_id FROM appointments a WHERE a.instructor_id = (SELECT app_current_user_id())
         UNION ALL
-        SELECT w.student_id FROM appointment_waitlist w WHERE w.instructor_id = (SELECT app_current_user_id()))));
+        SELECT w.student_id FROM appointment_waitlist w WHERE w.instructor_id = (SELECT app_current_user_id())
+        UNION ALL
+        -- issue 17: the guardians who asked to meet them at a parents' evening
+        SELECT r.guardian_id FROM conference_requests r WHERE r.teacher_id = (SELECT app_current_user_id()))));
 DROP POLICY IF EXISTS users_insert ON users;
 CREATE POLICY users_insert ON users FOR INSERT WITH CHECK ((SELECT app_is_admin()));
 DROP POLICY IF EXISTS users_update ON users;
@@ -264,13 +267,13 @@ BEGIN
     FOREACH t IN ARRAY ARRAY ['appointments', 'booking_sessions'] LOOP
         EXECUTE format('DROP POLICY IF EXISTS %1$s_parties ON %1$I', t);
         EXECUTE format($p$CREATE POLICY %1$s_parties ON %1$I FOR SELECT USING ((SELECT app_is_admin())
-                          OR student_id = (SELECT app_current_user_id()) OR instructor_id = (SELECT app_current_user_id()))$p$, t);
+                          OR student_id = ANY ((SELECT app_acted_for())::bigint[]) OR instructor_id = (SELECT app_current_user_id()))$p$, t);
         EXECUTE format('DROP POLICY IF EXISTS %1$s_update ON %1$I', t);
         EXECUTE format($p$CREATE POLICY %1$s_update ON %1$I FOR UPDATE
                           USING ((SELECT app_is_admin())
-                                 OR student_id = (SELECT app_current_user_id()) OR instructor_id = (SELECT app_current_user_id()))
+                                 OR student_id = ANY ((SELECT app_acted_for())::bigint[]) OR instructor_id = (SELECT app_current_user_id()))
                           WITH CHECK ((SELECT app_is_admin())
-                                 OR student_id = (SELECT app_current_user_id()) OR instructor_id = (SELECT app_current_user_id()))$p$, t);
+                                 OR student_id = ANY ((SELECT app_acted_for())::bigint[]) OR instructor_id = (SELECT app_current_user_id()))$p$, t);
         EXECUTE format('DROP POLICY IF EXISTS %1$s_delete ON %1$I', t);
         EXECUTE format($p$CREATE POLICY %1$s_delete ON %1$I FOR DELETE USING ((SELECT app_is_admin()))$p$, t);
     END LOOP;
@@ -287,7 +290,7 @@ BEGIN
     FOREACH t IN ARRAY ARRAY ['appointments', 'booking_sessions', 'appointment_waitlist'] LOOP
         EXECUTE format('DROP POLICY IF EXISTS %1$s_insert ON %1$I', t);
         EXECUTE format($p$CREATE POLICY %1$s_insert ON %1$I FOR INSERT WITH CHECK ((SELECT app_is_admin())
-                          OR student_id = (SELECT app_current_user_id())
+                          OR student_id = ANY ((SELECT app_acted_for())::bigint[])
                           OR (instructor_id = (SELECT app_current_user_id()) AND (SELECT app_is_instructor())
                               AND app_instructor_has_student(student_id)))$p$, t);
     END LOOP;
@@ -311,14 +314,14 @@ CREATE POLICY appointment_attachments_delete ON appointment_attachments FOR DELE
 -- Waitlist: the student's own entries, and the instructor's queue.
 DROP POLICY IF EXISTS appointment_waitlist_read ON appointment_waitlist;
 CREATE POLICY appointment_waitlist_read ON appointment_waitlist FOR SELECT USING ((SELECT app_is_admin())
-    OR student_id = (SELECT app_current_user_id()) OR instructor_id = (SELECT app_current_user_id()));
+    OR student_id = ANY ((SELECT app_acted_for())::bigint[]) OR instructor_id = (SELECT app_current_user_id()));
 DROP POLICY IF EXISTS appointment_waitlist_update ON appointment_waitlist;
 CREATE POLICY appointment_waitlist_update ON appointment_waitlist FOR UPDATE
-    USING ((SELECT app_is_admin()) OR student_id = (SELECT app_current_user_id()) OR instructor_id = (SELECT app_current_user_id()))
-    WITH CHECK ((SELECT app_is_admin()) OR student_id = (SELECT app_current_user_id()) OR instructor_id = (SELECT app_current_user_id()));
+    USING ((SELECT app_is_admin()) OR student_id = ANY ((SELECT app_acted_for())::bigint[]) OR instructor_id = (SELECT app_current_user_id()))
+    WITH CHECK ((SELECT app_is_admin()) OR student_id = ANY ((SELECT app_acted_for())::bigint[]) OR instructor_id = (SELECT app_current_user_id()));
 DROP POLICY IF EXISTS appointment_waitlist_delete ON appointment_waitlist;
 CREATE POLICY appointment_waitlist_delete ON appointment_waitlist FOR DELETE
-    USING ((SELECT app_is_admin()) OR student_id = (SELECT app_current_user_id()));
+    USING ((SELECT app_is_admin()) OR student_id = ANY ((SELECT app_acted_for())::bigint[]));
 
 -- Notifications: one's own messages; instructors also those about their appointments. A booking (by the student)
 -- writes the instructor's reminders too, so writing follows the visibility of the appointment.
@@ -364,10 +367,21 @@ DROP POLICY IF EXISTS audit_log_read ON audit_log;
 CREATE POLICY audit_log_read ON audit_log FOR SELECT USING (
     (SELECT app_is_admin())
     OR actor_id = (SELECT app_current_user_id())
-    OR audit_is_about(entity, entity_id, before, after, (SELECT app_current_user_id())));
+    OR audit_is_about(entity, entity_id, before, after, (SELECT app_current_user_id()))
+    -- a guardian reads what is about their linked children
+    OR coalesce(after, before) ->> 'student_id' = ANY ((SELECT app_acted_for())::text[]));
 DROP POLICY IF EXISTS audit_log_insert ON audit_log;
 CREATE POLICY audit_log_insert ON audit_log FOR INSERT
     WITH CHECK ((SELECT app_signed_in()) AND actor_id = (SELECT app_current_user_id()));
+
+-- Guardian links (issue 17): administrators keep them; a guardian and a student read their own.
+DROP POLICY IF EXISTS guardian_links_read ON guardian_links;
+CREATE POLICY guardian_links_read ON guardian_links FOR SELECT USING ((SELECT app_is_admin())
+    OR guardian_id = (SELECT app_current_user_id()) OR student_id = (SELECT app_current_user_id()));
+DROP POLICY IF EXISTS guardian_links_insert ON guardian_links;
+CREATE POLICY guardian_links_insert ON guardian_links FOR INSERT WITH CHECK ((SELECT app_is_admin()));
+DROP POLICY IF EXISTS guardian_links_delete ON guardian_links;
+CREATE POLICY guardian_links_delete ON guardian_links FOR DELETE USING ((SELECT app_is_admin()));
 
 -- import ics bookkeeping (V45): administrators see all, instructors their own.
 DROP POLICY IF EXISTS calendar_import_events_access ON calendar_import_events;
@@ -393,7 +407,7 @@ SELECT u.id, u.email, u.name, u.role, u.timezone, u.phone, u.locale, u.active, u
 FROM users u
 WHERE (SELECT app_current_user_id()) IS NOT NULL
   AND ((SELECT app_is_admin())
-       OR u.id = (SELECT app_current_user_id())
+       OR u.id = ANY ((SELECT app_acted_for())::bigint[])
        OR ((SELECT app_is_instructor())
            AND u.id IN (SELECT a.student_id FROM appointments a WHERE a.instructor_id = (SELECT app_current_user_id()))));
 REVOKE ALL ON user_contacts FROM PUBLIC;

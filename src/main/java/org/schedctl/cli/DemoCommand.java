@@ -23,6 +23,8 @@ public final class DemoCommand extends BaseCommand {
     static final String ALAN = "alan@demo.schedctl.org";
     static final String SAM = "sam@demo.schedctl.org";
     static final String KIM = "kim@demo.schedctl.org";
+    static final String PAT = "pat@demo.schedctl.org";
+    static final String EVENING = "Demo evening";
 
     private record Step(String note, boolean mayFail, String... args) {
     }
@@ -78,8 +80,21 @@ public final class DemoCommand extends BaseCommand {
             steps.add(new Step("Kim books weekly piano lessons for the whole term in one step: the closure is skipped", false,
                     "book", "--instructor", ADA, "--type", "demo-piano", "--student", KIM, "--at", monday + "T15:00",
                     "--for-term", "Demo term"));
+            steps.add(new Step("A parents' evening: a guardian for both students, four requests, an optimised plan", false,
+                    "user", "add", "--name", "Pat Parent", "--email", PAT, "--role", "guardian", "--tz", "Europe/London", "--locale", "en"));
+            steps.add(new Step(null, false, "guardian", "link", PAT, "--student", SAM));
+            steps.add(new Step(null, false, "guardian", "link", PAT, "--student", KIM));
+            steps.add(new Step(null, false, "--tz", "Europe/London", "conference", "create", EVENING, "--on", wednesday.toString(),
+                    "--from", "16:00", "--to", "17:00", "--slot", "10m", "--room", ADA + "=A1", "--room", ALAN + "=B2", "--walk", "5m"));
+            steps.add(new Step(null, false, "conference", "request", EVENING, "--guardian", PAT, "--student", SAM, "--teacher", ADA, "--required"));
+            steps.add(new Step(null, false, "conference", "request", EVENING, "--guardian", PAT, "--student", SAM, "--teacher", ALAN));
+            steps.add(new Step(null, false, "conference", "request", EVENING, "--guardian", PAT, "--student", KIM, "--teacher", ADA));
+            steps.add(new Step(null, false, "conference", "request", EVENING, "--guardian", PAT, "--student", KIM, "--teacher", ALAN, "--required"));
+            steps.add(new Step(null, false, "conference", "schedule", EVENING, "--time-limit", "3s"));
+            steps.add(new Step(null, false, "conference", "publish", EVENING));
         }
         steps.add(new Step("Lesson series", false, "series", "list"));
+        steps.add(new Step("Pat's evening", false, "--as", PAT, "conference", "timetable", EVENING));
         steps.add(new Step("Free piano slots on " + monday + " (Ada's zone)", false, "availability", "slots", "--instructor", ADA,
                 "--type", "demo-piano", "--from", monday.toString(), "--to", monday.toString()));
         steps.add(new Step("Ada's appointments", false, "appointments", "list", "--instructor", ADA));

@@ -12,6 +12,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 DbCommand.class,
                 UserCommand.class,
+                GuardianCommand.class,
+                ConferenceCommand.class,
                 InstructorCommand.class,
                 TypeCommand.class,
                 AvailabilityCommand.class,

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "user", description = "People: students, instructors, administrators.",
+@Command(name = "user", description = "People: students, instructors, administrators, guardians.",
         subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Show.class})
 public final class UserCommand {
 
@@ -14,7 +14,7 @@ public final class UserCommand {
     static final class Add extends BaseCommand {
         @Option(names = "--name", required = true, description = "Full name") String name;
         @Option(names = "--email", required = true, description = "Email address (unique)") String email;
-        @Option(names = "--role", description = "student, instructor or admin (default: student)") String role;
+        @Option(names = "--role", description = "student, instructor, admin or guardian (default: student)") String role;
         @Option(names = "--phone", description = "Phone number for SMS reminders") String phone;
         @Option(names = "--locale", description = "Language tag for messages (default: en)") String locale;
 

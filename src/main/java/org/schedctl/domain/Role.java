@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 public enum Role {
-    STUDENT, INSTRUCTOR, ADMIN;
+    STUDENT, INSTRUCTOR, ADMIN, GUARDIAN;
 
     public String dbName() {
         return name().toLowerCase(Locale.ROOT);

@@ -25,12 +25,21 @@ public final class Access {
         public boolean isStudent() {
             return "student".equals(role);
         }
+
+        public boolean isGuardian() {
+            return "guardian".equals(role);
+        }
     }
 
     public static Actor actor(Handle handle) {
         return handle.createQuery("SELECT app_current_user_id() AS id, app_user_role() AS role")
                 .map((rs, ctx) -> new Actor(rs.getLong("id"), rs.getString("role")))
                 .one();
+    }
+
+    /** Whether the acting user is this student or a guardian linked to them (the database's app_acts_for). */
+    public static boolean actsFor(Handle handle, long studentId) {
+        return handle.createQuery("SELECT coalesce(app_acts_for(:s), false)").bind("s", studentId).mapTo(Boolean.class).one();
     }
 
     public static Actor requireAdmin(Handle handle, String what) {
@@ -53,8 +62,8 @@ public final class Access {
 
     public static Actor requireNotStudent(Handle handle, String what) {
         Actor actor = actor(handle);
-        if (actor.isStudent()) {
-            throw new PermissionDeniedException("students cannot " + what + ". Ask an instructor or an administrator");
+        if (actor.isStudent() || actor.isGuardian()) {
+            throw new PermissionDeniedException((actor.isStudent() ? "students" : "guardians") + " cannot " + what + ". Ask an instructor or an administrator");
         }
         return actor;
     }

@@ -72,6 +72,14 @@ public final class Services {
         return holdAllowance.get();
     }
 
+    public ConferenceService conferences() {
+        return new ConferenceService(db, clock);
+    }
+
+    public GuardianService guardians() {
+        return new GuardianService(db);
+    }
+
     public HoldService holds() {
         return new HoldService(db, clock, holdAllowance(), waitlist(), suggestions());
     }

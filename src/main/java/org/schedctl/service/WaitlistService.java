@@ -76,7 +76,8 @@ public final class WaitlistService implements FreedSlots {
                 throw new InvalidInputException("the student and the instructor are the same user. Name the student who waits");
             }
             Access.Actor me = Access.actor(handle);
-            if (!me.isAdmin() && me.id() != learner.id() && me.id() != teacher.id()) {
+            // the student, a linked guardian (issue 17), the instructor or an administrator
+            if (!me.isAdmin() && me.id() != teacher.id() && !Access.actsFor(handle, learner.id())) {
                 throw new org.schedctl.domain.PermissionDeniedException("only the student themselves, the instructor or an administrator can put "
                         + learner.email() + " on " + teacher.email() + "'s waitlist. Run it with --as one of them");
             }

@@ -27,7 +27,7 @@ import java.util.zip.CRC32;
 public final class Schema {
     public static final int EXPECTED_VERSION = 68;
     /** How many versioned migrations this build ships: the newest version alone cannot tell that an older one is missing. */
-    public static final int EXPECTED_MIGRATIONS = 25;
+    public static final int EXPECTED_MIGRATIONS = 26;
     /** The repeatable migrations this build ships, in the order Flyway applies them. */
     public static final List<String> REPEATABLE_MIGRATIONS = List.of(
             "R__10_common.sql",
@@ -39,7 +39,8 @@ public final class Schema {
             "R__50_security.sql",
             "R__60_calendar.sql",
             "R__65_analytics.sql",
-            "R__70_series.sql");
+            "R__70_series.sql",
+            "R__75_conference.sql");
 
     private static volatile Map<String, Integer> expectedRepeatables;
 

@@ -32,6 +32,7 @@ public final class Bench {
         SCENARIOS.put("backup", BackupScenario::new);
         SCENARIOS.put("aggregate", AggregateScenario::new);
         SCENARIOS.put("series", SeriesScenario::new);
+        SCENARIOS.put("conference", ConferenceScenario::new);
         SCENARIOS.put("dispatch", DispatchScenario::new);
     }
 

@@ -58,6 +58,7 @@ class DefinerCatalogIT {
             Map.entry("app_is_instructor()", Kind.CALLER_SCOPED),
             Map.entry("app_signed_in()", Kind.CALLER_SCOPED),
             Map.entry("app_instructor_has_student(bigint)", Kind.CALLER_SCOPED),
+            Map.entry("app_acted_for()", Kind.CALLER_SCOPED),
             Map.entry("get_available_slots_comprehensive(bigint[],text,timestamp with time zone,timestamp with time zone,timestamp with time zone)", Kind.CALLER_SCOPED),
             Map.entry("check_instructor_availability_comprehensive(bigint,bigint,timestamp with time zone,timestamp with time zone,bigint,timestamp with time zone)", Kind.CALLER_SCOPED),
             Map.entry("booking_prepare(bigint,timestamp with time zone)", Kind.CALLER_SCOPED),

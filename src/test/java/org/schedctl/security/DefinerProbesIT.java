@@ -55,6 +55,7 @@ class DefinerProbesIT {
             Map.entry("app_is_instructor()", new Probe("app_is_instructor()", NOBODY_WRITES)),
             Map.entry("app_signed_in()", new Probe("app_signed_in()", NOBODY_WRITES)),
             Map.entry("app_instructor_has_student(bigint)", new Probe("app_instructor_has_student({t})", NOBODY_WRITES)),
+            Map.entry("app_acted_for()", new Probe("app_acted_for()", NOBODY_WRITES)),
             Map.entry("get_available_slots_comprehensive(bigint[],text,timestamp with time zone,timestamp with time zone,timestamp with time zone)",
                     new Probe("get_available_slots_comprehensive(ARRAY[{a}, {b}]::bigint[], NULL, '2030-01-07', '2030-01-08', '2030-01-01')", NOBODY_WRITES)),
             Map.entry("check_instructor_availability_comprehensive(bigint,bigint,timestamp with time zone,timestamp with time zone,bigint,timestamp with time zone)",
@@ -91,6 +92,19 @@ class DefinerProbesIT {
         callers.put("T", school.t);
         callers.put("B", school.b);
         callers.put("admin", school.admin);
+        // Issue 17: a guardian of T calls every probe too.
+        db.cli().run("user", "add", "--name", "Guardian G", "--email", "g@school.test", "--role", "guardian").ok();
+        db.cli().run("guardian", "link", "g@school.test", "--student", "t@school.test").ok();
+        guardian = owner.withHandle(h -> h.createQuery("SELECT id FROM users WHERE email = 'g@school.test'").mapTo(Long.class).one());
+        callers.put("G", guardian);
+    }
+
+    static long guardian;
+
+    @Test
+    void aGuardianActsForThemselvesAndTheirLinkedChildOnly() {
+        assertEquals(List.of("[" + guardian + ", " + school.t + "]"), call(guardian, "app_acted_for()").rows());
+        assertEquals(List.of("[" + school.s + "]"), call(school.s, "app_acted_for()").rows());
     }
 
     static String sql(String call) {

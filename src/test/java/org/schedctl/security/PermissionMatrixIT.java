@@ -172,6 +172,24 @@ class PermissionMatrixIT {
         assertEquals(0, asS.run("-o", "json", "export", "json", "--instructor", "b@school.test").ok().json().size());
     }
 
+    /** Issue 17: a guardian of S acts and reads as S would, and no further; the student-only refusals name guardians. */
+    @Test
+    void guardian() {
+        admin.run("user", "add", "--name", "Guardian G", "--email", "g@school.test", "--role", "guardian").ok();
+        admin.run("guardian", "link", "g@school.test", "--student", "s@school.test").ok();
+        CliDriver asG = db.cli().withEnv("SCHEDCTL_USER", "g@school.test");
+        assertEquals(Set.of("a@school.test", "b@school.test", "s@school.test", "g@school.test"),
+                field(asG.run("-o", "json", "user", "list").ok().json(), "email"));
+        assertEquals(1, asG.run("-o", "json", "export", "json", "--instructor", "a@school.test").ok().json().size());
+        assertEquals(0, asG.run("-o", "json", "export", "json", "--instructor", "b@school.test").ok().json().size());
+        assertRefused(asG, 4, "not found", "export", "json", "--student", "t@school.test");
+        assertRefused(asG, 6, "guardians cannot", "instructor", "settings", "a@school.test", "--max-daily", "3");
+        assertRefused(asG, 6, "guardians cannot", "type", "add", "--instructor", "a@school.test", "--name", "Sneaky", "--duration", "30m");
+        assertRefused(asG, 6, "guardians cannot", "analytics", "report");
+        assertRefused(asG, 6, "only administrators", "guardian", "link", "g@school.test", "--student", "t@school.test");
+        assertRefused(asG, 6, "only administrators", "user", "add", "--name", "M", "--email", "m2@school.test", "--role", "admin");
+    }
+
     @Test
     void auditList() {
         JsonNode all = admin.run("-o", "json", "audit", "list").ok().json();
