@@ -12,6 +12,8 @@ import java.time.Instant;
  * @param revision            the appointment's reschedule count: the SEQUENCE of its invitations
  * @param previousStart       where the appointment started before its latest move (null when never moved)
  * @param holdId              the hold a waitlist offer asks the student to book, and when it runs out
+ * @param composedSubject     for a row about no single appointment, the text its writer composed (a parents'
+ *                            evening timetable), sent as written; null otherwise
  */
 public record MessageFacts(long id, String idempotencyKey, String kind, String channel, String recipient,
                            String recipientName, String recipientLocale, String recipientZone, int attempts,
@@ -20,5 +22,6 @@ public record MessageFacts(long id, String idempotencyKey, String kind, String c
                            String appointmentZone, String appointmentTitle, String instructorName,
                            String instructorEmail, String studentName, String studentEmail, int revision,
                            String cancelReason, BigDecimal fee, String currency, boolean feeWaived,
-                           Instant previousStart, Long holdId, Instant holdExpiresAt) {
+                           Instant previousStart, Long holdId, Instant holdExpiresAt, String composedSubject,
+                           String composedBody) {
 }

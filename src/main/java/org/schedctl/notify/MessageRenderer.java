@@ -75,6 +75,12 @@ public final class MessageRenderer {
 
     /** The message as it would go out now. */
     public OutboundMessage render(MessageFacts f) {
+        if (f.appointmentReference() == null && f.composedBody() != null) {
+            // A message about no single appointment, composed by its writer in the recipient's language and zone
+            // (a parents' evening timetable, ConferenceMessages): sent as written.
+            return new OutboundMessage(f.id(), f.idempotencyKey(), f.kind(), f.channel(), f.recipient(), f.recipientName(),
+                    f.composedSubject(), f.composedBody(), f.attempts(), null, null, null, null, null, null, null, null);
+        }
         Locale locale = locale(f.recipientLocale());
         ZoneId zone = zone(f.recipientZone(), f.appointmentZone());
         Factories factories = byLocale.computeIfAbsent(locale.toLanguageTag(), tag -> new Factories(chain(locale)));

@@ -129,6 +129,13 @@ class ConferenceIT {
         String german = db.database().inTransaction(h -> h.createQuery("SELECT body FROM appointment_notifications n JOIN users u ON u.id = n.recipient_id"
                 + " WHERE u.email = 'p1@pe.test' AND n.appointment_id IS NULL").mapTo(String.class).one());
         assertTrue(german.contains("Elternsprechtag") && german.contains("Oktober"), german);
+        // and the dispatcher sends it as written (rendering at send time keeps a composed message's text)
+        List<org.schedctl.notify.OutboundMessage> rendered = db.database().inTransaction(h -> new org.schedctl.notify.MessageRenderer(null,
+                java.time.Clock.systemUTC()).renderAll(h.attach(org.schedctl.store.dao.NotificationDao.class).messages(h.createQuery(
+                "SELECT n.id FROM appointment_notifications n JOIN users u ON u.id = n.recipient_id WHERE u.email = 'p1@pe.test' AND n.appointment_id IS NULL")
+                .mapTo(Long.class).list().stream().mapToLong(Long::longValue).toArray())));
+        assertEquals(1, rendered.size());
+        assertEquals(german, rendered.get(0).body());
         // republishing queues nothing new
         assertEquals(0, cli.run("-o", "json", "conference", "publish", "Autumn").ok().json().get("family_messages").asInt());
 

@@ -28,7 +28,7 @@ class InvitationGoldenIT {
         return new MessageFacts(7, "K7QX2M4P:" + kind + ":email:3:0#" + revision, kind, "email", "stu@example.org",
                 "Stu Dent", "en", "America/New_York", 1, null, null, "K7QX2M4P", status, start, start.plusSeconds(3600),
                 "America/New_York", "Violin, grade 3; advanced", "Tina Teacher", "tina@example.org", "Stu Dent",
-                "stu@example.org", revision, null, BigDecimal.ZERO, null, false, null, null, null);
+                "stu@example.org", revision, null, BigDecimal.ZERO, null, false, null, null, null, null, null);
     }
 
     @ParameterizedTest

@@ -68,7 +68,8 @@ public interface NotificationDao {
                    (SELECT (e.details ->> 'from_start')::timestamptz FROM appointment_events e
                      WHERE e.appointment_id = a.id AND e.action = 'reschedule'
                      ORDER BY e.at DESC, e.id DESC LIMIT 1) AS previous_start,
-                   a.booking_session_id AS hold_id, b.expires_at AS hold_expires_at
+                   a.booking_session_id AS hold_id, b.expires_at AS hold_expires_at,
+                   n.subject AS composed_subject, n.body AS composed_body
             """;
     String FACTS_JOINS = """
             JOIN users r ON r.id = n.recipient_id
@@ -96,6 +97,7 @@ public interface NotificationDao {
                           CASE :channel::text WHEN 'email' THEN u.email WHEN 'sms' THEN coalesce(uc.phone, '')
                                               ELSE u.id::text END AS recipient,
                           u.id AS recipient_id, 0 AS attempts, NULL::text AS note,
+                          NULL::text AS subject, NULL::text AS body,
                           CASE WHEN :kind::text = 'reminder' THEN :remindSeconds * interval '1 second' END AS remind_before,
                           a.id AS appointment_id
                      FROM appointments a JOIN users u ON u.id = :recipientId
