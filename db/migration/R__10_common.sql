@@ -9,14 +9,14 @@ CREATE OR REPLACE FUNCTION app_current_user_id() RETURNS bigint
     LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT NULLIF(current_setting('app.user_id', true), '')::bigint $$;
 
--- The bound on a caller's "now" (issue 12, table app_clock from V61): the instant in app_clock, else the database's
--- now(). A caller may claim an earlier time (its own view only gets more cautious: holds live longer), never a
--- later one, so nobody can expire another student's live hold or waitlist offer by saying it is tomorrow. Test
--- databases set app_clock to 'infinity' so their fixed clocks drive the rules; production has no row. Only
--- definer functions (running as the owner) call it.
+-- The "now" a definer function goes by (issue 12, table app_clock from V61): the database's now(), whatever the
+-- caller claims, so nobody can expire another student's live hold or waitlist offer by saying it is tomorrow, or
+-- book inside the notice period (or in the past) by saying it is yesterday. Only a database with a row in
+-- app_clock (test databases set it to 'infinity', so their fixed clocks drive the rules) honours the caller's
+-- claim, up to that instant. Production has no row. Only definer functions (running as the owner) call it.
 CREATE OR REPLACE FUNCTION app_trusted_now(p_claimed timestamptz) RETURNS timestamptz
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT least(coalesce(p_claimed, now()), coalesce((SELECT c.latest FROM app_clock c), now()))
+    SELECT coalesce((SELECT least(coalesce(p_claimed, now()), c.latest) FROM app_clock c), now())
 $$;
 
 -- The command that runs the current transaction, for the audit log.

@@ -118,6 +118,7 @@ DECLARE
     v_lower       timestamptz;
     v_upper       timestamptz;
 BEGIN
+    p_now := app_trusted_now(p_now);  -- the database's clock, not the caller's (issue 12)
     IF app_current_user_id() IS NULL THEN
         RETURN;  -- nobody acting: nothing (issue 12)
     END IF;

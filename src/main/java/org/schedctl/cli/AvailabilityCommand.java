@@ -176,12 +176,14 @@ public final class AvailabilityCommand {
     static final class Slots extends BaseCommand {
         @Option(names = "--instructor", required = true, paramLabel = "USER") String instructor;
         @Option(names = "--type", required = true, paramLabel = "TYPE") String type;
-        @Option(names = "--from", required = true, paramLabel = "DATE", description = "First day (inclusive)") String from;
-        @Option(names = "--to", required = true, paramLabel = "DATE", description = "Last day (inclusive)") String to;
+        @Option(names = "--from", required = true, paramLabel = "DATE", converter = Converters.CheckedDate.class,
+                description = "First day (inclusive)") org.schedctl.domain.Checked<java.time.LocalDate> from;
+        @Option(names = "--to", required = true, paramLabel = "DATE", converter = Converters.CheckedDate.class,
+                description = "Last day (inclusive)") org.schedctl.domain.Checked<java.time.LocalDate> to;
 
         @Override
         protected int execute(AppContext ctx) {
-            var list = services().availability().slots(instructor, type, from, to, ctx.tz(), ctx.clock().instant());
+            var list = services().availability().slots(instructor, type, from, to, ctx.zoneArg(), ctx.clock().instant());
             ctx.output(list.zone()).print(list.slots());
             return 0;
         }

@@ -14,7 +14,8 @@ public final class CalendarCommand {
     static final class Subscribe extends BaseCommand {
         @Parameters(paramLabel = "USER", description = "The instructor") String instructor;
         @Option(names = "--url", required = true, paramLabel = "URL", description = "The calendar's address; never with user:password@") String url;
-        @Option(names = "--every", paramLabel = "DURATION", description = "How often to refresh (default 15m)") String every;
+        @Option(names = "--every", paramLabel = "DURATION", converter = Converters.RefreshEvery.class,
+                description = "How often to refresh (default 15m)") org.schedctl.domain.Checked<java.time.Duration> every;
         @Option(names = "--name", paramLabel = "NAME", description = "The calendar's name (default: the URL's host)") String name;
 
         @Override

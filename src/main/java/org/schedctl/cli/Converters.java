@@ -43,4 +43,20 @@ final class Converters {
             return Checked.read(value, BookingInputs::holdDuration);
         }
     }
+
+    /** How often a calendar subscription refreshes: at least a minute; refused where the command checks it. */
+    static final class RefreshEvery implements ITypeConverter<Checked<Duration>> {
+        @Override
+        public Checked<Duration> convert(String value) {
+            return Checked.read(value, org.schedctl.service.CalendarSubscriptionService::every);
+        }
+    }
+
+    /** {@code --reminders 24h,1h | none | default}, refused where the command checks it. */
+    static final class ReminderOffsets implements ITypeConverter<Checked<org.schedctl.service.InstructorService.Reminders>> {
+        @Override
+        public Checked<org.schedctl.service.InstructorService.Reminders> convert(String value) {
+            return Checked.read(value, org.schedctl.service.InstructorService.Reminders::parse);
+        }
+    }
 }

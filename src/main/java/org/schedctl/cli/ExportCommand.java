@@ -23,12 +23,11 @@ public final class ExportCommand {
         @Option(names = "--instructor", paramLabel = "USER") String instructor;
         @Option(names = "--student", paramLabel = "USER") String student;
         @Option(names = "--ref", paramLabel = "REF") String reference;
-        @Option(names = "--from", paramLabel = "DATE", description = "First day (YYYY-MM-DD), inclusive") String from;
-        @Option(names = "--to", paramLabel = "DATE", description = "Last day (YYYY-MM-DD), inclusive") String to;
+        @Mixin DateRangeOptions days;
         @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Write to FILE instead of stdout") Path file;
 
         Selection selection(AppContext ctx) {
-            return new Selection(instructor, student, reference, from, to, ctx.tz(), ctx.systemZone());
+            return new Selection(instructor, student, reference, days.from(), days.to(), ctx.zoneArg(), ctx.systemZone());
         }
     }
 

@@ -26,7 +26,9 @@ public final class InstructorCommand {
         @Option(names = "--max-advance", paramLabel = "DURATION", description = "Latest booking ahead of start") Duration maxAdvance;
         @Option(names = "--max-daily", paramLabel = "N", description = "Bookings per day (0: no limit)") Integer maxDaily;
         @Option(names = "--max-consecutive", paramLabel = "N", description = "Back-to-back bookings (0: no limit)") Integer maxConsecutive;
-        @Option(names = "--reminders", paramLabel = "OFFSETS", description = "Reminder offsets, e.g. 24h,1h,15m; none; or default (the school's reminders.offsets)") String reminders;
+        @Option(names = "--reminders", paramLabel = "OFFSETS", converter = Converters.ReminderOffsets.class,
+                description = "Reminder offsets, e.g. 24h,1h,15m; none; or default (the school's reminders.offsets)")
+        org.schedctl.domain.Checked<org.schedctl.service.InstructorService.Reminders> reminders;
         @Option(names = "--channels", paramLabel = "LIST", description = "email,sms,push,in_app,webhook") String channels;
         @Option(names = "--meeting-platform", paramLabel = "P") String meetingPlatform;
         @Option(names = "--cancel-policy", paramLabel = "POLICY", description = "Default cancellation fee policy, e.g. free>=24h,50%>=2h,100%") String cancelPolicy;

@@ -373,15 +373,16 @@ public final class AvailabilityService {
      * Free slots of one instructor and type for the days {@code from}..{@code to} (inclusive), read in {@code tz}
      * if given, else in the instructor's zone. The slots come from the one lister (SlotFinder).
      */
-    public SlotList slots(String instructorIdent, String typeIdent, String from, String to, String tz, Instant now) {
+    public SlotList slots(String instructorIdent, String typeIdent, Checked<LocalDate> from, Checked<LocalDate> to,
+                          Checked<ZoneId> tz, Instant now) {
         return db.inTransaction(handle -> {
             User instructor = Lookups.instructor(handle, instructorIdent);
             var type = ownedType(handle, instructor, typeIdent);
             if (type.archivedAt() != null) {
                 throw new ConflictException("appointment type " + typeIdent + " is archived. Pick an active type");
             }
-            ZoneId zone = tz != null ? Zones.parse(tz) : ZoneId.of(instructor.timezone());
-            TimeInput.InstantRange range = TimeInput.dateRange(from, to, zone);
+            ZoneId zone = tz != null ? tz.get() : ZoneId.of(instructor.timezone());
+            TimeInput.InstantRange range = TimeInput.dateRange(from.get(), to.get(), zone);
             List<SlotView> views = new ArrayList<>();
             if (range.end().isAfter(range.start())) {
                 for (SlotFinder.FreeSlot slot : SlotFinder.find(handle, List.of(instructor.id()), Long.toString(type.id()),

@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.schedctl.calendar.IcsBusyReader;
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.Durations;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
@@ -77,12 +78,19 @@ public final class CalendarSubscriptionService {
         return "calendar.subscription." + id + ".secret";
     }
 
-    public SubscriptionView subscribe(String instructor, String url, String every, String name) {
-        URI uri = checkUrl(url);
-        Duration interval = every == null ? DEFAULT_EVERY : Durations.parsePositive(every, "--every");
+    /** The text of {@code --every}: a duration of at least a minute. */
+    public static Duration every(String text) {
+        Duration interval = Durations.parsePositive(text, "--every");
         if (interval.compareTo(MIN_EVERY) < 0) {
-            throw new InvalidInputException("--every " + every + " is under a minute. Give e.g. 15m or 1h");
+            throw new InvalidInputException("--every " + text + " is under a minute. Give e.g. 15m or 1h");
         }
+        return interval;
+    }
+
+    /** Subscribes an instructor to the calendar at {@code url}, refreshed every {@code every} (null: 15 minutes). */
+    public SubscriptionView subscribe(String instructor, String url, Checked<Duration> every, String name) {
+        URI uri = checkUrl(url);
+        Duration interval = every == null ? DEFAULT_EVERY : every.get();
         String calendar = CalendarImportService.calendarName(name != null ? name : uri.getHost());
         long id = db.inTransaction(handle -> {
             User who = Lookups.instructor(handle, instructor);

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import org.jdbi.v3.core.statement.Query;
 
 import org.schedctl.calendar.CalendarLinks;
 import org.schedctl.calendar.IcsWriter;
+import org.schedctl.domain.Checked;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.NotFoundException;
 import org.schedctl.domain.TimeInput;
@@ -57,8 +59,8 @@ public final class ExportService {
      * Who and when: at most one of instructor, student, reference; dates are whole local days, inclusive, read in
      * --tz, else the named person's zone, else {@code fallbackZone} (the system zone, per CLI.md).
      */
-    public record Selection(String instructor, String student, String reference, String from, String to, String tz,
-                            ZoneId fallbackZone) {
+    public record Selection(String instructor, String student, String reference, Checked<LocalDate> from,
+                            Checked<LocalDate> to, Checked<ZoneId> tz, ZoneId fallbackZone) {
     }
 
     /** The selected appointments and the zone their dates were read in. */
@@ -97,10 +99,10 @@ public final class ExportService {
             // another instructor would silently get an empty calendar, so say why.
             Access.requireSelfOrAdmin(handle, person.id(), "export the calendar of " + person.email());
         }
-        ZoneId zone = s.tz() != null ? Zones.parse(s.tz()) : person != null ? Zones.parse(person.timezone())
+        ZoneId zone = s.tz() != null ? s.tz().get() : person != null ? Zones.parse(person.timezone())
                 : s.fallbackZone() != null ? s.fallbackZone() : ZoneOffset.UTC;
-        Instant from = s.from() == null ? null : TimeInput.parseDate(s.from()).atStartOfDay(zone).toInstant();
-        Instant to = s.to() == null ? null : TimeInput.parseDate(s.to()).plusDays(1).atStartOfDay(zone).toInstant();
+        Instant from = s.from() == null ? null : s.from().get().atStartOfDay(zone).toInstant();
+        Instant to = s.to() == null ? null : s.to().get().plusDays(1).atStartOfDay(zone).toInstant();
         if (from != null && to != null && !to.isAfter(from)) {
             throw new InvalidInputException("--to is before --from. Give --from before --to (both days are included)");
         }

@@ -15,6 +15,7 @@ import org.schedctl.domain.Durations;
 import org.schedctl.domain.InstructorSettings;
 import org.schedctl.domain.InvalidInputException;
 import org.schedctl.domain.Text;
+import org.schedctl.domain.notify.ReminderPolicy;
 import org.schedctl.domain.User;
 import org.schedctl.store.Database;
 import org.schedctl.store.dao.InstructorSettingsDao;
@@ -34,7 +35,7 @@ public final class InstructorService {
      */
     public record SettingsChange(Boolean autoConfirm, Duration buffer, Duration bufferBefore, Duration bufferAfter,
                                  Duration minNotice, Duration maxAdvance, Integer maxDaily, Integer maxConsecutive,
-                                 String reminders, String channels, String meetingPlatform, Checked<ZoneId> timezone,
+                                 Checked<Reminders> reminders, String channels, String meetingPlatform, Checked<ZoneId> timezone,
                                  String cancelPolicy, String reschedulePolicy, String bio) {
         public boolean isEmpty() {
             return autoConfirm == null && buffer == null && bufferBefore == null && bufferAfter == null && minNotice == null
@@ -83,8 +84,8 @@ public final class InstructorService {
                         change.maxDaily() == null ? s.maxDaily() : zeroMeansNone(change.maxDaily()),
                         change.maxConsecutive() == null ? s.maxConsecutive() : zeroMeansNone(change.maxConsecutive()),
                         change.reminders() == null,
-                        change.reminders() == null || isSchoolDefault(change.reminders()) ? null
-                                : intervalArray(reminders(change.reminders())),
+                        change.reminders() == null || change.reminders().get().schoolDefault() ? null
+                                : intervalArray(change.reminders().get().own().offsets()),
                         "{" + String.join(",", change.channels() == null ? s.channels() : channels(change.channels())) + "}",
                         blankMeansNone(change.meetingPlatform(), s.meetingPlatform()),
                         blankMeansNone(change.cancelPolicy(), s.cancelPolicy()),
@@ -141,8 +142,8 @@ public final class InstructorService {
         if (c.timezone() != null) {
             c.timezone().get();
         }
-        if (c.reminders() != null && !isSchoolDefault(c.reminders())) {
-            reminders(c.reminders());
+        if (c.reminders() != null) {
+            c.reminders().get();
         }
         if (c.channels() != null) {
             channels(c.channels());
@@ -159,27 +160,18 @@ public final class InstructorService {
         Text.optionalFreeText(c.bio(), "bio", 4000);
     }
 
-    /** {@code --reminders default}: back to the school's reminders.offsets (stored as NULL). */
-    static boolean isSchoolDefault(String text) {
-        return text.trim().equalsIgnoreCase("default");
-    }
+    /**
+     * {@code --reminders}: the instructor's own offsets ({@code 24h,1h,15m}, or {@code none}), or {@code default}: back
+     * to the school's reminders.offsets (stored as NULL). The offsets follow the one rule of {@link ReminderPolicy}.
+     */
+    public record Reminders(ReminderPolicy own) {
+        public boolean schoolDefault() {
+            return own == null;
+        }
 
-    static List<Duration> reminders(String text) {
-        if (text.isBlank() || text.trim().equalsIgnoreCase("none")) {
-            return List.of();
+        public static Reminders parse(String text) {
+            return text.trim().equalsIgnoreCase("default") ? new Reminders(null) : new Reminders(ReminderPolicy.parse(text));
         }
-        LinkedHashSet<Duration> offsets = new LinkedHashSet<>();
-        for (String part : text.split(",")) {
-            Duration d = Durations.parsePositive(part.trim(), "a reminder offset");
-            if (d.compareTo(Duration.ofDays(30)) > 0) {
-                throw new InvalidInputException("reminder offset " + part.trim() + " is more than 30 days before the session. Use e.g. 24h,1h,15m");
-            }
-            offsets.add(d);
-        }
-        if (offsets.size() > 10) {
-            throw new InvalidInputException("at most 10 reminder offsets, got " + offsets.size());
-        }
-        return offsets.stream().sorted(java.util.Comparator.reverseOrder()).toList();
     }
 
     static List<String> channels(String text) {

@@ -64,7 +64,7 @@ public final class SlotsScenario implements Scenario {
         String slug = SeedData.typeSlug(1);
         String toDay = first.plusDays(DAYS - 1).toString();
         int[] count = new int[1];
-        Sample one = sample(20, 50, () -> count[0] = service.slots(email, slug, first.toString(), toDay, "UTC", now).slots().size());
+        Sample one = sample(20, 50, () -> count[0] = service.slots(email, slug, org.schedctl.domain.Checked.of(first), org.schedctl.domain.Checked.of(java.time.LocalDate.parse(toDay)), org.schedctl.domain.Checked.of(java.time.ZoneOffset.UTC), now).slots().size());
         long id1 = scalar(db, "SELECT id FROM users WHERE email = '" + email + "'");
         Sample oneAnchor = sample(20, 50, () -> readAppointments(db, List.of(id1), from, to));
         figures.add(Figure.time("1 instructor x 31 days", one.median(), oneAnchor.median(), "SELECT its appointments in range", one.runs())

@@ -236,6 +236,20 @@ class DefinerProbesIT {
     }
 
     @Test
+    void aForgedEarlierNowCannotBookOrListThePast() {
+        // Last week's Monday 13:00 UTC: inside B's Monday 09:00-17:00, already past by the database's clock.
+        String past = "(date_trunc('week', now() AT TIME ZONE 'UTC') - interval '7 days' + interval '13 hours') AT TIME ZONE 'UTC'";
+        String check = "check_instructor_availability_comprehensive({b}, {typeB}, " + past + ", " + past + " + interval '1 hour', NULL, "
+                + past + " - interval '7 days')";
+        List<String> answer = call(school.s, check).rows();
+        assertEquals(1, answer.size(), answer.toString());
+        assertTrue(answer.get(0).contains("\"ok\": false"), "a claimed 'now' a week earlier must not make the past bookable: " + answer);
+        assertEquals(List.of(), call(school.s, "get_available_slots_comprehensive(ARRAY[{b}]::bigint[], NULL, " + past
+                + " - interval '7 days', now() - interval '1 minute', " + past + " - interval '14 days')").rows(),
+                "no past starts for a claimed earlier 'now'");
+    }
+
+    @Test
     void aStudentCannotInflateAnInstructorsDashboard() {
         long before = owner.withHandle(h -> h.createQuery("SELECT coalesce(sum(value), 0) FROM booking_metrics_realtime").mapTo(Long.class).one());
         assertEquals("42501", call(school.s, "bump_booking_metric('bookings', {a})").refused());

@@ -116,7 +116,7 @@ public final class AvailabilityCsvParser {
                 }
             }
         } catch (IOException | UncheckedIOException e) {
-            readFailure(e, line + 1);
+            readFailure(e, line + 1, reader);
         }
         if (unlistedErrors > 0) {
             errors.add(new CsvError(file, 0, unlistedErrors + " more problems not listed. Fix the ones above and run again"));
@@ -390,7 +390,7 @@ public final class AvailabilityCsvParser {
         return true;
     }
 
-    private void readFailure(Exception e, long line) {
+    private void readFailure(Exception e, long line, BoundedReader reader) {
         Throwable cause = e;
         while (cause != null) {
             if (cause instanceof CharacterCodingException) {
@@ -404,11 +404,13 @@ public final class AvailabilityCsvParser {
             }
             cause = cause.getCause();
         }
-        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (detail.contains("EOF reached before encapsulated token finished")) {
+        // Decided from what was read, not from the parser's message: the input ended inside quotes (an escaped
+        // quote is doubled, so a closed field always leaves an even count).
+        if (reader != null && reader.atEnd && reader.quotes % 2 == 1) {
             error(line, "a quoted field is never closed. Check the quotes from this line on");
             return;
         }
+        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         error(line, "cannot read the file (" + detail.replace('\n', ' ') + "). Check that it is a readable CSV file");
     }
 
@@ -477,6 +479,9 @@ public final class AvailabilityCsvParser {
     private static final class BoundedReader extends FilterReader {
         private long position;
         long recordStart;
+        /** Double quotes read so far: odd at the end of the input means a quoted field was never closed. */
+        long quotes;
+        boolean atEnd;
 
         BoundedReader(Reader in) {
             super(in);
@@ -488,6 +493,11 @@ public final class AvailabilityCsvParser {
             int c = super.read();
             if (c >= 0) {
                 position++;
+                if (c == '"') {
+                    quotes++;
+                }
+            } else {
+                atEnd = true;
             }
             return c;
         }
@@ -498,6 +508,13 @@ public final class AvailabilityCsvParser {
             int n = super.read(buffer, offset, length);
             if (n > 0) {
                 position += n;
+                for (int i = offset; i < offset + n; i++) {
+                    if (buffer[i] == '"') {
+                        quotes++;
+                    }
+                }
+            } else if (n < 0) {
+                atEnd = true;
             }
             return n;
         }

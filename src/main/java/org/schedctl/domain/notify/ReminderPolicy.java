@@ -18,6 +18,7 @@ import org.schedctl.domain.InvalidInputException;
 public record ReminderPolicy(List<Duration> offsets) {
     public static final String DEFAULT_OFFSETS = "24h,1h,15m";
     private static final Duration MAX_OFFSET = Duration.ofDays(60);
+    private static final int MAX_OFFSETS = 10;
 
     public ReminderPolicy {
         TreeSet<Duration> unique = new TreeSet<>(Comparator.reverseOrder());
@@ -27,6 +28,10 @@ public record ReminderPolicy(List<Duration> offsets) {
                         + " is out of range. Give offsets between 1m and 60d, e.g. 24h,1h,15m");
             }
             unique.add(offset);
+        }
+        if (unique.size() > MAX_OFFSETS) {
+            throw new InvalidInputException("at most " + MAX_OFFSETS + " reminder offsets, got " + unique.size()
+                    + ". Keep the ones that matter, e.g. 24h,1h,15m");
         }
         offsets = List.copyOf(unique);
     }
