@@ -31,7 +31,7 @@ public final class AvailabilityCommand {
         @Parameters(paramLabel = "USER", description = "Instructor, by email or id") String instructor;
         @Option(names = "--day", required = true, paramLabel = "DAY", description = "MON..SUN") String day;
         @Option(names = "--from", required = true, paramLabel = "HH:MM") String from;
-        @Option(names = "--to", required = true, paramLabel = "HH:MM") String to;
+        @Option(names = "--to", required = true, paramLabel = "HH:MM", description = "End of the range, after --from; 24:00 for a range that ends at midnight") String to;
         @Option(names = "--type", paramLabel = "TYPE", description = "Only for this appointment type") String type;
         @Option(names = "--effective-from", paramLabel = "DATE") String effectiveFrom;
         @Option(names = "--effective-until", paramLabel = "DATE") String effectiveUntil;
@@ -40,7 +40,7 @@ public final class AvailabilityCommand {
         protected int execute(AppContext ctx) {
             var rule = services().availability().set(new AvailabilityService.SetRequest(instructor,
                     Checked.read(day, AvailabilityService::day), Checked.read(from, text -> AvailabilityService.time(text, "--from")),
-                    Checked.read(to, text -> AvailabilityService.time(text, "--to")), type,
+                    Checked.read(to, text -> AvailabilityService.endTime(text, "--to")), type,
                     Checked.readOrNull(effectiveFrom, TimeInput::parseDate), Checked.readOrNull(effectiveUntil, TimeInput::parseDate),
                     ctx.zoneArg()));
             ctx.output(null).print(rule);

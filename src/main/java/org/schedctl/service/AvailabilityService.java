@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +39,6 @@ import org.schedctl.store.Database;
 public final class AvailabilityService {
     static final List<String> CSV_HEADER = List.of("instructor", "kind", "day", "start_time", "end_time", "timezone",
             "effective_from", "effective_until", "type", "start_at", "end_at", "rrule", "reason", "exdate");
-    private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
     private final Database db;
     private final AppointmentLifecycleService lifecycle;
@@ -70,8 +68,8 @@ public final class AvailabilityService {
     public record WeeklyView(long id, String instructor, String day, String startTime, String endTime, String timezone,
                              LocalDate effectiveFrom, LocalDate effectiveUntil, String type) {
         static WeeklyView of(WeeklyRuleRow row) {
-            return new WeeklyView(row.id(), row.instructor(), dayName(row.day()), HH_MM.format(row.startTime()),
-                    HH_MM.format(row.endTime()), row.timezone(), row.effectiveFrom(), row.effectiveUntil(), row.type());
+            return new WeeklyView(row.id(), row.instructor(), dayName(row.day()), LocalTimes.hhmm(row.startTime()),
+                    LocalTimes.hhmm(row.endTime()), row.timezone(), row.effectiveFrom(), row.effectiveUntil(), row.type());
         }
     }
 
@@ -331,7 +329,7 @@ public final class AvailabilityService {
             try (CSVPrinter csv = new CSVPrinter(text, CSVFormat.RFC4180.builder().setRecordSeparator("\n").build())) {
                 csv.printRecord(CSV_HEADER);
                 for (WeeklyRuleRow r : store.weeklyRules(instructor.id())) {
-                    printGuarded(csv, r.instructor(), "weekly", dayName(r.day()), HH_MM.format(r.startTime()), HH_MM.format(r.endTime()),
+                    printGuarded(csv, r.instructor(), "weekly", dayName(r.day()), LocalTimes.hhmm(r.startTime()), LocalTimes.hhmm(r.endTime()),
                             r.timezone(), str(r.effectiveFrom()), str(r.effectiveUntil()), r.type() == null ? "" : r.type(),
                             "", "", "", "", "");
                 }
@@ -434,6 +432,18 @@ public final class AvailabilityService {
 
     static String dayName(DayOfWeek day) {
         return day.name().substring(0, 3);
+    }
+
+    /** The end of a weekly range: HH:MM, or 24:00 for a range that ends at midnight; refused naming {@code flag}. */
+    public static LocalTime endTime(String text, String flag) {
+        if (text != null && text.trim().equals("24:00")) {
+            return LocalTimes.END_OF_DAY;
+        }
+        if (text == null || !text.trim().matches("([01][0-9]|2[0-3]):[0-5][0-9]")) {
+            throw new InvalidInputException(flag + " '" + Text.printable(String.valueOf(text))
+                    + "' is not a time of day. Give HH:MM from 00:00 to 23:59, or 24:00 for a range that ends at midnight");
+        }
+        return LocalTime.parse(text.trim());
     }
 
     /** A time of day HH:MM, refused naming {@code flag}. */

@@ -221,7 +221,7 @@ public final class AvailabilityCsvParser {
             }
         }
         LocalTime start = time(Column.START_TIME, values, problems);
-        LocalTime end = time(Column.END_TIME, values, problems);
+        LocalTime end = "24:00".equals(values.get(Column.END_TIME)) ? LocalTimes.END_OF_DAY : time(Column.END_TIME, values, problems);
         if (start != null && end != null && !end.isAfter(start)) {
             problems.add("end_time " + end + " is not after start_time " + start
                     + ". Give an end after the start on the same day (ranges cannot cross midnight; split them)");

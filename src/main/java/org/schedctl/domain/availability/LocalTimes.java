@@ -34,10 +34,21 @@ public final class LocalTimes {
         return ZonedDateTime.of(local, zone).withLaterOffsetAtOverlap().toInstant();
     }
 
-    /** The local window [start, end) on one date, by the rules above. */
+    /**
+     * 24:00, the end of a day, as the end of a weekly range: {@code LocalTime.MAX}, which PostgreSQL stores and the
+     * driver reads back as {@code time '24:00'} (a weekly range cannot cross midnight, but may reach it).
+     */
+    public static final LocalTime END_OF_DAY = LocalTime.MAX;
+
+    /** HH:MM, and 24:00 for {@link #END_OF_DAY}. */
+    public static String hhmm(LocalTime time) {
+        return time.equals(END_OF_DAY) ? "24:00" : String.format(java.util.Locale.ROOT, "%02d:%02d", time.getHour(), time.getMinute());
+    }
+
+    /** The local window [start, end) on one date, by the rules above; an end of 24:00 is the next midnight. */
     public static Interval window(LocalDate date, LocalTime start, LocalTime end, ZoneId zone) {
         Instant from = windowStart(date.atTime(start), zone);
-        Instant until = windowEnd(date.atTime(end), zone);
+        Instant until = windowEnd(end.equals(END_OF_DAY) ? date.plusDays(1).atStartOfDay() : date.atTime(end), zone);
         return until.isAfter(from) ? new Interval(from, until) : null;
     }
 
