@@ -50,13 +50,8 @@ public final class BookScenario implements Scenario {
         int seconds = ctx.quick() ? 5 : 10;
         BenchContext.FreshDatabase db = ctx.freshDatabase("bench_book");
         SeedData.school(db, ctx.seed(), INSTRUCTORS, STUDENTS, 0, 0, false);
-        // UTC instructors available all day, every day: the grid never leaves the weekly pattern.
-        db.execute("UPDATE users SET timezone = 'UTC' WHERE role = 'instructor'",
-                """
-                INSERT INTO instructor_availability (instructor_id, day_of_week, start_time, end_time, timezone)
-                SELECT u.id, d, time '00:00', time '23:59', 'UTC' FROM users u CROSS JOIN generate_series(1, 7) d
-                WHERE u.role = 'instructor' AND u.email LIKE '%@bench.test'""",
-                """
+        SeedData.availableAllDayUtc(db);
+        db.execute("""
                 CREATE TABLE bare_appointments (
                     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                     instructor_id bigint NOT NULL, student_id bigint NOT NULL, status text NOT NULL,

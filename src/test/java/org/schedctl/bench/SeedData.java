@@ -39,6 +39,18 @@ public final class SeedData {
      * Instructors 1..instructors, students 1..students, and appointmentsPerInstructor confirmed 30-minute
      * appointments per instructor on distinct half-hour slots inside the weekly pattern over the first `days` days.
      */
+    /**
+     * The booking benches' calendar: every bench instructor in UTC and available all day, every day, so a slot grid
+     * never leaves the weekly pattern.
+     */
+    public static void availableAllDayUtc(BenchContext.FreshDatabase db) throws java.sql.SQLException {
+        db.execute("UPDATE users SET timezone = 'UTC' WHERE role = 'instructor'",
+                """
+                INSERT INTO instructor_availability (instructor_id, day_of_week, start_time, end_time, timezone)
+                SELECT u.id, d, time '00:00', time '23:59', 'UTC' FROM users u CROSS JOIN generate_series(1, 7) d
+                WHERE u.role = 'instructor' AND u.email LIKE '%@bench.test'""");
+    }
+
     public static void school(BenchContext.FreshDatabase db, long seed, int instructors, int students,
                               int appointmentsPerInstructor, int days) throws SQLException {
         school(db, seed, instructors, students, appointmentsPerInstructor, days, true);

@@ -47,12 +47,8 @@ public final class SeriesScenario implements Scenario {
         int seconds = ctx.quick() ? 4 : 10;
         BenchContext.FreshDatabase db = ctx.freshDatabase("bench_series");
         SeedData.school(db, ctx.seed(), INSTRUCTORS, STUDENTS, 0, 0, false);
-        db.execute("UPDATE users SET timezone = 'UTC' WHERE role = 'instructor'",
-                """
-                INSERT INTO instructor_availability (instructor_id, day_of_week, start_time, end_time, timezone)
-                SELECT u.id, d, time '00:00', time '23:59', 'UTC' FROM users u CROSS JOIN generate_series(1, 7) d
-                WHERE u.role = 'instructor' AND u.email LIKE '%@bench.test'""",
-                "VACUUM ANALYZE");
+        SeedData.availableAllDayUtc(db);
+        db.execute("VACUUM ANALYZE");
         Instant base = SeedData.firstDay().atTime(8, 0).toInstant(ZoneOffset.UTC);
         Instant singlesBase = base.plus(Duration.ofDays(OCCURRENCES + 5));
         HikariDataSource appPool = BenchContext.runtimePool(db, 40);
