@@ -227,7 +227,7 @@ class CalendarCommandsIT {
         r = cli().run("import", "ics", garbage.toString(), "--instructor", "ada@example.org").expect(2);
         assertEquals(1, r.stderr().strip().lines().count(), r.toString());
         assertEquals("", r.stdout());
-        FoundationCommandsIT.assertError(cli().run("import", "ics", dir.resolve("missing.ics").toString(), "--instructor", "ada@example.org"), 4, "not found");
+        FoundationCommandsIT.assertError(cli().run("import", "ics", dir.resolve("missing.ics").toString(), "--instructor", "ada@example.org"), 2, "not found");
         FoundationCommandsIT.assertError(cli().run("import", "ics", mixed.toString(), "--instructor", "bob@example.org"), 2, "not an instructor");
         assertEquals(blocks, count("SELECT count(*) FROM time_blocks"));
         assertEquals(events, count("SELECT count(*) FROM calendar_import_events"));
