@@ -97,6 +97,13 @@ BEGIN
         RAISE EXCEPTION 'a student cannot change the fee waiver, price, instructor notes, instructor or type of appointment %. Ask the instructor',
             OLD.reference USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- From when reminders are owed (issue 11, R__40's schedule) is set when the time is booked (a hold becoming a
+    -- booking) or moved; moving it alone would silence the appointment's reminders, the instructor's included.
+    IF NEW.reminders_from IS DISTINCT FROM OLD.reminders_from AND NEW.starts_at IS NOT DISTINCT FROM OLD.starts_at
+       AND NOT (OLD.status = 'held' AND NEW.status IS DISTINCT FROM OLD.status) THEN
+        RAISE EXCEPTION 'a student cannot change when the reminders of appointment % are owed. Reschedule it instead',
+            OLD.reference USING ERRCODE = 'insufficient_privilege';
+    END IF;
     RETURN NEW;
 END $$;
 

@@ -254,6 +254,8 @@ class RowSecurityIT {
         assertDenied(() -> exec(school.s, "UPDATE appointments SET fee_waived = true WHERE id = ?", school.apptA));
         assertDenied(() -> exec(school.s, "UPDATE appointments SET price = 0, currency = 'EUR' WHERE id = ?", school.apptA));
         assertDenied(() -> exec(school.s, "UPDATE appointments SET instructor_notes = 'fine' WHERE id = ?", school.apptA));
+        // nor when its reminders are owed: moved alone, it would silence the instructor's reminders too (issue 11)
+        assertDenied(() -> exec(school.s, "UPDATE appointments SET reminders_from = starts_at WHERE id = ?", school.apptA));
         assertEquals(1, exec(school.s, "UPDATE appointments SET notes = 'bring scales' WHERE id = ?", school.apptA));
         // Cancelling is the student's own step (rolled back so the fixture stays as it is).
         assertThrows(IllegalStateException.class, () -> app.useTransaction(h -> {
