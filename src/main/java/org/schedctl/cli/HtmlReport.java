@@ -199,17 +199,16 @@ final class HtmlReport {
         return 10 * p;
     }
 
+    private static double largest(List<double[]> values) {
+        return Math.max(0, values.stream().flatMapToDouble(java.util.Arrays::stream).max().orElse(0));
+    }
+
     /** Grouped vertical bars: one group per label, one bar per series value. */
     private static void bars(PrintWriter out, String name, List<String> labels, List<double[]> values, String[] colors, boolean percent) {
         int left = 56;
         int bottom = HEIGHT - 36;
         int top = 10;
-        double max = 0;
-        for (double[] v : values) {
-            for (double x : v) {
-                max = Math.max(max, x);
-            }
-        }
+        double max = largest(values);
         max = niceMax(max);
         double slot = (double) (WIDTH - left - 8) / Math.max(1, labels.size());
         double barWidth = Math.max(1, slot * 0.8 / colors.length);
@@ -277,12 +276,7 @@ final class HtmlReport {
         int left = 56;
         int bottom = HEIGHT - 36;
         int top = 10;
-        double max = 0;
-        for (double[] v : values) {
-            for (double x : v) {
-                max = Math.max(max, x);
-            }
-        }
+        double max = largest(values);
         max = niceMax(Math.min(100, Math.max(max, 1)));
         double slot = (double) (WIDTH - left - 8) / Math.max(1, labels.size());
         out.print("<svg viewBox=\"0 0 " + WIDTH + " " + HEIGHT + "\" role=\"img\" aria-label=\"rates\">");

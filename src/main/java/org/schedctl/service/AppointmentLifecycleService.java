@@ -194,16 +194,7 @@ public final class AppointmentLifecycleService {
                             .check("move " + row.reference(), check.message())),
                             new Target(row.instructorId(), row.typeId(), newStart, zone));
                 }
-                handle.createUpdate("""
-                                UPDATE appointments SET status = :s, starts_at = :start, ends_at = :end,
-                                       session_key = coalesce(appointment_session_key(type_id, :capacity, :start), 'a:' || id),
-                                       reschedule_count = reschedule_count + 1, reminders_from = :now WHERE id = :id
-                                """)
-                        .bind("s", next.dbValue()).bind("start", newStart).bind("end", newEnd).bind("now", when)
-                        .bind("capacity", row.capacity()).bind("id", row.id()).execute();
-                // The old time's unsent reminders are owed no more; the new revision owes its own from now on,
-                // written when due (enqueue_due_reminders), offsets sent for the old time included (issue 11).
-                dao.cancelOwedNotifications(row.id(), "reminder");
+                dao.move(row.id(), next.dbValue(), newStart, newEnd, row.capacity(), when);
                 return new Effects(BookingRows.details("from_start", row.startsAt().toString(), "from_end", row.endsAt().toString(),
                         "to_start", newStart.toString(), "to_end", newEnd.toString()),
                         new String[] {"rescheduled"}, true);

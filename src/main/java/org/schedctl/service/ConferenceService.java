@@ -570,7 +570,7 @@ public final class ConferenceService {
                               AND a.starts_at <> (CAST(CAST(:starts AS text[]) AS timestamptz[]))[p.slot_index + 1]""")
                     .bind("c", id).bind("now", utc(now)).bindArray("starts", String.class, (Object[]) starts).execute();
             List<Long> created = handle.createQuery("""
-                            WITH todo AS (
+                            WITH unplaced AS (
                                 SELECT p.request_id, r.teacher_id, r.student_id, ct.type_id,
                                        (CAST(CAST(:starts AS text[]) AS timestamptz[]))[p.slot_index + 1] AS starts_at,
                                        (CAST(CAST(:starts AS text[]) AS timestamptz[]))[p.slot_index + 2] AS ends_at
@@ -580,11 +580,11 @@ public final class ConferenceService {
                             made AS (
                                 INSERT INTO appointments (instructor_id, student_id, type_id, status, starts_at, ends_at, timezone,
                                                           confirmed_at, created_by, reminders_from)
-                                SELECT teacher_id, student_id, type_id, 'confirmed', starts_at, ends_at, :tz, :now, :actor, :now FROM todo
+                                SELECT teacher_id, student_id, type_id, 'confirmed', starts_at, ends_at, :tz, :now, :actor, :now FROM unplaced
                                 RETURNING id, instructor_id, starts_at, ends_at),
                             linked AS (
                                 UPDATE conference_plan p SET appointment_id = m.id
-                                FROM made m, todo t
+                                FROM made m, unplaced t
                                 WHERE t.request_id = p.request_id AND m.instructor_id = t.teacher_id AND m.starts_at = t.starts_at
                                 RETURNING m.id)
                             SELECT id FROM linked""")

@@ -365,16 +365,7 @@ public final class SeriesService {
                     start = nearest;
                     note = "nearest free time (" + check.message() + ")";
                 }
-                handle.createUpdate("""
-                                UPDATE appointments SET starts_at = :start, ends_at = :end,
-                                       session_key = coalesce(appointment_session_key(type_id, :capacity, :start), 'a:' || id),
-                                       reschedule_count = reschedule_count + 1, reminders_from = :now WHERE id = :id
-                                """)
-                        .bind("start", start).bind("end", start.plus(length)).bind("capacity", row.capacity())
-                        .bind("now", now).bind("id", row.id()).execute();
-                // As a single reschedule does: the old time's unsent reminders are owed no more; the new revision owes
-                // its own, written when due (issue 11).
-                dao.cancelOwedNotifications(row.id(), "reminder");
+                dao.move(row.id(), null, start, start.plus(length), row.capacity(), now);
                 freed.add(new org.schedctl.domain.booking.FreedSlot(row.instructorId(), row.typeId(), row.startsAt(), row.endsAt()));
                 dao.record(row.id(), now, org.schedctl.domain.booking.Action.RESCHEDULE.dbValue(), row.status(), BookingRows.details("from_start", row.startsAt().toString(),
                         "to_start", start.toString(), "series", sref), new String[0], null);

@@ -243,6 +243,24 @@ public interface AppointmentDao {
     @SqlQuery("SELECT cancel_appointment_notifications(:id, CASE WHEN :kind::text IS NULL THEN NULL ELSE ARRAY[:kind::text] END)")
     int cancelOwedNotifications(@Bind("id") long appointmentId, @Bind("kind") String kind);
 
+    @SqlUpdate("""
+            UPDATE appointments SET status = coalesce(:status, status), starts_at = :start, ends_at = :end,
+                   session_key = coalesce(appointment_session_key(type_id, :capacity, :start), 'a:' || id),
+                   reschedule_count = reschedule_count + 1, reminders_from = :now WHERE id = :id
+            """)
+    void setTime(@Bind("id") long id, @Bind("status") String status, @Bind("start") Instant start, @Bind("end") Instant end,
+                 @Bind("capacity") int capacity, @Bind("now") Instant now);
+
+    /**
+     * Moves an appointment to a new time (a new revision; {@code status} null keeps it). The old time's unsent
+     * reminders are owed no more; the new revision owes its own from {@code now} on, written when due
+     * (enqueue_due_reminders), offsets sent for the old time included (issue 11).
+     */
+    default void move(long id, String status, Instant start, Instant end, int capacity, Instant now) {
+        setTime(id, status, start, end, capacity, now);
+        cancelOwedNotifications(id, "reminder");
+    }
+
     record EventRow(Instant at, String action, String actor, String fromStatus, String toStatus, Instant startsAt,
                     Instant endsAt, String details) {
     }
